@@ -1,0 +1,384 @@
+/* Namespace entry and mounting with the new mount API, always on descriptors that were
+ * resolved without following symlinks (see apply.h). */
+#include "apply.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "path.h"
+
+static void logf_(const struct mntns_log *log, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void logf_(const struct mntns_log *log, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!log || !log->fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log->fn(log->arg, line);
+}
+
+void mntns_saved_release(struct mntns_saved *s)
+{
+	mntns_closep(&s->ns_fd);
+	mntns_closep(&s->root_fd);
+	mntns_closep(&s->cwd_fd);
+	free(s->cwd);
+	s->ns_fd = s->root_fd = s->cwd_fd = -1;
+	s->cwd = NULL;
+	s->entered = false;
+}
+
+int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
+		       struct mntns_err *err)
+{
+	struct mount_attr attr = {
+		.propagation = prop == MNTNS_PROP_PRIVATE ? MS_PRIVATE : MS_SLAVE,
+	};
+
+	s->entered = false;
+	s->cwd = NULL;
+	s->ns_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	s->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	s->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->ns_fd < 0 || s->root_fd < 0 || s->cwd_fd < 0) {
+		int e = errno;
+
+		mntns_saved_release(s);
+		return mntns_fail(err, -e, "opening the current namespace, root and working "
+				  "directory (is /proc mounted?): %s", strerror(e));
+	}
+	s->cwd = getcwd(NULL, 0); /* NULL is fine: a deleted cwd is left alone */
+
+	if (unshare(CLONE_NEWNS) < 0) {
+		int e = errno;
+
+		mntns_saved_release(s);
+		if (e == EPERM)
+			return mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s: the process lacks "
+					  "CAP_SYS_ADMIN", strerror(e));
+		return mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s", strerror(e));
+	}
+	s->entered = true;
+	logf_(log, "entered a new mount namespace");
+
+	/* Without this, "/" may be shared with the host (systemd makes it so) and every mount of
+	 * the session would appear on the host. Slave keeps host mounts flowing in. */
+	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		int e = errno;
+
+		mntns_fail(err, -e, "making / recursively %s: %s",
+			   prop == MNTNS_PROP_PRIVATE ? "private" : "slave", strerror(e));
+		return -e;
+	}
+	logf_(log, "made / recursively %s", prop == MNTNS_PROP_PRIVATE ? "private" : "slave");
+	return 0;
+}
+
+int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err)
+{
+	int rc = 0;
+
+	if (s->entered) {
+		/* setns() into a mount namespace refuses a process whose fs_struct is shared with
+		 * other threads; unshare it first so multithreaded callers can be restored. */
+		if (unshare(CLONE_FS) < 0 || setns(s->ns_fd, CLONE_NEWNS) < 0)
+			rc = mntns_fail(err, -errno,
+					"cannot return to the original mount namespace: %s",
+					strerror(errno));
+		/* setns() moved root and cwd to the namespace's root; put back the caller's. */
+		else if (fchdir(s->root_fd) < 0 || chroot(".") < 0 || fchdir(s->cwd_fd) < 0)
+			rc = mntns_fail(err, -errno,
+					"cannot restore the root and working directory: %s",
+					strerror(errno));
+	}
+	mntns_saved_release(s);
+	return rc;
+}
+
+static bool path_covers(const char *target, const char *path)
+{
+	size_t n = strlen(target);
+
+	return strncmp(target, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
+		   const struct mntns_log *log)
+{
+	bool covered = false;
+
+	for (size_t i = 0; s->cwd && i < plan->n && !covered; i++)
+		covered = path_covers(plan->ops[i].target, s->cwd);
+	if (covered) {
+		/* The old cwd would keep the session inside what the new mount hides. */
+		_cleanup_close_ int fd = mntns_path_open(AT_FDCWD, s->cwd, O_DIRECTORY);
+
+		if (fd < 0 || fchdir(fd) < 0) {
+			if (chdir("/") < 0)
+				logf_(log, "chdir(\"/\") failed: %s", strerror(errno));
+			logf_(log, "working directory %s does not exist in the new view; now /",
+			      s->cwd);
+		} else {
+			logf_(log, "re-entered working directory %s in the new view", s->cwd);
+		}
+	}
+	mntns_saved_release(s);
+}
+
+/* ---- mounting ---- */
+
+static unsigned mount_attrs(unsigned flags)
+{
+	return ((flags & MNTNS_F_RDONLY) ? MOUNT_ATTR_RDONLY : 0) |
+	       ((flags & MNTNS_F_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+	       ((flags & MNTNS_F_NODEV) ? MOUNT_ATTR_NODEV : 0) |
+	       ((flags & MNTNS_F_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* The per-op state of one apply: descriptors of cloned sources, and what was skipped. */
+struct op_state {
+	int tree_fd; /* bind: the detached clone of the source */
+	bool src_is_dir;
+	bool skipped; /* optional rule whose source or target is missing */
+	bool applied;
+};
+
+static void states_free(struct op_state *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		mntns_closep(&st[i].tree_fd);
+	free(st);
+}
+
+/* Describes a failed syscall on an op: "FILE: [RULE]: WHAT PATH: strerror". */
+static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, const char *what,
+		   const char *path)
+{
+	const char *why = strerror(-rc);
+
+	if (rc == -ELOOP)
+		why = "a path component is a symbolic link; refusing to follow it";
+	return mntns_fail(err, rc, "%s: [%s]: %s %s: %s", op->rule->file, op->rule->name, what,
+			  path, why);
+}
+
+/* create=: makes the last component of the source as the user's directory, or checks that the
+ * existing one is a directory the user owns; returns a descriptor of it. Existing objects are
+ * never chowned or chmodded. */
+static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntns_err *err)
+{
+	_cleanup_free_ char *parent = strdup(op->source);
+	_cleanup_close_ int pfd = -1, fd = -1;
+	const char *name;
+	struct stat st;
+	char *slash;
+
+	if (!parent)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	slash = strrchr(parent, '/');
+	name = slash + 1;
+	*slash = '\0';
+	pfd = mntns_path_open(AT_FDCWD, *parent ? parent : "/", O_DIRECTORY);
+	if (pfd < 0)
+		return op_fail(err, op, pfd, "opening the parent of source", op->source);
+	if (mkdirat(pfd, name, 0700) == 0) {
+		/* Ours: open it without following anything. If someone swapped it in between, it is
+		 * no longer a directory owned by us and we stop before chowning anything. */
+		fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return op_fail(err, op, -errno, "opening created source", op->source);
+		if (fstat(fd, &st) < 0 || st.st_uid != geteuid())
+			return op_fail(err, op, -EPERM, "created source changed under us:",
+				       op->source);
+		if (fchown(fd, uid, gid) < 0 || fchmod(fd, (mode_t)op->rule->create_mode) < 0)
+			return op_fail(err, op, -errno, "setting owner and mode of", op->source);
+		return mntns_take_fd(&fd);
+	}
+	if (errno != EEXIST)
+		return op_fail(err, op, -errno, "creating source", op->source);
+	fd = mntns_path_open(pfd, name, 0);
+	if (fd < 0)
+		return op_fail(err, op, fd, "opening source", op->source);
+	if (fstat(fd, &st) < 0)
+		return op_fail(err, op, -errno, "stat", op->source);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
+		return mntns_fail(err, -EPERM,
+				  "%s: [%s]: source %s exists but is not a directory owned by uid "
+				  "%u; refusing to use it",
+				  op->rule->file, op->rule->name, op->source, (unsigned)uid);
+	return mntns_take_fd(&fd);
+}
+
+/* Phase 1: clones every bind source from the view as it is before any rule is applied. */
+static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
+			  const struct mntns_log *log, struct mntns_err *err)
+{
+	_cleanup_close_ int fd = -1;
+	const struct mntns_rule *r = op->rule;
+	unsigned rec = r->recursive ? AT_RECURSIVE : 0;
+	struct mount_attr attr = { .attr_set = mount_attrs(r->flags) };
+	struct stat sb;
+
+	if (r->create_mode >= 0) {
+		fd = create_source(op, uid, gid, err);
+		if (fd < 0)
+			return fd;
+	} else {
+		fd = mntns_path_open(AT_FDCWD, op->source, 0);
+	}
+	if (fd == -ENOENT && r->optional) {
+		logf_(log, "[%s]: source %s does not exist; skipped (optional)", r->name, op->source);
+		st->skipped = true;
+		return 0;
+	}
+	if (fd < 0)
+		return op_fail(err, op, fd, "opening source", op->source);
+	if (fstat(fd, &sb) < 0)
+		return op_fail(err, op, -errno, "stat", op->source);
+	st->src_is_dir = S_ISDIR(sb.st_mode);
+	st->tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+	if (st->tree_fd < 0)
+		return op_fail(err, op, -errno, "cloning source", op->source);
+	/* Applied to the detached clone before it is attached: there is never a moment when the
+	 * session sees the bind without its flags. */
+	if (attr.attr_set &&
+	    mount_setattr(st->tree_fd, "", AT_EMPTY_PATH | rec, &attr, sizeof(attr)) < 0)
+		return op_fail(err, op, -errno, "setting flags on the clone of", op->source);
+	return 0;
+}
+
+/* Reads what the filesystem context said about a failure, for a useful message. */
+static void fs_log(int fsfd, char *buf, size_t size)
+{
+	ssize_t n = read(fsfd, buf, size - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+}
+
+static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
+{
+	const struct mntns_rule *r = op->rule;
+	_cleanup_close_ int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	_cleanup_free_ char *data = NULL;
+	unsigned attrs = mount_attrs(r->flags);
+	char *save = NULL, log[256];
+	int mfd;
+
+	if (fsfd < 0)
+		return op_fail(err, op, -errno, "fsopen(tmpfs) for", op->target);
+	if (r->type == MNTNS_HIDE) {
+		data = strdup("mode=000,size=4k");
+		attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	} else if (r->fsdata) {
+		data = strdup(r->fsdata);
+	}
+	if ((r->type == MNTNS_HIDE || r->fsdata) && !data)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "pam_mntns", 0) < 0)
+		return op_fail(err, op, -errno, "configuring tmpfs for", op->target);
+	for (char *kv = data ? strtok_r(data, ",", &save) : NULL; kv;
+	     kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+
+		*eq = '\0';
+		if (fsconfig(fsfd, FSCONFIG_SET_STRING, kv, eq + 1, 0) < 0) {
+			int e = errno;
+
+			fs_log(fsfd, log, sizeof(log));
+			return mntns_fail(err, -e, "%s: [%s]: tmpfs option %s=%s: %s%s%s",
+					  r->file, r->name, kv, eq + 1, strerror(e),
+					  *log ? ": " : "", log);
+		}
+	}
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		int e = errno;
+
+		fs_log(fsfd, log, sizeof(log));
+		return mntns_fail(err, -e, "%s: [%s]: creating tmpfs for %s: %s%s%s", r->file,
+				  r->name, op->target, strerror(e), *log ? ": " : "", log);
+	}
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mfd < 0)
+		return op_fail(err, op, -errno, "fsmount for", op->target);
+	return mfd;
+}
+
+/* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted). */
+static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
+		  const struct mntns_log *log, struct mntns_err *err)
+{
+	const struct mntns_op *op = &plan->ops[i];
+	const struct mntns_rule *r = op->rule;
+	bool want_dir = r->type != MNTNS_BIND || st[i].src_is_dir;
+	_cleanup_close_ int tfd = -1, mfd = -1;
+	struct stat sb;
+
+	if (op->holder >= 0 && st[op->holder].applied)
+		tfd = mntns_path_open_below(plan->ops[op->holder].target, op->target, want_dir);
+	else
+		tfd = mntns_path_open(AT_FDCWD, op->target, 0);
+	if (tfd == -ENOENT && r->optional) {
+		logf_(log, "[%s]: target %s does not exist; skipped (optional)", r->name,
+		      op->target);
+		st[i].skipped = true;
+		return 0;
+	}
+	if (tfd < 0)
+		return op_fail(err, op, tfd, "opening target", op->target);
+	if (fstat(tfd, &sb) < 0)
+		return op_fail(err, op, -errno, "stat", op->target);
+	if (want_dir != !!S_ISDIR(sb.st_mode))
+		return mntns_fail(err, -EINVAL, "%s: [%s]: target %s is %sa directory but %s",
+				  r->file, r->name, op->target, S_ISDIR(sb.st_mode) ? "" : "not ",
+				  r->type == MNTNS_BIND ? "the source is not" : "must be");
+	if (r->type == MNTNS_BIND) {
+		mfd = mntns_take_fd(&st[i].tree_fd);
+	} else {
+		mfd = make_tmpfs(op, err);
+		if (mfd < 0)
+			return mfd;
+	}
+	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return op_fail(err, op, -errno, "mounting on", op->target);
+	st[i].applied = true;
+	logf_(log, "[%s]: mounted %s on %s", r->name,
+	      r->type == MNTNS_BIND ? op->source : mntns_type_name(r->type), op->target);
+	return 0;
+}
+
+int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
+		     const struct mntns_log *log, struct mntns_err *err)
+{
+	struct op_state *st = calloc(plan->n ? plan->n : 1, sizeof(*st));
+	int rc = 0;
+
+	if (!st)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < plan->n; i++)
+		st[i].tree_fd = -1;
+	for (size_t i = 0; i < plan->n && rc == 0; i++)
+		if (plan->ops[i].rule->type == MNTNS_BIND)
+			rc = prepare_source(&plan->ops[i], &st[i], uid, gid, log, err);
+	for (size_t i = 0; i < plan->n && rc == 0; i++)
+		if (!st[i].skipped)
+			rc = attach(plan, i, st, log, err);
+	states_free(st, plan->n);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/* Applying a plan: the only unit that changes namespaces or mounts anything. */
+#ifndef MNTNS_APPLY_H
+#define MNTNS_APPLY_H
+
+#include <sys/types.h>
+
+#include "config.h"
+#include "err.h"
+#include "plan.h"
+
+/* Receives one line for every step, when the caller wants them (PAM "debug"). */
+struct mntns_log {
+	void (*fn)(void *arg, const char *line);
+	void *arg;
+};
+
+/* What is needed to put the caller back where it was if anything fails. */
+struct mntns_saved {
+	int ns_fd; /* the original mount namespace */
+	int root_fd; /* the original root and working directories */
+	int cwd_fd;
+	char *cwd; /* path of the working directory, to re-enter it in the new view */
+	bool entered; /* the caller is no longer in its original namespace */
+};
+
+/* Moves the calling thread into a new mount namespace whose "/" is recursively slave (or
+ * private). On failure the caller is still, or again, in its original namespace. A later
+ * mntns_ns_join() for scope = user belongs beside this function. */
+int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
+		       struct mntns_err *err);
+
+/* Applies PLAN in the current (new) namespace: first every bind source is resolved and cloned
+ * from the view as it is before any rule, then the mounts are attached in plan order.
+ * UID/GID own directories made for create=. */
+int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
+		     const struct mntns_log *log, struct mntns_err *err);
+
+/* After a failure: returns the caller to its original namespace, root and working directory.
+ * Returns 0, or -errno if that was impossible (then the caller must not continue). */
+int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err);
+
+/* After success: re-enters the working directory through the new view if a mount of the plan
+ * covers it (so the session keeps no handle on what a mount hides), and releases S. */
+void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
+		   const struct mntns_log *log);
+
+/* Releases S without changing namespaces. */
+void mntns_saved_release(struct mntns_saved *s);
+
+#endif

@@ -1,0 +1,786 @@
+/* Loading mntns.conf and its drop-ins: trust checks on the descriptor that is read, a
+ * structural scan (inicheck.c), values from iniparser, then validation of every rule. */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iniparser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "inicheck.h"
+#include "strmap.h"
+#include "vars.h"
+
+#define MAX_CONFIG_SIZE (16 << 20)
+
+enum { K_GLOBAL_USERS, K_SCOPE, K_PROPAGATION, K_ON_ERROR, N_GLOBAL_KEYS };
+enum { K_TYPE, K_TARGET, K_SOURCE, K_OPTIONS, K_CREATE, K_USERS, K_OPTIONAL, N_RULE_KEYS };
+
+static const char *const global_keys[N_GLOBAL_KEYS] = { "users", "scope", "propagation",
+							 "on_error" };
+static const char *const rule_keys[N_RULE_KEYS] = { "type",   "target", "source",  "options",
+						     "create", "users",  "optional" };
+
+static int key_index(bool global, const char *key)
+{
+	const char *const *keys = global ? global_keys : rule_keys;
+	int n = global ? N_GLOBAL_KEYS : N_RULE_KEYS;
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return i;
+	return -1;
+}
+
+const char *mntns_type_name(enum mntns_type t)
+{
+	switch (t) {
+	case MNTNS_TMPFS:
+		return "tmpfs";
+	case MNTNS_BIND:
+		return "bind";
+	case MNTNS_HIDE:
+		return "hide";
+	}
+	return "?";
+}
+
+void mntns_config_init(struct mntns_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->scope = MNTNS_SCOPE_SESSION;
+	cfg->propagation = MNTNS_PROP_SLAVE;
+	cfg->on_error = MNTNS_ON_ERROR_FAIL;
+}
+
+static void rule_free(struct mntns_rule *r)
+{
+	free(r->name);
+	free(r->target);
+	free(r->source);
+	free(r->options);
+	free(r->fsdata);
+	mntns_selector_free(&r->users);
+	memset(r, 0, sizeof(*r));
+}
+
+void mntns_config_free(struct mntns_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_rules; i++)
+		rule_free(&cfg->rules[i]);
+	free(cfg->rules);
+	for (size_t i = 0; i < cfg->n_files; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
+	mntns_selector_free(&cfg->users);
+	strmap_free(&cfg->names);
+	mntns_config_init(cfg);
+}
+
+/* ---- the structural pass ---- */
+
+struct scan_ctx {
+	struct mntns_config *cfg;
+	const char *file;
+	char section[INICHECK_MAX_LINE + 1]; /* "" before the first header or after a broken one */
+	unsigned seen; /* bit per key index of the current section */
+	struct strmap sections; /* sections of this file, to refuse a repeated one */
+	char **names; /* owned copies of the keys of sections */
+	size_t n_names;
+};
+
+static int scan_section(void *c, const char *name, unsigned line, struct mntns_err *err)
+{
+	struct scan_ctx *ctx = c;
+	char *copy, **nn;
+	size_t dummy;
+
+	ctx->section[0] = '\0';
+	ctx->seen = 0;
+	if (!name)
+		return 0;
+	if (strmap_get(&ctx->sections, name, &dummy))
+		return mntns_fail(err, -EINVAL, "%s:%u: section [%s] appears twice in this file",
+				  ctx->file, line, name);
+	copy = strdup(name);
+	nn = realloc(ctx->names, (ctx->n_names + 1) * sizeof(*nn));
+	if (!copy || !nn) {
+		free(copy);
+		if (nn)
+			ctx->names = nn;
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
+	ctx->names = nn;
+	ctx->names[ctx->n_names++] = copy;
+	if (strmap_put(&ctx->sections, copy, 0) < 0)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	snprintf(ctx->section, sizeof(ctx->section), "%s", name);
+	return 0;
+}
+
+static int parse_on_error(const char *v, enum mntns_on_error *out)
+{
+	if (strcasecmp(v, "fail") == 0)
+		*out = MNTNS_ON_ERROR_FAIL;
+	else if (strcasecmp(v, "ignore") == 0)
+		*out = MNTNS_ON_ERROR_IGNORE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int scan_key(void *c, const char *key, const char *value, unsigned line,
+		    struct mntns_err *err)
+{
+	struct scan_ctx *ctx = c;
+	bool global = strcmp(ctx->section, "global") == 0;
+	int k;
+
+	if (!ctx->section[0])
+		return mntns_fail(err, -EINVAL, "%s:%u: key \"%s\" outside of any section",
+				  ctx->file, line, key);
+	k = key_index(global, key);
+	if (k < 0)
+		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: unknown key \"%s\"", ctx->file, line,
+				  ctx->section, key);
+	if (ctx->seen & (1u << k))
+		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: key \"%s\" is given twice", ctx->file,
+				  line, ctx->section, key);
+	ctx->seen |= 1u << k;
+	/* on_error is taken from here rather than from iniparser so that it is known even when
+	 * another line of the file is broken; that is when it matters. */
+	if (global && k == K_ON_ERROR && parse_on_error(value, &ctx->cfg->on_error) < 0)
+		return mntns_fail(err, -EINVAL,
+				  "%s:%u: [global]: on_error must be \"fail\" or \"ignore\", not \"%s\"",
+				  ctx->file, line, value);
+	return 0;
+}
+
+/* ---- iniparser ---- */
+
+static int quiet_iniparser(const char *fmt, ...)
+{
+	(void)fmt;
+	return 0;
+}
+
+static void dict_freep(dictionary **d)
+{
+	if (*d)
+		iniparser_freedict(*d);
+}
+
+/* iniparser 4.1 can only load from a path. Giving it a memfd holding the bytes that were
+ * scanned (and read from the checked descriptor) keeps "the file checked is the file
+ * parsed" true without a second open of the config path. */
+static dictionary *ini_parse(const char *buf, size_t len)
+{
+	_cleanup_close_ int fd = memfd_create("mntns.conf", MFD_CLOEXEC);
+	char path[64];
+	dictionary *d;
+	size_t off = 0;
+
+	if (fd < 0)
+		return NULL;
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return NULL;
+		off += (size_t)n;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* The callback is process-global and has no way to be read back: we silence it for the
+	 * call (the scan already reported every error iniparser could find) and put back
+	 * iniparser's default. */
+	iniparser_set_error_callback(quiet_iniparser);
+	d = iniparser_load(path);
+	iniparser_set_error_callback(NULL);
+	return d;
+}
+
+/* ---- validation of values ---- */
+
+static bool all_digits(const char *s, size_t n, int base)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]) || (base == 8 && s[i] > '7'))
+			return false;
+	return true;
+}
+
+static int parse_mode(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 3 || n > 5 || !all_digits(s, n, 8))
+		return -1;
+	long m = strtol(s, NULL, 8);
+
+	return m > 07777 ? -1 : (int)m;
+}
+
+/* size=N[kmgtpe] or N%, nr_inodes=N[kmgtpe], mode=octal, uid=N, gid=N: what tmpfs accepts,
+ * checked here so that a typo is a config error and not a mount failure at login. */
+static bool tmpfs_value_ok(const char *key, const char *v)
+{
+	size_t n = strlen(v), digits = strspn(v, "0123456789");
+
+	if (strcmp(key, "mode") == 0)
+		return parse_mode(v) >= 0;
+	if (strcmp(key, "uid") == 0 || strcmp(key, "gid") == 0)
+		return n > 0 && digits == n && n <= 10;
+	if (digits == 0 || digits > 19)
+		return false;
+	if (digits == n)
+		return true;
+	if (digits + 1 != n)
+		return false;
+	if (strcmp(key, "size") == 0 && v[digits] == '%')
+		return true;
+	return strchr("kKmMgGtTpPeE", v[digits]) != NULL;
+}
+
+static int append_fsdata(struct mntns_rule *r, const char *opt)
+{
+	size_t old = r->fsdata ? strlen(r->fsdata) : 0;
+	char *n = realloc(r->fsdata, old + strlen(opt) + 2);
+
+	if (!n)
+		return -ENOMEM;
+	if (old)
+		n[old++] = ',';
+	strcpy(n + old, opt);
+	r->fsdata = n;
+	return 0;
+}
+
+static int parse_options(struct mntns_rule *r, const char *opts, const char *where,
+			 struct mntns_err *err)
+{
+	static const struct {
+		const char *name;
+		unsigned flag;
+	} flags[] = { { "ro", MNTNS_F_RDONLY },
+		      { "nosuid", MNTNS_F_NOSUID },
+		      { "nodev", MNTNS_F_NODEV },
+		      { "noexec", MNTNS_F_NOEXEC } };
+	_cleanup_free_ char *copy = strdup(opts);
+	char *save = NULL;
+
+	if (!copy)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	if (r->type == MNTNS_HIDE)
+		return mntns_fail(err, -EINVAL, "%s: type hide takes no options", where);
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char *eq;
+		bool known = false;
+
+		while (isspace((unsigned char)*o))
+			o++;
+		for (char *e = o + strlen(o); e > o && isspace((unsigned char)e[-1]);)
+			*--e = '\0';
+		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+			if (strcasecmp(o, flags[i].name) == 0) {
+				r->flags |= flags[i].flag;
+				known = true;
+			}
+		if (known)
+			continue;
+		if (r->type == MNTNS_BIND && strcasecmp(o, "norbind") == 0) {
+			r->recursive = false;
+			continue;
+		}
+		eq = strchr(o, '=');
+		if (r->type == MNTNS_TMPFS && eq) {
+			*eq = '\0';
+			if (strcmp(o, "size") == 0 || strcmp(o, "nr_inodes") == 0 ||
+			    strcmp(o, "mode") == 0 || strcmp(o, "uid") == 0 ||
+			    strcmp(o, "gid") == 0) {
+				if (!tmpfs_value_ok(o, eq + 1))
+					return mntns_fail(err, -EINVAL,
+							  "%s: invalid value \"%s\" for tmpfs "
+							  "option %s",
+							  where, eq + 1, o);
+				*eq = '=';
+				if (append_fsdata(r, o) < 0)
+					return mntns_fail(err, -ENOMEM, "out of memory");
+				continue;
+			}
+			*eq = '=';
+		}
+		return mntns_fail(err, -EINVAL, "%s: unknown option \"%s\" for type %s", where, o,
+				  mntns_type_name(r->type));
+	}
+	return 0;
+}
+
+static int parse_yes_no(const char *v, bool *out)
+{
+	if (strcasecmp(v, "yes") == 0)
+		*out = true;
+	else if (strcasecmp(v, "no") == 0)
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int check_template(struct mntns_config *cfg, const char *what, const char *v,
+			  const char *where, struct mntns_err *err)
+{
+	struct mntns_err e;
+
+	if (mntns_template_check(v, &cfg->need, &e) < 0)
+		return mntns_fail(err, -EINVAL, "%s: %s: %s", where, what, e.msg);
+	return 0;
+}
+
+static int parse_selector(struct mntns_config *cfg, const char *v, struct mntns_selector *sel,
+			  const char *where, struct mntns_err *err)
+{
+	struct mntns_err e;
+	int r = mntns_selector_parse(v, sel, &e);
+
+	if (r < 0)
+		return mntns_fail(err, r, "%s: users: %s", where, e.msg);
+	if (mntns_selector_has_groups(sel))
+		cfg->need |= MNTNS_NEED_GROUPS;
+	return 0;
+}
+
+/* Builds a rule from the values of one section; WHERE is "FILE: [SECTION]". */
+static int build_rule(struct mntns_config *cfg, struct mntns_rule *r, const char *const *v,
+		      const char *where, struct mntns_err *err)
+{
+	int rc;
+
+	r->recursive = true;
+	r->create_mode = -1;
+	if (!v[K_TYPE])
+		return mntns_fail(err, -EINVAL, "%s: missing required key \"type\"", where);
+	if (strcasecmp(v[K_TYPE], "tmpfs") == 0)
+		r->type = MNTNS_TMPFS;
+	else if (strcasecmp(v[K_TYPE], "bind") == 0)
+		r->type = MNTNS_BIND;
+	else if (strcasecmp(v[K_TYPE], "hide") == 0)
+		r->type = MNTNS_HIDE;
+	else
+		return mntns_fail(err, -EINVAL,
+				  "%s: unknown type \"%s\" (expected tmpfs, bind or hide)", where,
+				  v[K_TYPE]);
+
+	if (!v[K_TARGET])
+		return mntns_fail(err, -EINVAL, "%s: missing required key \"target\"", where);
+	rc = check_template(cfg, "target", v[K_TARGET], where, err);
+	if (rc < 0)
+		return rc;
+	r->target = strdup(v[K_TARGET]);
+
+	if (r->type == MNTNS_BIND) {
+		if (!v[K_SOURCE])
+			return mntns_fail(err, -EINVAL,
+					  "%s: missing required key \"source\" for type bind", where);
+		rc = check_template(cfg, "source", v[K_SOURCE], where, err);
+		if (rc < 0)
+			return rc;
+		r->source = strdup(v[K_SOURCE]);
+	} else if (v[K_SOURCE]) {
+		return mntns_fail(err, -EINVAL, "%s: \"source\" is only valid for type bind", where);
+	}
+
+	if (v[K_CREATE]) {
+		if (r->type != MNTNS_BIND)
+			return mntns_fail(err, -EINVAL, "%s: \"create\" is only valid for type bind",
+					  where);
+		r->create_mode = parse_mode(v[K_CREATE]);
+		if (r->create_mode < 0)
+			return mntns_fail(err, -EINVAL,
+					  "%s: create: bad mode \"%s\" (expected octal, e.g. 0700)",
+					  where, v[K_CREATE]);
+	}
+	if (v[K_OPTIONAL] && parse_yes_no(v[K_OPTIONAL], &r->optional) < 0)
+		return mntns_fail(err, -EINVAL, "%s: optional must be \"yes\" or \"no\", not \"%s\"",
+				  where, v[K_OPTIONAL]);
+	if (v[K_OPTIONS]) {
+		rc = parse_options(r, v[K_OPTIONS], where, err);
+		if (rc < 0)
+			return rc;
+		r->options = strdup(v[K_OPTIONS]);
+	}
+	rc = parse_selector(cfg, v[K_USERS] ? v[K_USERS] : "*", &r->users, where, err);
+	if (rc < 0)
+		return rc;
+	if (!r->target || (r->type == MNTNS_BIND && !r->source) || (v[K_OPTIONS] && !r->options))
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static int set_global(struct mntns_config *cfg, const char *const *v, const char *where,
+		      struct mntns_err *err)
+{
+	if (v[K_GLOBAL_USERS]) {
+		struct mntns_selector sel;
+		int rc = parse_selector(cfg, v[K_GLOBAL_USERS], &sel, where, err);
+
+		if (rc < 0)
+			return rc;
+		mntns_selector_free(&cfg->users);
+		cfg->users = sel;
+	}
+	if (v[K_SCOPE]) {
+		if (strcasecmp(v[K_SCOPE], "session") == 0)
+			cfg->scope = MNTNS_SCOPE_SESSION;
+		else if (strcasecmp(v[K_SCOPE], "user") == 0)
+			cfg->scope = MNTNS_SCOPE_USER;
+		else
+			return mntns_fail(err, -EINVAL,
+					  "%s: scope must be \"session\" or \"user\", not \"%s\"",
+					  where, v[K_SCOPE]);
+	}
+	if (v[K_PROPAGATION]) {
+		if (strcasecmp(v[K_PROPAGATION], "slave") == 0)
+			cfg->propagation = MNTNS_PROP_SLAVE;
+		else if (strcasecmp(v[K_PROPAGATION], "private") == 0)
+			cfg->propagation = MNTNS_PROP_PRIVATE;
+		else
+			return mntns_fail(err, -EINVAL,
+					  "%s: propagation must be \"slave\" or \"private\", not "
+					  "\"%s\"",
+					  where, v[K_PROPAGATION]);
+	}
+	return 0;
+}
+
+/* Adds a finished rule; a rule of the same name from an earlier file is dropped (its slot is
+ * left without a name and compacted away by mntns_config_finish). */
+static int add_rule(struct mntns_config *cfg, struct mntns_rule *r, struct mntns_err *err)
+{
+	size_t old;
+
+	if (strmap_get(&cfg->names, r->name, &old))
+		rule_free(&cfg->rules[old]);
+	if (cfg->n_rules == cfg->cap_rules) {
+		size_t cap = cfg->cap_rules ? cfg->cap_rules * 2 : 16;
+		struct mntns_rule *n = realloc(cfg->rules, cap * sizeof(*n));
+
+		if (!n)
+			return mntns_fail(err, -ENOMEM, "out of memory");
+		cfg->rules = n;
+		cfg->cap_rules = cap;
+	}
+	cfg->rules[cfg->n_rules] = *r;
+	if (strmap_put(&cfg->names, r->name, cfg->n_rules) < 0)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	cfg->n_rules++;
+	memset(r, 0, sizeof(*r));
+	return 0;
+}
+
+/* Builds the section that the walk just finished. */
+static int finish_section(struct mntns_config *cfg, const char *file, const char *section,
+			  const char *const *v, struct mntns_err *err)
+{
+	struct mntns_rule r = { 0 };
+	char where[600];
+	int rc;
+
+	snprintf(where, sizeof(where), "%s: [%s]", file, section);
+	if (strcmp(section, "global") == 0)
+		return set_global(cfg, v, where, err);
+	r.name = strdup(section);
+	r.file = file;
+	if (!r.name)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	rc = build_rule(cfg, &r, v, where, err);
+	if (rc == 0)
+		rc = add_rule(cfg, &r, err);
+	rule_free(&r);
+	return rc;
+}
+
+/* One pass over iniparser's dictionary, in the order of the file: a section's own entry
+ * (value NULL) comes first, then its "section:key" entries. Looking keys up one by one would
+ * be a linear scan each (iniparser 4.1 has no index), quadratic over a large file. */
+static int walk_dict(struct mntns_config *cfg, const char *file, const dictionary *d,
+		     struct mntns_err *err)
+{
+	const char *section = NULL;
+	const char *vals[N_RULE_KEYS] = { 0 };
+	size_t sec_len = 0;
+
+	for (ssize_t i = 0; i <= d->size; i++) {
+		const char *key = i < d->size ? d->key[i] : NULL;
+		const char *colon;
+		int k, rc;
+
+		if (i < d->size && !key)
+			continue;
+		colon = key ? strchr(key, ':') : NULL;
+		if (key && colon && section && (size_t)(colon - key) == sec_len &&
+		    strncmp(key, section, sec_len) == 0) {
+			k = key_index(strcmp(section, "global") == 0, colon + 1);
+			/* iniparser_getstring may hand out NULL; so may the raw table. */
+			if (k >= 0)
+				vals[k] = d->val[i] ? d->val[i] : "";
+			continue;
+		}
+		if (section) {
+			rc = finish_section(cfg, file, section, vals, err);
+			if (rc < 0)
+				return rc;
+		}
+		if (!key)
+			break;
+		if (colon) /* cannot happen after the scan: keys outside sections were refused */
+			return mntns_fail(err, -EINVAL, "%s: unexpected entry \"%s\"", file, key);
+		section = key;
+		sec_len = strlen(key);
+		memset(vals, 0, sizeof(vals));
+	}
+	return 0;
+}
+
+static int add_file_name(struct mntns_config *cfg, const char *name, const char **stored)
+{
+	char **n = realloc(cfg->files, (cfg->n_files + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	cfg->files = n;
+	cfg->files[cfg->n_files] = strdup(name);
+	if (!cfg->files[cfg->n_files])
+		return -ENOMEM;
+	*stored = cfg->files[cfg->n_files++];
+	return 0;
+}
+
+int mntns_config_add_buffer(struct mntns_config *cfg, const char *name, const char *buf,
+			    size_t len, struct mntns_err *err)
+{
+	static const struct inicheck_ops ops = { scan_section, scan_key };
+	struct scan_ctx ctx = { .cfg = cfg };
+	__attribute__((cleanup(dict_freep))) dictionary *d = NULL;
+	int rc;
+
+	if (add_file_name(cfg, name, &ctx.file) < 0)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	rc = inicheck_scan(ctx.file, buf, len, &ops, &ctx, err);
+	strmap_free(&ctx.sections);
+	for (size_t i = 0; i < ctx.n_names; i++)
+		free(ctx.names[i]);
+	free(ctx.names);
+	if (rc < 0)
+		return rc;
+	d = ini_parse(buf, len);
+	if (!d)
+		return mntns_fail(err, -EIO, "%s: iniparser could not read the file: %s", ctx.file,
+				  strerror(errno));
+	return walk_dict(cfg, ctx.file, d, err);
+}
+
+int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err)
+{
+	size_t n = 0;
+
+	/* Drop the slots of rules that a later file replaced. */
+	for (size_t i = 0; i < cfg->n_rules; i++)
+		if (cfg->rules[i].name)
+			cfg->rules[n++] = cfg->rules[i];
+	cfg->n_rules = n;
+	strmap_free(&cfg->names);
+	if (!cfg->users.n) {
+		int rc = mntns_selector_parse("*", &cfg->users, err);
+
+		if (rc < 0)
+			return rc;
+	}
+	if (cfg->scope == MNTNS_SCOPE_USER)
+		return mntns_fail(err, -EOPNOTSUPP,
+				  "%s: [global]: scope = user is not supported by this version yet",
+				  cfg->n_files ? cfg->files[0] : "config");
+	return 0;
+}
+
+/* ---- files ---- */
+
+static int check_trust(const char *what, const struct stat *st, uid_t trusted,
+		       struct mntns_err *err)
+{
+	if (st->st_uid != trusted)
+		return mntns_fail(err, -EPERM, "%s: owned by uid %u, not by uid %u; refusing to use it",
+				  what, (unsigned)st->st_uid, (unsigned)trusted);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return mntns_fail(err, -EPERM,
+				  "%s: writable by group or others (mode %04o); refusing to use it",
+				  what, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+static int open_error(const char *what, int e, struct mntns_err *err)
+{
+	if (e == ELOOP)
+		return mntns_fail(err, -ELOOP, "%s: is a symbolic link; refusing to follow it", what);
+	return mntns_fail(err, -e, "%s: cannot open: %s", what, strerror(e));
+}
+
+/* Reads one config file from DIRFD/NAME; WHAT is the name used in messages. */
+static int load_file(struct mntns_config *cfg, int dirfd, const char *name, const char *what,
+		     uid_t trusted, struct mntns_err *err)
+{
+	/* O_NONBLOCK: a FIFO planted in place of a config file must not hang a login. */
+	_cleanup_close_ int fd =
+		openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t len = 0;
+	int rc;
+
+	if (fd < 0)
+		return open_error(what, errno, err);
+	if (fstat(fd, &st) < 0)
+		return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return mntns_fail(err, -EINVAL, "%s: not a regular file", what);
+	rc = check_trust(what, &st, trusted, err);
+	if (rc < 0)
+		return rc;
+	if (st.st_size > MAX_CONFIG_SIZE)
+		return mntns_fail(err, -EFBIG, "%s: larger than %d bytes", what, MAX_CONFIG_SIZE);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return mntns_fail(err, -errno, "%s: read: %s", what, strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	return mntns_config_add_buffer(cfg, what, buf, len, err);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_dropin(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Lists the drop-in names of D, sorted by byte order. */
+static int list_dropins(DIR *d, const char *dir, char ***out, size_t *n_out, struct mntns_err *err)
+{
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	errno = 0;
+	while ((de = readdir(d))) {
+		char **nn;
+
+		if (!is_dropin(de->d_name))
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*nn));
+		if (!nn || !(nn[n] = strdup(de->d_name))) {
+			free_names(nn ? nn : names, n);
+			return mntns_fail(err, -ENOMEM, "out of memory");
+		}
+		names = nn;
+		n++;
+		errno = 0;
+	}
+	if (errno) {
+		int e = errno;
+
+		free_names(names, n);
+		return mntns_fail(err, -e, "%s: readdir: %s", dir, strerror(e));
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	*n_out = n;
+	return 0;
+}
+
+static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
+		    struct mntns_err *err)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	__attribute__((cleanup(closedirp))) DIR *d = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	struct stat st;
+	int rc;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0; /* no drop-ins */
+	if (fd < 0)
+		return open_error(dir, errno, err);
+	if (fstat(fd, &st) < 0)
+		return mntns_fail(err, -errno, "%s: fstat: %s", dir, strerror(errno));
+	rc = check_trust(dir, &st, trusted, err);
+	if (rc < 0)
+		return rc;
+	d = fdopendir(fd);
+	if (!d)
+		return mntns_fail(err, -errno, "%s: fdopendir: %s", dir, strerror(errno));
+	fd = -1; /* owned by d now */
+	rc = list_dropins(d, dir, &names, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char what[4096];
+
+		snprintf(what, sizeof(what), "%s/%s", dir, names[i]);
+		rc = load_file(cfg, dirfd(d), names[i], what, trusted, err);
+	}
+	free_names(names, n);
+	return rc;
+}
+
+int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
+		      uid_t trusted_uid, struct mntns_err *err)
+{
+	int rc;
+
+	mntns_config_init(cfg);
+	rc = load_file(cfg, AT_FDCWD, path, path, trusted_uid, err);
+	if (rc == 0 && dir)
+		rc = load_dir(cfg, dir, trusted_uid, err);
+	if (rc == 0)
+		rc = mntns_config_finish(cfg, err);
+	return rc;
+}

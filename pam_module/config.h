@@ -1,0 +1,74 @@
+/* Loading and validating mntns.conf and its drop-ins into rules. Nothing here mounts. */
+#ifndef MNTNS_CONFIG_H
+#define MNTNS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "select.h"
+#include "strmap.h"
+
+enum mntns_type { MNTNS_TMPFS, MNTNS_BIND, MNTNS_HIDE };
+enum mntns_scope { MNTNS_SCOPE_SESSION, MNTNS_SCOPE_USER };
+enum mntns_prop { MNTNS_PROP_SLAVE, MNTNS_PROP_PRIVATE };
+enum mntns_on_error { MNTNS_ON_ERROR_FAIL, MNTNS_ON_ERROR_IGNORE };
+
+/* Mount flags of a rule (the module maps them to MOUNT_ATTR_*). */
+enum {
+	MNTNS_F_RDONLY = 1,
+	MNTNS_F_NOSUID = 2,
+	MNTNS_F_NODEV = 4,
+	MNTNS_F_NOEXEC = 8,
+};
+
+struct mntns_rule {
+	char *name; /* section name, lowercased by iniparser */
+	const char *file; /* points into mntns_config.files */
+	enum mntns_type type;
+	char *target; /* template, see vars.h */
+	char *source; /* template; bind only */
+	char *options; /* as written, for display */
+	unsigned flags; /* MNTNS_F_* */
+	char *fsdata; /* tmpfs: "key=value" pairs separated by ',' (size, nr_inodes, mode, uid, gid) */
+	bool recursive; /* bind: false with "norbind" */
+	int create_mode; /* bind: mode for create=, or -1 */
+	bool optional;
+	struct mntns_selector users;
+};
+
+struct mntns_config {
+	struct mntns_selector users;
+	enum mntns_scope scope;
+	enum mntns_prop propagation;
+	enum mntns_on_error on_error;
+	struct mntns_rule *rules;
+	size_t n_rules, cap_rules;
+	struct strmap names; /* rule name -> index, while files are being added */
+	unsigned need; /* MNTNS_NEED_* bits: what the planner will ask of the user */
+	char **files; /* every file read, for messages */
+	size_t n_files;
+};
+
+/* Loads PATH, then every "*.conf" in DIR (may be NULL or missing) in byte order of name.
+ * Each file and the directory must be owned by TRUSTED_UID (root for the module), not be
+ * writable by group or others, and not be a symlink; the descriptor that is checked is the one
+ * that is read. On error, the message names file, line or section and reason, and
+ * cfg->on_error holds the on_error setting as far as it could be read from trusted files
+ * (so the caller can honour "on_error = ignore"). cfg must be freed in every case. */
+int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
+		      uid_t trusted_uid, struct mntns_err *err);
+
+/* Adds the rules of one file's content (NAME is used in messages). For tests and fuzzing;
+ * mntns_config_load uses it after its checks. Call mntns_config_init first. */
+void mntns_config_init(struct mntns_config *cfg);
+int mntns_config_add_buffer(struct mntns_config *cfg, const char *name, const char *buf,
+			    size_t len, struct mntns_err *err);
+/* Validates what spans files (e.g. scope); call once after the last file. */
+int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err);
+void mntns_config_free(struct mntns_config *cfg);
+
+const char *mntns_type_name(enum mntns_type t);
+
+#endif

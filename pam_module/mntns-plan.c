@@ -1,0 +1,105 @@
+/* mntns-plan: loads and validates the configuration exactly as the module does and prints
+ * what a login of USER would mount, in apply order. It never mounts. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "plan.h"
+#include "user.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mntns-plan [--config PATH] [--config-dir DIR] USER\n"
+		   "Validates the pam_mntns configuration and prints what a login of USER would "
+		   "mount.\n"
+		   "  --config PATH      main file (default %s)\n"
+		   "  --config-dir DIR   drop-in directory (default %s; \"\" for none)\n",
+		MNTNS_CONFIG_FILE, MNTNS_CONFIG_DIR);
+}
+
+static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u)
+{
+	struct mntns_group_cache groups = { .lookup = mntns_nss_group_lookup };
+	struct mntns_plan plan;
+	struct mntns_err err;
+
+	if (mntns_plan_build(cfg, u, &groups, &plan, &err) < 0) {
+		fprintf(stderr, "mntns-plan: %s\n", err.msg);
+		mntns_group_cache_free(&groups);
+		return 1;
+	}
+	if (!plan.selected) {
+		printf("mntns-plan: %s is not selected by [global] users; a login is left "
+		       "untouched\n", u->name);
+	} else {
+		printf("mntns-plan: %s (uid %u, gid %u): %zu mount%s, scope %s, propagation %s\n",
+		       u->name, (unsigned)u->uid, (unsigned)u->gid, plan.n, plan.n == 1 ? "" : "s",
+		       plan.scope == MNTNS_SCOPE_USER ? "user" : "session",
+		       plan.propagation == MNTNS_PROP_PRIVATE ? "private" : "slave");
+		for (size_t i = 0; i < plan.n; i++) {
+			char line[4096];
+
+			mntns_op_describe(&plan.ops[i], line, sizeof(line));
+			printf("%s\n", line);
+		}
+	}
+	mntns_plan_free(&plan);
+	mntns_group_cache_free(&groups);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+					      { "config-dir", required_argument, NULL, 'd' },
+					      { "help", no_argument, NULL, 'h' },
+					      { "version", no_argument, NULL, 'V' },
+					      { NULL, 0, NULL, 0 } };
+	const char *config = MNTNS_CONFIG_FILE, *dir = MNTNS_CONFIG_DIR;
+	struct mntns_config cfg;
+	struct mntns_user u;
+	struct mntns_err err;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'd':
+			dir = *optarg ? optarg : NULL;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("mntns-plan (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (mntns_config_load(&cfg, config, dir, 0, &err) < 0) {
+		fprintf(stderr, "mntns-plan: %s\n", err.msg);
+		mntns_config_free(&cfg);
+		return 1;
+	}
+	rc = mntns_user_lookup(argv[optind], cfg.need, &u, &err);
+	if (rc < 0) {
+		fprintf(stderr, "mntns-plan: user \"%s\": %s\n", argv[optind], err.msg);
+		mntns_config_free(&cfg);
+		return 1;
+	}
+	rc = print_plan(&cfg, &u);
+	mntns_user_free(&u);
+	mntns_config_free(&cfg);
+	return rc;
+}

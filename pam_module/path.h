@@ -1,0 +1,17 @@
+/* Paths become descriptors once, and never through a symlink. */
+#ifndef MNTNS_PATH_H
+#define MNTNS_PATH_H
+
+#include <stdbool.h>
+
+/* Opens PATH relative to DIRFD (AT_FDCWD for an absolute path) with O_PATH|O_CLOEXEC|EXTRA,
+ * refusing a symlink in any component, the last included (openat2 RESOLVE_NO_SYMLINKS).
+ * Returns a descriptor or -errno (-ELOOP for a symlink). */
+int mntns_path_open(int dirfd, const char *path, int extra);
+
+/* Like mntns_path_open(AT_FDCWD, PATH, 0), but PATH lies below BASE, which exists; missing
+ * components below BASE are created (directories 0755 root; the last one an empty file 0644
+ * unless LAST_IS_DIR). For mount points inside a tmpfs this login just mounted. */
+int mntns_path_open_below(const char *base, const char *path, bool last_is_dir);
+
+#endif

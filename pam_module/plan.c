@@ -1,0 +1,189 @@
+/* Selection, expansion, de-duplication and ordering of mounts (see plan.h). */
+#include "plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+#include "vars.h"
+
+static void op_free(struct mntns_op *op)
+{
+	free(op->target);
+	free(op->source);
+	memset(op, 0, sizeof(*op));
+}
+
+void mntns_plan_free(struct mntns_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		op_free(&plan->ops[i]);
+	free(plan->ops);
+	plan->ops = NULL;
+	plan->n = 0;
+}
+
+static size_t depth_of(const char *path)
+{
+	size_t d = 0;
+
+	for (; *path; path++)
+		d += *path == '/';
+	return d;
+}
+
+static int cmp_ops(const void *a, const void *b)
+{
+	const struct mntns_op *x = a, *y = b;
+
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int make_op(const struct mntns_rule *r, size_t order, const struct mntns_user *u,
+		   struct mntns_op *op, struct mntns_err *err)
+{
+	struct mntns_err e;
+
+	memset(op, 0, sizeof(*op));
+	op->rule = r;
+	op->order = order;
+	op->holder = -1;
+	if (mntns_expand(r->target, u, &op->target, &e) < 0)
+		return mntns_fail(err, -EINVAL, "%s: [%s]: target: %s", r->file, r->name, e.msg);
+	if (r->source && mntns_expand(r->source, u, &op->source, &e) < 0) {
+		op_free(op);
+		return mntns_fail(err, -EINVAL, "%s: [%s]: source: %s", r->file, r->name, e.msg);
+	}
+	op->depth = depth_of(op->target);
+	return 0;
+}
+
+/* Finds, for each op, the nearest op mounted on an ancestor of its target. */
+static int find_holders(struct mntns_plan *plan, struct mntns_err *err)
+{
+	struct strmap by_target = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < plan->n && rc == 0; i++)
+		if (strmap_put(&by_target, plan->ops[i].target, i) < 0)
+			rc = mntns_fail(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < plan->n && rc == 0; i++) {
+		char *p = strdup(plan->ops[i].target), *slash;
+		size_t j;
+
+		if (!p) {
+			rc = mntns_fail(err, -ENOMEM, "out of memory");
+			break;
+		}
+		while ((slash = strrchr(p, '/')) && slash != p) {
+			*slash = '\0';
+			if (strmap_get(&by_target, p, &j)) {
+				const struct mntns_rule *r = plan->ops[j].rule;
+
+				if (r->type == MNTNS_TMPFS && !(r->flags & MNTNS_F_RDONLY))
+					plan->ops[i].holder = (ssize_t)j;
+				break;
+			}
+		}
+		free(p);
+	}
+	strmap_free(&by_target);
+	return rc;
+}
+
+static int global_match(const struct mntns_config *cfg, const struct mntns_user *u,
+			struct mntns_group_cache *groups, struct mntns_err *err)
+{
+	struct mntns_err e;
+	int m = mntns_selector_match(&cfg->users, u, groups, &e);
+
+	if (m < 0)
+		return mntns_fail(err, m, "%s: [global]: users: %s",
+				  cfg->n_files ? cfg->files[0] : "config", e.msg);
+	return m;
+}
+
+/* Appends the op for rule R (if it selects U), replacing an earlier op on the same target. */
+static int add_rule_op(struct mntns_plan *plan, struct strmap *targets, size_t *cap,
+		       const struct mntns_rule *r, size_t order, const struct mntns_user *u,
+		       struct mntns_group_cache *groups, struct mntns_err *err)
+{
+	struct mntns_err e;
+	size_t old;
+	int m = mntns_selector_match(&r->users, u, groups, &e);
+
+	if (m < 0)
+		return mntns_fail(err, m, "%s: [%s]: users: %s", r->file, r->name, e.msg);
+	if (m == 0)
+		return 0;
+	if (plan->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct mntns_op *n = realloc(plan->ops, ncap * sizeof(*n));
+
+		if (!n)
+			return mntns_fail(err, -ENOMEM, "out of memory");
+		plan->ops = n;
+		*cap = ncap;
+	}
+	m = make_op(r, order, u, &plan->ops[plan->n], err);
+	if (m < 0)
+		return m;
+	/* The last rule for a target wins: the earlier op is emptied, compacted away below. */
+	if (strmap_get(targets, plan->ops[plan->n].target, &old))
+		op_free(&plan->ops[old]);
+	if (strmap_put(targets, plan->ops[plan->n].target, plan->n) < 0) {
+		op_free(&plan->ops[plan->n]);
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
+	plan->n++;
+	return 0;
+}
+
+int mntns_plan_build(const struct mntns_config *cfg, const struct mntns_user *u,
+		     struct mntns_group_cache *groups, struct mntns_plan *plan,
+		     struct mntns_err *err)
+{
+	struct strmap targets = { 0 };
+	size_t cap = 0, n = 0;
+	int rc;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->scope = cfg->scope;
+	plan->propagation = cfg->propagation;
+	rc = global_match(cfg, u, groups, err);
+	if (rc <= 0)
+		return rc;
+	plan->selected = true;
+	rc = 0;
+	for (size_t i = 0; i < cfg->n_rules && rc == 0; i++)
+		rc = add_rule_op(plan, &targets, &cap, &cfg->rules[i], i, u, groups, err);
+	strmap_free(&targets);
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->ops[i].target)
+			plan->ops[n++] = plan->ops[i];
+	plan->n = n;
+	if (rc == 0) {
+		qsort(plan->ops, plan->n, sizeof(*plan->ops), cmp_ops);
+		rc = find_holders(plan, err);
+	}
+	if (rc < 0)
+		mntns_plan_free(plan);
+	return rc;
+}
+
+void mntns_op_describe(const struct mntns_op *op, char *buf, size_t size)
+{
+	const struct mntns_rule *r = op->rule;
+	char create[32] = "";
+
+	if (r->create_mode >= 0)
+		snprintf(create, sizeof(create), " create=%04o", (unsigned)r->create_mode);
+	snprintf(buf, size, "%s target=%s%s%s%s%s%s%s rule=%s file=%s", mntns_type_name(r->type),
+		 op->target, op->source ? " source=" : "", op->source ? op->source : "",
+		 r->options ? " options=" : "", r->options ? r->options : "", create,
+		 r->optional ? " optional" : "", r->name, r->file);
+}
