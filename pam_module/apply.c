@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "inicheck.h"
 #include "path.h"
 
 static void logf_(const struct mntns_log *log, const char *fmt, ...)
@@ -182,14 +184,14 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
  * never chowned or chmodded. */
 static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntns_err *err)
 {
-	_cleanup_free_ char *parent = strdup(op->source);
 	_cleanup_close_ int pfd = -1, fd = -1;
+	char parent[PATH_MAX];
 	const char *name;
 	struct stat st;
 	char *slash;
 
-	if (!parent)
-		return mntns_fail(err, -ENOMEM, "out of memory");
+	if (snprintf(parent, sizeof(parent), "%s", op->source) >= (int)sizeof(parent))
+		return op_fail(err, op, -ENAMETOOLONG, "source", op->source);
 	slash = strrchr(parent, '/');
 	name = slash + 1;
 	*slash = '\0';
@@ -276,25 +278,22 @@ static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
 {
 	const struct mntns_rule *r = op->rule;
 	_cleanup_close_ int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	_cleanup_free_ char *data = NULL;
 	unsigned attrs = mount_attrs(r->flags);
-	char *save = NULL, log[256];
+	const char *data = r->fsdata;
+	char *save = NULL, log[256], buf[INICHECK_MAX_LINE + 1];
 	int mfd;
 
 	if (fsfd < 0)
 		return op_fail(err, op, -errno, "fsopen(tmpfs) for", op->target);
 	if (r->type == MNTNS_HIDE) {
-		data = strdup("mode=000,size=4k");
+		data = "mode=000,size=4k";
 		attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-	} else if (r->fsdata) {
-		data = strdup(r->fsdata);
 	}
-	if ((r->type == MNTNS_HIDE || r->fsdata) && !data)
-		return mntns_fail(err, -ENOMEM, "out of memory");
+	/* fsdata came from one config line, so it fits. */
+	snprintf(buf, sizeof(buf), "%s", data ? data : "");
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "pam_mntns", 0) < 0)
 		return op_fail(err, op, -errno, "configuring tmpfs for", op->target);
-	for (char *kv = data ? strtok_r(data, ",", &save) : NULL; kv;
-	     kv = strtok_r(NULL, ",", &save)) {
+	for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(kv, '=');
 
 		*eq = '\0';

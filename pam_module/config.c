@@ -278,11 +278,10 @@ static int parse_options(struct mntns_rule *r, const char *opts, const char *whe
 		      { "nosuid", MNTNS_F_NOSUID },
 		      { "nodev", MNTNS_F_NODEV },
 		      { "noexec", MNTNS_F_NOEXEC } };
-	_cleanup_free_ char *copy = strdup(opts);
-	char *save = NULL;
+	char copy[INICHECK_MAX_LINE + 1], *save = NULL;
 
-	if (!copy)
-		return mntns_fail(err, -ENOMEM, "out of memory");
+	/* Values come from one line of at most INICHECK_MAX_LINE bytes. */
+	snprintf(copy, sizeof(copy), "%s", opts);
 	if (r->type == MNTNS_HIDE)
 		return mntns_fail(err, -EINVAL, "%s: type hide takes no options", where);
 	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
@@ -525,21 +524,22 @@ static int walk_dict(struct mntns_config *cfg, const char *file, const dictionar
 	for (ssize_t i = 0; i <= d->size; i++) {
 		const char *key = i < d->size ? d->key[i] : NULL;
 		const char *colon;
-		int k, rc;
 
 		if (i < d->size && !key)
 			continue;
 		colon = key ? strchr(key, ':') : NULL;
 		if (key && colon && section && (size_t)(colon - key) == sec_len &&
 		    strncmp(key, section, sec_len) == 0) {
-			k = key_index(strcmp(section, "global") == 0, colon + 1);
+			int k = key_index(strcmp(section, "global") == 0, colon + 1);
+
 			/* iniparser_getstring may hand out NULL; so may the raw table. */
 			if (k >= 0)
 				vals[k] = d->val[i] ? d->val[i] : "";
 			continue;
 		}
 		if (section) {
-			rc = finish_section(cfg, file, section, vals, err);
+			int rc = finish_section(cfg, file, section, vals, err);
+
 			if (rc < 0)
 				return rc;
 		}
@@ -749,8 +749,16 @@ static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 
 	if (fd < 0 && errno == ENOENT)
 		return 0; /* no drop-ins */
-	if (fd < 0)
-		return open_error(dir, errno, err);
+	if (fd < 0) {
+		int e = errno;
+
+		/* O_DIRECTORY reports a symlink as ENOTDIR; say what it really is. The refusal
+		 * does not depend on this lstat, only the wording does. */
+		if (e == ENOTDIR && fstatat(AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			e = ELOOP;
+		return open_error(dir, e, err);
+	}
 	if (fstat(fd, &st) < 0)
 		return mntns_fail(err, -errno, "%s: fstat: %s", dir, strerror(errno));
 	rc = check_trust(dir, &st, trusted, err);

@@ -58,10 +58,13 @@ int mntns_template_check(const char *tmpl, unsigned *need, struct mntns_err *err
 		}
 		switch (*++p) {
 		case 'h':
-			if (p != tmpl + 1) {
+			/* "%h.bak" would name a sibling of the home, which another user may own. */
+			if (p != tmpl + 1 || (p[1] != '/' && p[1] != '\0')) {
 				free(shape);
 				return mntns_fail(err, -EINVAL,
-						  "%%h may only stand at the start of a path: %s", tmpl);
+						  "%%h may only stand at the start of a path, followed "
+						  "by / or nothing: %s",
+						  tmpl);
 			}
 			*o++ = '/';
 			*o++ = 'h';

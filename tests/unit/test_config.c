@@ -1,0 +1,402 @@
+/* Config loading: every error class, iniparser's quirks, drop-ins and trust checks. */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const tmp_rule = "[tmp]\ntype = tmpfs\ntarget = /tmp\n";
+
+static void test_minimal(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err;
+
+	(void)state;
+	assert_int_equal(load_str(&cfg, tmp_rule, &err), 0);
+	assert_int_equal(cfg.n_rules, 1);
+	assert_string_equal(cfg.rules[0].name, "tmp");
+	assert_int_equal(cfg.rules[0].type, MNTNS_TMPFS);
+	assert_string_equal(cfg.rules[0].target, "/tmp");
+	assert_int_equal(cfg.scope, MNTNS_SCOPE_SESSION);
+	assert_int_equal(cfg.propagation, MNTNS_PROP_SLAVE);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
+	assert_int_equal(cfg.users.n, 1); /* default "*" */
+	mntns_config_free(&cfg);
+}
+
+static void test_spec_example(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+	const char *text = "[global]\nusers = * !root\npropagation = private\n\n"
+			   "[tmp]\ntype    = tmpfs\ntarget  = /tmp\n"
+			   "options = mode=1777,size=25%,nosuid,nodev\n\n"
+			   "[x11]\ntype     = bind\nsource   = /tmp/.X11-unix\n"
+			   "target   = /tmp/.X11-unix\noptional = yes\n\n"
+			   "[vartmp]\ntype    = bind\nsource  = /var/lib/mntns/vartmp/%u\n"
+			   "target  = /var/tmp\ncreate  = 0700\noptions = nosuid,nodev\n\n"
+			   "[scratch]\ntype    = bind\nsource  = /srv/scratch/%g\n"
+			   "target  = %h/scratch\noptions = ro\nusers   = @students\n";
+
+	(void)state;
+	if (load_str(&cfg, text, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.n_rules, 4);
+	assert_int_equal(cfg.propagation, MNTNS_PROP_PRIVATE);
+	assert_int_equal(cfg.rules[0].flags, MNTNS_F_NOSUID | MNTNS_F_NODEV);
+	assert_string_equal(cfg.rules[0].fsdata, "mode=1777,size=25%");
+	assert_true(cfg.rules[1].optional);
+	assert_true(cfg.rules[1].recursive);
+	assert_int_equal(cfg.rules[2].create_mode, 0700);
+	assert_int_equal(cfg.rules[3].flags, MNTNS_F_RDONLY);
+	assert_int_equal(cfg.need, MNTNS_NEED_GROUPS | MNTNS_NEED_GROUP_NAME);
+	mntns_config_free(&cfg);
+}
+
+static void test_syntax_errors(void **state)
+{
+	(void)state;
+	assert_config_error("[tmp]\ntype = tmpfs\nthis is not ini\n", "test.conf:3: syntax error");
+	assert_config_error("[tmp\ntype = tmpfs\n", "test.conf:1: syntax error");
+	assert_config_error("[]\n", "test.conf:1: invalid section name");
+	assert_config_error("[a b]\n", "invalid section name");
+	assert_config_error("[a:b]\n", "invalid section name");
+	assert_config_error("= x\n", "test.conf:1: syntax error");
+	assert_config_error("[tmp]\nty pe = tmpfs\n", "invalid key name");
+	assert_config_error("type = tmpfs\n", "outside of any section");
+	assert_config_error("[tmp]\ntype = tmpfs \\\ntarget = /tmp\n", "line continuation");
+	assert_config_error("# comment \\\n[tmp]\n", "line continuation");
+}
+
+static void test_structure_errors(void **state)
+{
+	(void)state;
+	assert_config_error("[tmp]\ntype = tmpfs\ntarget = /tmp\nfoo = 1\n",
+			    "test.conf:4: [tmp]: unknown key \"foo\"");
+	assert_config_error("[global]\nscope = session\ntarget = /tmp\n",
+			    "[global]: unknown key \"target\"");
+	assert_config_error("[tmp]\ntype = tmpfs\ntarget = /tmp\nTARGET = /var/tmp\n",
+			    "test.conf:4: [tmp]: key \"target\" is given twice");
+	assert_config_error("[tmp]\ntype = tmpfs\ntarget = /tmp\n[TMP]\ntype = tmpfs\n",
+			    "test.conf:4: section [tmp] appears twice");
+}
+
+static void test_value_errors(void **state)
+{
+	(void)state;
+	assert_config_error("[a]\ntype = overlay\ntarget = /tmp\n", "[a]: unknown type \"overlay\"");
+	assert_config_error("[a]\ntarget = /tmp\n", "[a]: missing required key \"type\"");
+	assert_config_error("[a]\ntype = tmpfs\n", "[a]: missing required key \"target\"");
+	assert_config_error("[a]\ntype = bind\ntarget = /tmp\n", "missing required key \"source\"");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = tmp\n", "[a]: target: path must be absolute");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /a/../etc\n", "canonical");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /\n", "canonical");
+	assert_config_error("[a]\ntype = bind\nsource = /x/%q\ntarget = /y\n",
+			    "[a]: source: unknown variable %q");
+	assert_config_error("[a]\ntype = bind\nsource = /x\ntarget = /y\ncreate = 999\n",
+			    "[a]: create: bad mode \"999\"");
+	assert_config_error("[a]\ntype = bind\nsource = /x\ntarget = /y\ncreate = rwx\n",
+			    "bad mode");
+	assert_config_error("[a]\ntype = bind\nsource = /x\ntarget = /y\ncreate = 017777\n",
+			    "bad mode");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /y\ncreate = 0700\n",
+			    "\"create\" is only valid for type bind");
+	assert_config_error("[a]\ntype = tmpfs\nsource = /x\ntarget = /y\n",
+			    "\"source\" is only valid for type bind");
+	assert_config_error("[a]\ntype = hide\ntarget = /y\noptions = ro\n", "takes no options");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /y\noptions = size=lots\n",
+			    "invalid value \"lots\" for tmpfs option size");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /y\noptions = mode=0999\n",
+			    "tmpfs option mode");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /y\noptions = norbind\n",
+			    "unknown option \"norbind\" for type tmpfs");
+	assert_config_error("[a]\ntype = bind\nsource = /x\ntarget = /y\noptions = size=1m\n",
+			    "unknown option \"size=1m\" for type bind");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /y\noptional = maybe\n",
+			    "optional must be \"yes\" or \"no\"");
+	assert_config_error("[a]\ntype = tmpfs\ntarget = /y\nusers = \n", "[a]: users: empty");
+	assert_config_error("[global]\nscope = forever\n", "scope must be");
+	assert_config_error("[global]\npropagation = shared\n", "propagation must be");
+	assert_config_error("[global]\non_error = maybe\n", "on_error must be");
+	assert_config_error("[global]\nscope = user\n", "scope = user is not supported");
+}
+
+static void test_on_error_survives_errors(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err;
+
+	(void)state;
+	/* Before and after the broken line: either way "ignore" is known to the caller. */
+	assert_true(load_str(&cfg, "[global]\non_error = ignore\n[a]\nbogus\n", &err) < 0);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
+	assert_non_null(strstr(err.msg, "test.conf:4"));
+	mntns_config_free(&cfg);
+	assert_true(load_str(&cfg, "[a]\nbogus\n[global]\non_error = 'ignore'\n", &err) < 0);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
+	assert_non_null(strstr(err.msg, "test.conf:2"));
+	mntns_config_free(&cfg);
+	/* Not from a key that only looks like it, below a broken header. */
+	assert_true(load_str(&cfg, "[global]\n[glo bal]\non_error = ignore\n", &err) < 0);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
+	mntns_config_free(&cfg);
+}
+
+static void test_long_lines(void **state)
+{
+	char *text = malloc(2100);
+	struct mntns_config cfg;
+	struct mntns_err err;
+	int n;
+
+	(void)state;
+	/* iniparser 4.1 takes lines of up to 1022 bytes; longer is an error, not a truncation. */
+	n = sprintf(text, "[a]\ntype = tmpfs\ntarget = /");
+	memset(text + n, 'x', 1022 - 10);
+	strcpy(text + n + 1022 - 10, "\n");
+	assert_int_equal(load_str(&cfg, text, &err), 0);
+	assert_int_equal(strlen(cfg.rules[0].target), 1022 - 10 + 1);
+	mntns_config_free(&cfg);
+	n = sprintf(text, "[a]\ntype = tmpfs\ntarget = /");
+	memset(text + n, 'x', 1022 - 9);
+	strcpy(text + n + 1022 - 9, "\n");
+	assert_config_error(text, "test.conf:3: line longer than 1022 bytes");
+	free(text);
+}
+
+static void test_binary(void **state)
+{
+	static const char bin[] = "[a]\ntype = tmpfs\0\ntarget = /tmp\n";
+	struct mntns_config cfg;
+	struct mntns_err err;
+	unsigned seed = 1;
+
+	(void)state;
+	mntns_config_init(&cfg);
+	assert_true(mntns_config_add_buffer(&cfg, "bin", bin, sizeof(bin) - 1, &err) < 0);
+	assert_non_null(strstr(err.msg, "NUL byte"));
+	mntns_config_free(&cfg);
+	/* Garbage never crashes and never half-loads: either an error or a valid config. */
+	for (int round = 0; round < 200; round++) {
+		char buf[512];
+
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			seed = seed * 1103515245 + 12345;
+			buf[i] = (char)(seed >> 16);
+		}
+		mntns_config_init(&cfg);
+		(void)mntns_config_add_buffer(&cfg, "garbage", buf, sizeof(buf), &err);
+		mntns_config_free(&cfg);
+	}
+}
+
+static void test_iniparser_quirks(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+	const char *text = "[A_Rule]\nTYPE = Bind\nSource = \"/srv/a;b#c\"\n"
+			   "target = /srv/x ; a comment\nusers = alice # another\n";
+
+	(void)state;
+	if (load_str(&cfg, text, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(cfg.rules[0].name, "a_rule"); /* lowercased by iniparser */
+	assert_int_equal(cfg.rules[0].type, MNTNS_BIND);
+	assert_string_equal(cfg.rules[0].source, "/srv/a;b#c");
+	assert_string_equal(cfg.rules[0].target, "/srv/x");
+	assert_string_equal(cfg.rules[0].users.tok[0].name, "alice");
+	mntns_config_free(&cfg);
+}
+
+static void test_dropin_replaces(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+	const char *main_text = "[global]\nusers = *\non_error = ignore\n"
+				"[tmp]\ntype = tmpfs\ntarget = /tmp\noptions = size=1m\n"
+				"[other]\ntype = tmpfs\ntarget = /srv\n";
+	const char *dropin = "[global]\nusers = * !root\n"
+			     "[tmp]\ntype = tmpfs\ntarget = /tmp\n";
+
+	(void)state;
+	mntns_config_init(&cfg);
+	assert_int_equal(mntns_config_add_buffer(&cfg, "main", main_text, strlen(main_text), &err),
+			 0);
+	assert_int_equal(mntns_config_add_buffer(&cfg, "d/10.conf", dropin, strlen(dropin), &err),
+			 0);
+	assert_int_equal(mntns_config_finish(&cfg, &err), 0);
+	assert_int_equal(cfg.n_rules, 2);
+	/* Replaced whole (no size= left over), and in the later file's place. */
+	assert_string_equal(cfg.rules[0].name, "other");
+	assert_string_equal(cfg.rules[1].name, "tmp");
+	assert_null(cfg.rules[1].fsdata);
+	assert_string_equal(cfg.rules[1].file, "d/10.conf");
+	/* [global] merges key by key. */
+	assert_int_equal(cfg.users.n, 2);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
+	mntns_config_free(&cfg);
+}
+
+static void test_many_sections(void **state)
+{
+	size_t n = 10000, len = 0;
+	char *text = malloc(n * 80);
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "[r%zu]\ntype = tmpfs\ntarget = /srv/%zu\n", i, i);
+	if (load_str(&cfg, text, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.n_rules, n);
+	assert_string_equal(cfg.rules[n - 1].target, "/srv/9999");
+	mntns_config_free(&cfg);
+	free(text);
+}
+
+/* ---- files ---- */
+
+static char dir[] = "/tmp/mntns-unit-XXXXXX";
+
+/* Two buffers, used in turn, so that one call may take two paths (symlink). */
+static char *path(const char *name)
+{
+	static char buf[2][256];
+	static int turn;
+
+	turn = !turn;
+	snprintf(buf[turn], sizeof(buf[turn]), "%s/%s", dir, name);
+	return buf[turn];
+}
+
+static void write_file(const char *name, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path(name), "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path(name), mode), 0);
+}
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	write_file("main.conf", tmp_rule, 0644);
+	mkdir(path("d"), 0755);
+	write_file("d/20-b.conf", "[b]\ntype = tmpfs\ntarget = /b\n", 0644);
+	write_file("d/10-a.conf", "[a]\ntype = tmpfs\ntarget = /a\n", 0644);
+	write_file("d/30-ignored.txt", "garbage", 0644);
+	write_file("d/.40-hidden.conf", "garbage", 0644);
+	return 0;
+}
+
+static int teardown_dir(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static int load_files(const char *main_name, const char *dir_name, uid_t trusted,
+		      struct mntns_config *cfg, struct mntns_err *err)
+{
+	char main_path[256];
+
+	snprintf(main_path, sizeof(main_path), "%s", path(main_name));
+	return mntns_config_load(cfg, main_path, dir_name ? path(dir_name) : NULL, trusted, err);
+}
+
+static void test_files_order(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	if (load_files("main.conf", "d", geteuid(), &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.n_rules, 3);
+	assert_string_equal(cfg.rules[0].name, "tmp");
+	assert_string_equal(cfg.rules[1].name, "a");
+	assert_string_equal(cfg.rules[2].name, "b");
+	mntns_config_free(&cfg);
+	/* A missing drop-in directory is no error. */
+	assert_int_equal(load_files("main.conf", "nodir", geteuid(), &cfg, &err), 0);
+	mntns_config_free(&cfg);
+}
+
+static void expect_file_error(const char *main_name, const char *dir_name, uid_t trusted,
+			      const char *needle)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	assert_true(load_files(main_name, dir_name, trusted, &cfg, &err) < 0);
+	if (!strstr(err.msg, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+	mntns_config_free(&cfg);
+}
+
+static void test_files_trust(void **state)
+{
+	(void)state;
+	expect_file_error("missing.conf", NULL, geteuid(), "missing.conf: cannot open");
+	expect_file_error("main.conf", NULL, geteuid() + 1, "main.conf: owned by uid");
+	write_file("ww.conf", tmp_rule, 0666);
+	expect_file_error("ww.conf", NULL, geteuid(), "ww.conf: writable by group or others");
+	write_file("gw.conf", tmp_rule, 0620);
+	expect_file_error("gw.conf", NULL, geteuid(), "writable by group or others (mode 0620)");
+	assert_int_equal(symlink(path("main.conf"), path("link.conf")), 0);
+	expect_file_error("link.conf", NULL, geteuid(), "link.conf: is a symbolic link");
+	assert_int_equal(mkfifo(path("fifo.conf"), 0644), 0);
+	expect_file_error("fifo.conf", NULL, geteuid(), "fifo.conf: not a regular file");
+}
+
+static void test_dropin_trust(void **state)
+{
+	(void)state;
+	mkdir(path("d2"), 0755);
+	assert_int_equal(symlink(path("main.conf"), path("d2/10-link.conf")), 0);
+	expect_file_error("main.conf", "d2", geteuid(), "d2/10-link.conf: is a symbolic link");
+	mkdir(path("d3"), 0755);
+	write_file("d3/10-ww.conf", tmp_rule, 0646);
+	expect_file_error("main.conf", "d3", geteuid(), "d3/10-ww.conf: writable by group");
+	mkdir(path("d4"), 0777);
+	assert_int_equal(chmod(path("d4"), 0777), 0);
+	expect_file_error("main.conf", "d4", geteuid(), "d4: writable by group or others");
+	assert_int_equal(symlink(path("d"), path("d5")), 0);
+	expect_file_error("main.conf", "d5", geteuid(), "d5: is a symbolic link");
+	mkdir(path("d6"), 0755);
+	write_file("d6/10-bad.conf", "[x]\ntype = tmpfs\n", 0644);
+	expect_file_error("main.conf", "d6", geteuid(), "d6/10-bad.conf: [x]: missing required");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_spec_example),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_structure_errors),
+		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_on_error_survives_errors),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_iniparser_quirks),
+		cmocka_unit_test(test_dropin_replaces),
+		cmocka_unit_test(test_many_sections),
+		cmocka_unit_test(test_files_order),
+		cmocka_unit_test(test_files_trust),
+		cmocka_unit_test(test_dropin_trust),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, setup_dir, teardown_dir);
+}

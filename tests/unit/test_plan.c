@@ -1,0 +1,193 @@
+/* Planning: selection, last rule per target, order, holders, and the printed form. */
+#include "testutil.h"
+
+#include "plan.h"
+
+struct fixture {
+	struct mntns_config cfg;
+	struct mntns_plan plan;
+	struct mntns_group_cache groups;
+	struct mntns_err err;
+};
+
+static int build(struct fixture *f, const char *text, struct mntns_user *u)
+{
+	struct mntns_user def = test_user();
+
+	memset(f, 0, sizeof(*f));
+	f->groups.lookup = test_group_lookup;
+	if (load_str(&f->cfg, text, &f->err) != 0)
+		fail_msg("config: %s", f->err.msg);
+	return mntns_plan_build(&f->cfg, u ? u : &def, &f->groups, &f->plan, &f->err);
+}
+
+static void done(struct fixture *f)
+{
+	mntns_plan_free(&f->plan);
+	mntns_group_cache_free(&f->groups);
+	mntns_config_free(&f->cfg);
+}
+
+static void test_not_selected(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	assert_int_equal(build(&f, "[global]\nusers = * !alice\n[t]\ntype = tmpfs\ntarget = /tmp\n",
+			       NULL),
+			 0);
+	assert_false(f.plan.selected);
+	assert_int_equal(f.plan.n, 0);
+	done(&f);
+	assert_int_equal(build(&f, "[global]\nusers = @staff\n", NULL), 0);
+	assert_false(f.plan.selected);
+	done(&f);
+	assert_int_equal(build(&f, "[global]\nusers = @students\n", NULL), 0);
+	assert_true(f.plan.selected);
+	done(&f);
+}
+
+static void test_order(void **state)
+{
+	struct fixture f;
+	const char *text = "[deep]\ntype = tmpfs\ntarget = /a/b/c\n"
+			   "[x11]\ntype = bind\nsource = /tmp/.X11-unix\ntarget = /tmp/.X11-unix\n"
+			   "[tmp]\ntype = tmpfs\ntarget = /tmp\n"
+			   "[a]\ntype = tmpfs\ntarget = /a\n"
+			   "[sib]\ntype = tmpfs\ntarget = /tmpx\n";
+
+	(void)state;
+	assert_int_equal(build(&f, text, NULL), 0);
+	assert_int_equal(f.plan.n, 5);
+	/* Parents before children (depth), then config order. */
+	assert_string_equal(f.plan.ops[0].target, "/tmp");
+	assert_string_equal(f.plan.ops[1].target, "/a");
+	assert_string_equal(f.plan.ops[2].target, "/tmpx");
+	assert_string_equal(f.plan.ops[3].target, "/tmp/.X11-unix");
+	assert_string_equal(f.plan.ops[4].target, "/a/b/c");
+	/* The X11 mount point may be made inside the fresh /tmp; /a/b/c inside /a. */
+	assert_int_equal(f.plan.ops[3].holder, 0);
+	assert_int_equal(f.plan.ops[4].holder, 1);
+	assert_int_equal(f.plan.ops[0].holder, -1);
+	assert_int_equal(f.plan.ops[2].holder, -1); /* "/tmpx" is not below "/tmp" */
+	done(&f);
+}
+
+static void test_holder_only_writable_tmpfs(void **state)
+{
+	struct fixture f;
+	const char *text = "[ro]\ntype = tmpfs\ntarget = /ro\noptions = ro\n"
+			   "[h]\ntype = hide\ntarget = /h\n"
+			   "[b]\ntype = bind\nsource = /srv\ntarget = /b\n"
+			   "[c1]\ntype = tmpfs\ntarget = /ro/x\n"
+			   "[c2]\ntype = tmpfs\ntarget = /h/x\n"
+			   "[c3]\ntype = tmpfs\ntarget = /b/x\n";
+
+	(void)state;
+	assert_int_equal(build(&f, text, NULL), 0);
+	assert_int_equal(f.plan.n, 6);
+	for (size_t i = 0; i < f.plan.n; i++)
+		assert_int_equal(f.plan.ops[i].holder, -1);
+	done(&f);
+}
+
+static void test_last_rule_per_target_wins(void **state)
+{
+	struct fixture f;
+	const char *text = "[first]\ntype = tmpfs\ntarget = /srv/%u\n"
+			   "[mid]\ntype = tmpfs\ntarget = /mid\n"
+			   "[second]\ntype = hide\ntarget = /srv/alice\n"
+			   "[notme]\ntype = tmpfs\ntarget = /srv/alice\nusers = bob\n";
+
+	(void)state;
+	assert_int_equal(build(&f, text, NULL), 0);
+	assert_int_equal(f.plan.n, 2);
+	assert_string_equal(f.plan.ops[0].rule->name, "mid");
+	assert_string_equal(f.plan.ops[1].rule->name, "second");
+	done(&f);
+}
+
+static void test_rule_selectors(void **state)
+{
+	struct fixture f;
+	const char *text = "[all]\ntype = tmpfs\ntarget = /all\n"
+			   "[students]\ntype = tmpfs\ntarget = /st\nusers = @students\n"
+			   "[staff]\ntype = tmpfs\ntarget = /staff\nusers = @staff\n"
+			   "[notalice]\ntype = tmpfs\ntarget = /na\nusers = * !alice\n";
+	struct mntns_user bob = test_user();
+	gid_t none[] = { 2000 };
+
+	(void)state;
+	assert_int_equal(build(&f, text, NULL), 0);
+	assert_int_equal(f.plan.n, 2);
+	assert_string_equal(f.plan.ops[0].rule->name, "all");
+	assert_string_equal(f.plan.ops[1].rule->name, "students");
+	done(&f);
+	bob.name = (char *)"bob";
+	bob.gid = 2000;
+	bob.gids = none;
+	bob.n_gids = 1;
+	assert_int_equal(build(&f, text, &bob), 0);
+	assert_int_equal(f.plan.n, 2);
+	assert_string_equal(f.plan.ops[0].rule->name, "all");
+	assert_string_equal(f.plan.ops[1].rule->name, "notalice");
+	done(&f);
+}
+
+static void test_expansion_errors(void **state)
+{
+	struct fixture f;
+	struct mntns_user u = test_user();
+
+	(void)state;
+	u.name = (char *)"..";
+	assert_true(build(&f, "[v]\ntype = bind\nsource = /var/lib/%u\ntarget = /var/tmp\n", &u) <
+		    0);
+	assert_non_null(strstr(f.err.msg, "test.conf: [v]: source:"));
+	done(&f);
+	u = test_user();
+	u.home = (char *)"relative";
+	assert_true(build(&f, "[h]\ntype = tmpfs\ntarget = %h/x\n", &u) < 0);
+	assert_non_null(strstr(f.err.msg, "test.conf: [h]: target: home directory"));
+	done(&f);
+	/* A rule that does not select the user is not expanded at all. */
+	assert_int_equal(build(&f, "[v]\ntype = tmpfs\ntarget = /v/%u\nusers = bob\n", &u), 0);
+	done(&f);
+	assert_true(build(&f, "[v]\ntype = tmpfs\ntarget = /v\nusers = @broken\n", NULL) < 0);
+	assert_non_null(strstr(f.err.msg, "test.conf: [v]: users: looking up group"));
+	done(&f);
+}
+
+static void test_describe(void **state)
+{
+	struct fixture f;
+	char line[512];
+	const char *text =
+		"[vt]\ntype = bind\nsource = /var/lib/x/%u\ntarget = /var/tmp\ncreate = 0700\n"
+		"options = nosuid,nodev\noptional = yes\n"
+		"[tmp]\ntype = tmpfs\ntarget = /tmp\noptions = mode=1777\n";
+
+	(void)state;
+	assert_int_equal(build(&f, text, NULL), 0);
+	mntns_op_describe(&f.plan.ops[0], line, sizeof(line));
+	assert_string_equal(line, "tmpfs target=/tmp options=mode=1777 rule=tmp file=test.conf");
+	mntns_op_describe(&f.plan.ops[1], line, sizeof(line));
+	assert_string_equal(line, "bind target=/var/tmp source=/var/lib/x/alice "
+				  "options=nosuid,nodev create=0700 optional rule=vt file=test.conf");
+	done(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_not_selected),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_holder_only_writable_tmpfs),
+		cmocka_unit_test(test_last_rule_per_target_wins),
+		cmocka_unit_test(test_rule_selectors),
+		cmocka_unit_test(test_expansion_errors),
+		cmocka_unit_test(test_describe),
+	};
+
+	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}
