@@ -117,7 +117,12 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		char msg[sizeof(err.msg) + 300];
 
 		snprintf(msg, sizeof(msg), "user \"%.256s\": %s", printable(name), err.msg);
-		rc = failed(pamh, flags, cfg.on_error, msg);
+		if (rc == -ENOENT && cfg.on_error == MNTNS_ON_ERROR_FAIL) {
+			pam_syslog(pamh, LOG_ERR, "%s", msg);
+			rc = PAM_USER_UNKNOWN;
+		} else {
+			rc = failed(pamh, flags, cfg.on_error, msg);
+		}
 		goto out;
 	}
 	if (mntns_plan_build(&cfg, &u, &groups, &plan, &err) < 0) {

@@ -1,0 +1,53 @@
+#!/bin/bash
+# The module under a real sshd (UsePAM yes, public key login) on 127.0.0.1 in the sandbox.
+# shellcheck disable=SC2119 # sb_use_module takes optional module arguments
+# shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
+sb_begin "$@"
+sb_sshd_prepare
+
+case_ssh_login() {
+	sb_config_tmp
+	sb_use_module
+	sb_sshd_start alice
+	local out
+	out=$(sb_ssh alice 'findmnt -n -o FSTYPE /tmp | tail -n 1') ||
+		fail "ssh alice failed (status $?): $(sb_last_err); sshd: $(_sb_oneline "$(tail -n 5 "$SB_CASE_DIR/sshd.log")")"
+	expect_eq "$out" tmpfs "findmnt -n -o FSTYPE /tmp over ssh"
+	out=$(sb_ssh alice "readlink /proc/self/ns/mnt; $SB_BIN/sb-mnt /tmp; echo from-ssh > /tmp/ssh-file") ||
+		fail "ssh alice failed: $(sb_last_err)"
+	expect_ne "$(sed -n 1p <<<"$out")" "$SB_NS" "namespace of the ssh login vs the sandbox's"
+	expect_match "$(sed -n 2p <<<"$out")" '^tmpfs pam_mntns ' "mount on /tmp in the ssh login"
+	[ ! -e /tmp/ssh-file ] || fail "file written to /tmp over ssh is visible in the sandbox"
+}
+
+case_ssh_excluded() {
+	sb_config_tmp '* !bob'
+	sb_use_module
+	sb_sshd_start bob
+	local out
+	out=$(sb_ssh bob "readlink /proc/self/ns/mnt; $SB_BIN/sb-mnt /tmp") || fail "ssh bob failed: $(sb_last_err)"
+	[[ $(sed -n 2p <<<"$out") != *pam_mntns* ]] || fail "excluded bob got a pam_mntns /tmp over ssh"
+	expect_eq "$(sed -n 1p <<<"$out")" "$SB_NS" "namespace of excluded bob's ssh login (sshd's own)"
+}
+
+case_ssh_denied() {
+	sb_config <<EOF
+[global]
+users = * !root
+
+[tmp]
+type = tmpfs
+EOF
+	sb_use_module
+	sb_sshd_start alice
+	if sb_ssh alice "touch $SB_FLAGS/ran"; then
+		fail "ssh login succeeded with a broken config"
+	fi
+	[ ! -e "$SB_FLAGS/ran" ] || fail "the ssh command ran although the session was denied"
+}
+
+t_case "ssh login (sshd, UsePAM yes) gets a tmpfs /tmp in its own namespace" case_ssh_login
+t_case "ssh login of an excluded user keeps sshd's namespace" case_ssh_excluded
+t_case "ssh login is refused when the config is broken" case_ssh_denied
+t_done

@@ -1,0 +1,702 @@
+# shellcheck shell=bash
+# Shared sandbox and TAP reporter for the pam_mntns integration tests.
+#
+# A test script sources this file, calls `sb_begin "$@"`, registers its cases with
+# `t_case NAME FUNCTION` and ends with `t_done`.  sb_begin re-executes the script inside
+# `unshare --mount` and gives that private mount namespace (the "host" of the tests) its own
+# /etc/pam.d, /etc/security, /etc/passwd, /etc/group, /etc/shadow, /home, /root, /tmp and a
+# writable overlay on /var/lib, all backed by one temporary directory, so real PAM clients
+# (pamtester, runuser -l, su -l, sshd) run the module without the real host ever being touched.
+# `/` is made rshared first, as systemd does, so propagation bugs of the module show up.
+#
+# Without root and CAP_SYS_ADMIN, or before the module is built, every case is reported as
+# skipped with the reason; under CI=true a skip is reported as a failure.
+#
+# Environment: PAM_MNTNS_SO (module, default <repo>/pam_module/.libs/pam_mntns.so),
+# PAM_MNTNS_PLAN (mntns-plan tool), SB_TMPDIR (where the temp dir goes, default /var/tmp),
+# SB_VERBOSE=1 (print each case's log also when it passes), SB_TIMING=1 (print each case's
+# duration), SB_CMD_TIMEOUT / SB_CASE_TIMEOUT (seconds), CI=true.
+
+SB_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SB_REPO=$(cd "$SB_LIB_DIR/../.." && pwd)
+SB_MODULE=${PAM_MNTNS_SO:-$SB_REPO/pam_module/.libs/pam_mntns.so}
+case $SB_MODULE in /*) ;; *) SB_MODULE=$PWD/$SB_MODULE ;; esac
+SB_PLAN_TOOL=${PAM_MNTNS_PLAN:-$SB_REPO/pam_module/mntns-plan}
+case $SB_PLAN_TOOL in /*) ;; *) SB_PLAN_TOOL=$PWD/$SB_PLAN_TOOL ;; esac
+SB_SCRIPT=$(readlink -f "$0")
+SB_CMD_TIMEOUT=${SB_CMD_TIMEOUT:-20}   # seconds for one PAM client run
+SB_CASE_TIMEOUT=${SB_CASE_TIMEOUT:-90} # seconds for one case
+
+# Memory checkers (set by tests/lib/sanitize.sh): SB_CLIENT_WRAP is a command prefix for every
+# PAM client (pamtester, runuser, su; sshd too unless SB_SSHD_WRAP is set), in which @LOGS@
+# stands for a directory the checker writes its reports to.  Reports that concern the module
+# fail the case they appeared in.
+# SB_SSHD_WRAP_CMD / SB_SU_WRAP_CMD, when set (even empty), replace it for sshd / su.
+SB_WRAP=()
+SB_SSHD_WRAP=()
+SB_SU_WRAP=()
+
+SB_TAP_N=0
+SB_TAP_FAILED=0
+SB_SKIP_ALL=""    # set: every case is skipped with this reason
+SB_SETUP_ERROR="" # set: every case fails with this reason
+SB_BASELINE=""    # the sandbox's mount table before the first case
+SB_CASE_PID=""    # the subshell running the current case
+
+# ---------------------------------------------------------------- TAP reporter
+
+_sb_oneline() { printf '%s' "$*" | tr '\n\t' '  ' | sed 's/  */ /g; s/ $//'; }
+
+t_ok() {
+	SB_TAP_N=$((SB_TAP_N + 1))
+	echo "ok $SB_TAP_N - $1"
+}
+
+t_fail() {
+	SB_TAP_N=$((SB_TAP_N + 1))
+	SB_TAP_FAILED=$((SB_TAP_FAILED + 1))
+	echo "not ok $SB_TAP_N - $1 # $(_sb_oneline "${2:-failed}")"
+}
+
+t_skip() {
+	SB_TAP_N=$((SB_TAP_N + 1))
+	if [ "${CI:-}" = true ]; then
+		# In CI nothing may be silently skipped: the missing prerequisite is a failure.
+		SB_TAP_FAILED=$((SB_TAP_FAILED + 1))
+		echo "not ok $SB_TAP_N - $1 # CI=true, cannot skip: $(_sb_oneline "$2")"
+	else
+		echo "ok $SB_TAP_N - $1 # SKIP $(_sb_oneline "$2")"
+	fi
+}
+
+t_diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
+
+# Print the plan and return non-zero when a case failed; call last.
+t_done() {
+	echo "1..$SB_TAP_N"
+	[ "$SB_TAP_FAILED" -eq 0 ]
+}
+
+# ---------------------------------------------------------------- start-up
+
+# Prints why the sandbox cannot be built here; returns 1 when it can.
+_sb_privilege_problem() {
+	local capeff
+	if [ "$(id -u)" != 0 ]; then
+		echo "needs root with CAP_SYS_ADMIN (running as uid $(id -u))"
+		return 0
+	fi
+	capeff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+	if [ -z "$capeff" ] || (((16#$capeff >> 21 & 1) == 0)); then
+		echo "needs CAP_SYS_ADMIN (CapEff=$capeff)"
+		return 0
+	fi
+	if ! unshare --mount true 2>/dev/null; then
+		echo "cannot create a mount namespace (unshare --mount failed)"
+		return 0
+	fi
+	return 1
+}
+
+_sb_missing_tools() {
+	local t missing=""
+	for t in unshare mount umount findmnt runuser su pamtester timeout awk; do
+		command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
+	done
+	[ -z "$missing" ] && return 1
+	echo "missing tools:$missing"
+}
+
+# sb_begin "$@": call once, right after sourcing.  In the original process it checks the
+# prerequisites and re-runs the script inside a new mount namespace (then exits with its
+# status); inside that namespace it builds the sandbox and returns.
+sb_begin() {
+	if [ -n "${SB_INNER:-}" ]; then
+		_sb_inner_setup
+		return 0
+	fi
+	local why
+	if why=$(_sb_privilege_problem); then
+		SB_SKIP_ALL=$why
+		return 0
+	fi
+	if [ ! -f "$SB_MODULE" ]; then
+		SB_SKIP_ALL="module not built: $SB_MODULE does not exist (run make, or set PAM_MNTNS_SO)"
+		return 0
+	fi
+	if why=$(_sb_missing_tools); then
+		SB_SKIP_ALL=$why
+		return 0
+	fi
+	local parent=${SB_TMPDIR:-/var/tmp} rc
+	SB_ROOT=$(mktemp -d "$parent/pam_mntns-it.XXXXXX") || {
+		SB_SETUP_ERROR="cannot create a temporary directory in $parent"
+		return 0
+	}
+	# The temp dir is the only thing created outside the namespace; it is removed at the end.
+	trap 'rm -rf --one-file-system "$SB_ROOT"' EXIT
+	# Test a snapshot of the build, so a rebuild during the run cannot mix two versions.
+	local module=$SB_MODULE plan=$SB_PLAN_TOOL
+	mkdir -m 0755 "$SB_ROOT/build"
+	chmod 0755 "$SB_ROOT"
+	cp "$SB_MODULE" "$SB_ROOT/build/pam_mntns.so" && module=$SB_ROOT/build/pam_mntns.so
+	if [ -f "$SB_PLAN_TOOL" ] && [ "$(head -c 4 "$SB_PLAN_TOOL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+		cp "$SB_PLAN_TOOL" "$SB_ROOT/build/mntns-plan" && plan=$SB_ROOT/build/mntns-plan
+	fi
+	SB_INNER=1 SB_ROOT=$SB_ROOT SB_HOST_NS=$(readlink /proc/self/ns/mnt) \
+		PAM_MNTNS_SO=$module PAM_MNTNS_PLAN=$plan SB_MODULE_BUILT=$SB_MODULE \
+		unshare --mount --propagation private -- "$BASH" "$SB_SCRIPT" "$@"
+	rc=$?
+	rm -rf --one-file-system "$SB_ROOT"
+	trap - EXIT
+	exit "$rc"
+}
+
+_sb_setup_error() {
+	SB_SETUP_ERROR=$*
+	echo "# sandbox setup failed: $*" >&2
+	return 1
+}
+
+_sb_inner_setup() {
+	SB_NS=$(readlink /proc/self/ns/mnt)
+	if [ -z "${SB_HOST_NS:-}" ] || [ "$SB_NS" = "$SB_HOST_NS" ] || [ ! -d "${SB_ROOT:-}" ]; then
+		echo "Bail out! not in a private mount namespace; refusing to mount anything"
+		exit 1
+	fi
+	trap '_sb_inner_exit' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	SB_DATA=$SB_ROOT/data   # root-owned scratch dirs for rules (sources, targets)
+	SB_FLAGS=$SB_ROOT/flags # world-writable: sessions and the test meet here
+	SB_BIN=$SB_ROOT/bin     # helper scripts usable inside sessions
+	SB_MNT=$SB_ROOT/mnt     # mount points for mounts the "host" makes
+	SB_SSH=$SB_ROOT/ssh
+	umask 022
+	chmod 0755 "$SB_ROOT"
+	mkdir -p "$SB_DATA" "$SB_FLAGS" "$SB_BIN" "$SB_MNT" "$SB_SSH" "$SB_ROOT/etc/pam.d" \
+		"$SB_ROOT/etc/security" "$SB_ROOT/home" "$SB_ROOT/tmp" "$SB_ROOT/ovl" "$SB_ROOT/root"
+	chmod 0700 "$SB_ROOT/root" # root's login shell must not run the host's dotfiles
+	chmod 1777 "$SB_FLAGS" "$SB_ROOT/tmp"
+
+	mount --make-rshared / || {
+		_sb_setup_error "mount --make-rshared / failed"
+		return
+	}
+	_sb_write_bin_helpers
+	_sb_setup_wrappers
+	_sb_make_users || return
+	cp -a /etc/security/. "$SB_ROOT/etc/security/" 2>/dev/null
+	rm -rf "$SB_ROOT/etc/security/mntns.conf" "$SB_ROOT/etc/security/mntns.d"
+	_sb_bind "$SB_ROOT/etc/passwd" /etc/passwd &&
+		_sb_bind "$SB_ROOT/etc/group" /etc/group &&
+		_sb_bind "$SB_ROOT/etc/shadow" /etc/shadow &&
+		_sb_bind "$SB_ROOT/etc/pam.d" /etc/pam.d &&
+		_sb_bind "$SB_ROOT/etc/security" /etc/security &&
+		_sb_bind "$SB_ROOT/home" /home &&
+		_sb_bind "$SB_ROOT/root" /root &&
+		_sb_bind "$SB_ROOT/tmp" /tmp &&
+		sb_overlay /var/lib || return
+	if [ -n "${SB_TRACE_SETUP:-}" ]; then cat /proc/self/mountinfo >&2; fi
+	return 0
+}
+
+_sb_setup_wrappers() {
+	SB_LOGS=$SB_ROOT/checker-logs
+	mkdir -p "$SB_LOGS/seen"
+	chmod 1777 "$SB_LOGS"
+	read -ra SB_WRAP <<<"${SB_CLIENT_WRAP//@LOGS@/$SB_LOGS}"
+	local sshd_wrap=${SB_SSHD_WRAP_CMD-${SB_CLIENT_WRAP:-}} su_wrap=${SB_SU_WRAP_CMD-${SB_CLIENT_WRAP:-}}
+	read -ra SB_SSHD_WRAP <<<"${sshd_wrap//@LOGS@/$SB_LOGS}"
+	read -ra SB_SU_WRAP <<<"${su_wrap//@LOGS@/$SB_LOGS}"
+}
+
+# Prints the parts of new checker reports (ASan/UBSan log_path files, valgrind --log-file
+# files) that concern the module: memory errors, and leaks or valgrind errors whose stack
+# names the module's code.  Reports already looked at are moved aside.
+_sb_checker_reports() {
+	local f
+	for f in "$SB_LOGS"/*; do
+		[ -f "$f" ] || continue
+		sed -E 's/^==[0-9]+== ?//' "$f" | awk -v file="${f##*/}" '
+			BEGIN { RS = "" }
+			/SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer/ && !/ERROR:|runtime error/ { next }
+			/^(HEAP|LEAK|ERROR) SUMMARY|^Memcheck|^Command:|^Parent PID|^Copyright|^Using Valgrind/ { next }
+			/(Direct|Indirect) leak of|definitely lost|indirectly lost|^Invalid |uninitialised|^Conditional jump|^Syscall param|^Mismatched free|^Source and destination/ {
+				if ($0 ~ /pam_mntns|pam_module\/|mntns_|\((apply|config|err|inicheck|path|plan|select|strmap|user|vars)\.c:/)
+					print "[" file "] " $0 "\n"
+				next
+			}
+			/ERROR: AddressSanitizer|runtime error|WARNING: unhandled/ { print "[" file "] " $0 "\n" }'
+		mv "$f" "$SB_LOGS/seen/"
+	done
+}
+
+_sb_bind() {
+	mount --bind "$1" "$2" || _sb_setup_error "mount --bind $1 $2 failed"
+}
+
+# sb_overlay DIR: make DIR writable inside the sandbox; writes land in the temp dir.
+sb_overlay() {
+	local dir=$1 name
+	name=$(echo "$dir" | tr / _)
+	mkdir -p "$SB_ROOT/ovl/$name/upper" "$SB_ROOT/ovl/$name/work"
+	mount -t overlay "sandbox$name" \
+		-o "lowerdir=$dir,upperdir=$SB_ROOT/ovl/$name/upper,workdir=$SB_ROOT/ovl/$name/work" \
+		"$dir" || _sb_setup_error "overlay mount on $dir failed"
+}
+
+# Interrupted: let the running case stop what it started (its EXIT trap).
+_sb_inner_exit() {
+	[ -z "$SB_CASE_PID" ] || _sb_stop_pids "$SB_CASE_PID"
+}
+
+# Users alice, bob, carol (each with a group of the same name) and group students with carol
+# as a supplementary member, at ids unused in the host's files.
+_sb_make_users() {
+	local base=3000 i id ok
+	while :; do
+		ok=1
+		for i in 0 1 2 3; do
+			id=$((base + i))
+			if cut -d: -f3 /etc/passwd /etc/group | grep -qx "$id"; then ok=0; fi
+		done
+		[ "$ok" = 1 ] && break
+		base=$((base + 10))
+	done
+	declare -gA SB_UID=([alice]=$base [bob]=$((base + 1)) [carol]=$((base + 2)))
+	SB_STUDENTS_GID=$((base + 3))
+	SB_USERS=(alice bob carol)
+	local strip='^(alice|bob|carol|students):'
+	grep -Ev "$strip" /etc/passwd >"$SB_ROOT/etc/passwd"
+	grep -Ev "$strip" /etc/group >"$SB_ROOT/etc/group"
+	grep -Ev "$strip" /etc/shadow >"$SB_ROOT/etc/shadow"
+	local u
+	for u in "${SB_USERS[@]}"; do
+		echo "$u:x:${SB_UID[$u]}:${SB_UID[$u]}:$u (pam_mntns test):/home/$u:/bin/bash" >>"$SB_ROOT/etc/passwd"
+		echo "$u:x:${SB_UID[$u]}:" >>"$SB_ROOT/etc/group"
+		echo "$u:*:19000:0:99999:7:::" >>"$SB_ROOT/etc/shadow"
+	done
+	echo "students:x:$SB_STUDENTS_GID:carol" >>"$SB_ROOT/etc/group"
+	chmod 0644 "$SB_ROOT/etc/passwd" "$SB_ROOT/etc/group"
+	chown --reference=/etc/shadow "$SB_ROOT/etc/shadow"
+	chmod --reference=/etc/shadow "$SB_ROOT/etc/shadow"
+}
+
+_sb_write_bin_helpers() {
+	# sb-mnt PATH: "FSTYPE SOURCE MOUNT-OPTIONS SUPER-OPTIONS" of the top-most mount exactly at PATH, or
+	# "none".  Reads /proc/self/mountinfo, so it reports the caller's own namespace.
+	cat >"$SB_BIN/sb-mnt" <<'EOF'
+#!/bin/sh
+awk -v p="$1" '$5 == p { i = 7; while ($i != "-") i++; r = $(i + 1) " " $(i + 2) " " $6 " " $(i + 3) }
+	END { print (r == "" ? "none" : r) }' /proc/self/mountinfo
+EOF
+	# sb-wait FILE [SECONDS]: wait until FILE exists; exit 1 on timeout.
+	cat >"$SB_BIN/sb-wait" <<'EOF'
+#!/bin/sh
+n=$(( ${2:-15} * 20 ))
+while [ ! -e "$1" ]; do
+	n=$((n - 1)); [ "$n" -gt 0 ] || { echo "sb-wait: timed out waiting for $1" >&2; exit 1; }
+	sleep 0.05
+done
+EOF
+	chmod 0755 "$SB_BIN/sb-mnt" "$SB_BIN/sb-wait"
+}
+
+# ---------------------------------------------------------------- per-case state
+
+_sb_pam_base() {
+	cat <<'EOF'
+# written by tests/lib/sandbox.sh
+auth     sufficient pam_rootok.so
+auth     required   pam_permit.so
+account  required   pam_permit.so
+password required   pam_deny.so
+session  required   pam_permit.so
+EOF
+}
+
+_sb_mounts() { sort /proc/self/mountinfo; }
+
+# Everything a case may change goes back to a known state before the next case.
+_sb_reset() {
+	local svc u
+	rm -rf /etc/security/mntns.conf /etc/security/mntns.d
+	mkdir -m 0755 /etc/security/mntns.d
+	chown root:root /etc/security /etc/security/mntns.d
+	chmod 0755 /etc/security
+	find /etc/pam.d -mindepth 1 -delete
+	for svc in runuser runuser-l su su-l sshd mntns-test; do
+		_sb_pam_base >"/etc/pam.d/$svc"
+	done
+	printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >/etc/pam.d/other
+	printf 'password required pam_deny.so\nsession required pam_deny.so\n' >>/etc/pam.d/other
+	find "$SB_DATA" "$SB_FLAGS" "$SB_MNT" /tmp /home -xdev -mindepth 1 -delete 2>/dev/null
+	rm -rf --one-file-system /var/lib/mntns-test
+	chmod 0755 "$SB_DATA" "$SB_MNT" /home
+	chmod 1777 "$SB_FLAGS" /tmp
+	for u in "${SB_USERS[@]}"; do
+		mkdir -m 0755 "/home/$u"
+		chown "$u:$u" "/home/$u"
+	done
+}
+
+# ---------------------------------------------------------------- cases
+
+# t_case NAME FUNCTION [ARGS]: run FUNCTION in a subshell as one TAP test case.  The function
+# signals the result with `fail REASON` / `skip REASON` (or by returning non-zero); processes
+# it started with sb_bg/sb_sshd_start are stopped and sb_defer commands run when it ends.
+# Afterwards the sandbox's mount table must equal what it was before the first case.
+t_case() {
+	local name=$1 fn=$2
+	shift 2
+	if [ -n "$SB_SKIP_ALL" ]; then
+		t_skip "$name" "$SB_SKIP_ALL"
+		return 0
+	fi
+	if [ -n "$SB_SETUP_ERROR" ]; then
+		t_fail "$name" "sandbox setup failed: $SB_SETUP_ERROR"
+		return 0
+	fi
+	local t0=$EPOCHREALTIME
+	[ -n "$SB_BASELINE" ] || SB_BASELINE=$(_sb_mounts)
+	_sb_reset
+	local cdir rc reason deadline
+	cdir=$SB_ROOT/case.$((SB_TAP_N + 1))
+	mkdir -p "$cdir" && chmod 0755 "$cdir"
+	(_sb_case_body "$cdir" "$fn" "$@") </dev/null >"$cdir/log" 2>&1 &
+	local pid=$!
+	SB_CASE_PID=$pid
+	deadline=$((SECONDS + SB_CASE_TIMEOUT))
+	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+		sleep 0.02
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "case timed out after ${SB_CASE_TIMEOUT}s" >"$cdir/reason"
+		kill -TERM "$pid" 2>/dev/null
+		deadline=$((SECONDS + 10))
+		while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid"
+	rc=$?
+	SB_CASE_PID=""
+	if [ -f "$cdir/pids" ]; then
+		local stray
+		mapfile -t stray <"$cdir/pids"
+		_sb_stop_pids "${stray[@]}"
+	fi
+	reason=$(cat "$cdir/reason" 2>/dev/null)
+	local leak report
+	leak=$(_sb_check_mounts)
+	report=$(_sb_checker_reports)
+	if [ -n "$report" ] && [ "$rc" != 77 ]; then
+		local first
+		first=$(grep -m 1 -E 'ERROR|leak|lost|Invalid|uninit|jump|runtime error|unhandled' <<<"$report")
+		if [ "$rc" = 0 ]; then reason="memory checker: $first"; else reason="$reason; memory checker: $first"; fi
+		rc=1
+		echo "$report" >>"$cdir/log"
+	fi
+	if [ "$rc" = 0 ] && [ -n "$leak" ]; then
+		rc=1
+		reason="the sandbox's mount table changed during the case: $leak"
+	fi
+	case $rc in
+	0) t_ok "$name" ;;
+	77) t_skip "$name" "${reason:-skipped}" ;;
+	*) t_fail "$name" "${reason:-case ended with status $rc}" ;;
+	esac
+	[ -z "${SB_TIMING:-}" ] || t_diag "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2fs", b - a }')"
+	if [ "$rc" != 0 ] || [ -n "${SB_VERBOSE:-}" ]; then
+		[ -s "$cdir/log" ] && t_diag "case log (last 40 lines):" "$(tail -n 40 "$cdir/log")"
+	fi
+	return 0
+}
+
+# Compare the mount table with the baseline; report and undo additions.
+_sb_check_mounts() {
+	local now added removed
+	now=$(_sb_mounts)
+	[ "$now" = "$SB_BASELINE" ] && return 0
+	added=$(comm -13 <(echo "$SB_BASELINE") <(echo "$now"))
+	removed=$(comm -23 <(echo "$SB_BASELINE") <(echo "$now"))
+	[ -n "$added" ] && printf 'added: %s; ' "$(echo "$added" | awk '{ print $5 }' | tr '\n' ' ')"
+	[ -n "$removed" ] && printf 'removed: %s; ' "$(echo "$removed" | awk '{ print $5 }' | tr '\n' ' ')"
+	echo "$added" | awk 'NF { print $5 }' | sort -r | while read -r mp; do
+		umount -l "$mp" 2>/dev/null
+	done
+	SB_BASELINE=$(_sb_mounts)
+}
+
+_sb_case_body() {
+	SB_CASE_DIR=$1
+	local fn=$2
+	shift 2
+	SB_PIDS=()
+	SB_DEFER=()
+	trap '_sb_case_cleanup' EXIT
+	trap 'exit 143' TERM INT
+	"$fn" "$@"
+	exit $?
+}
+
+_sb_case_cleanup() {
+	local i
+	_sb_stop_pids "${SB_PIDS[@]}"
+	for ((i = ${#SB_DEFER[@]} - 1; i >= 0; i--)); do
+		eval "${SB_DEFER[i]}"
+	done
+}
+
+# Stop processes we started: TERM, up to 3 s grace, then KILL.
+_sb_stop_pids() {
+	local pid live=() n any
+	for pid in "$@"; do
+		kill -0 "$pid" 2>/dev/null && live+=("$pid") && kill -TERM "$pid" 2>/dev/null
+	done
+	[ ${#live[@]} -eq 0 ] && return 0
+	for ((n = 0; n < 60; n++)); do
+		any=0
+		for pid in "${live[@]}"; do kill -0 "$pid" 2>/dev/null && any=1; done
+		[ "$any" = 1 ] || break
+		sleep 0.05
+	done
+	for pid in "${live[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+	wait "${live[@]}" 2>/dev/null
+	return 0
+}
+
+# fail REASON / skip REASON: end the current case.  Only call them in the case's own shell,
+# never inside $(...) (which would only end the substitution).
+fail() {
+	printf '%s\n' "$*" >"$SB_CASE_DIR/reason"
+	exit 1
+}
+skip() {
+	printf '%s\n' "$*" >"$SB_CASE_DIR/reason"
+	exit 77
+}
+expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+expect_ne() { [ "$1" != "$2" ] || fail "$3: both are '$1'"; }
+expect_match() { [[ $1 =~ $2 ]] || fail "$3: '$1' does not match /$2/"; }
+
+# sb_defer CMD: run CMD (eval) when the case ends, last registered first.
+sb_defer() { SB_DEFER+=("$*"); }
+
+# ---------------------------------------------------------------- configuration
+
+# sb_config <<EOF ... EOF: write /etc/security/mntns.conf (root:root 0644) from stdin.
+sb_config() {
+	cat >/etc/security/mntns.conf
+	chown root:root /etc/security/mntns.conf
+	chmod 0644 /etc/security/mntns.conf
+}
+
+# sb_config_tmp [USERS]: the common config: [global] users = USERS (default `* !root`) and one
+# rule, a tmpfs on /tmp.  More rules can be appended with sb_config_add.
+sb_config_tmp() {
+	sb_config <<EOF
+[global]
+users = ${1:-* !root}
+
+[tmp]
+type = tmpfs
+target = /tmp
+options = mode=1777,nosuid,nodev
+EOF
+}
+
+# sb_config_add <<EOF ... EOF: append to /etc/security/mntns.conf.
+sb_config_add() { cat >>/etc/security/mntns.conf; }
+
+# sb_dropin NAME <<EOF ... EOF: write /etc/security/mntns.d/NAME (root:root 0644).
+sb_dropin() {
+	cat >"/etc/security/mntns.d/$1"
+	chown root:root "/etc/security/mntns.d/$1"
+	chmod 0644 "/etc/security/mntns.d/$1"
+}
+
+# sb_pam SERVICE [LINE...]: write /etc/pam.d/SERVICE: auth/account that always pass
+# (pam_rootok, pam_permit), `session required pam_permit.so`, then the given lines.  A word
+# MODULE in a line is replaced by the module's absolute path.
+sb_pam() {
+	local svc=$1 line w out
+	shift
+	{
+		_sb_pam_base
+		for line in "$@"; do
+			read -ra words <<<"$line"
+			out=""
+			for w in "${words[@]}"; do
+				[ "$w" = MODULE ] && w=$SB_MODULE
+				out+="${out:+ }$w"
+			done
+			echo "$out"
+		done
+	} >"/etc/pam.d/$svc"
+}
+
+# sb_use_module [ARGS]: put `session required MODULE ARGS` in every service the tests use.
+sb_use_module() {
+	local svc
+	for svc in runuser-l su-l sshd mntns-test; do
+		sb_pam "$svc" "session required MODULE $*"
+	done
+}
+
+# ---------------------------------------------------------------- PAM clients
+
+# sb_as USER CMD: run CMD in a real login session of USER (runuser -l, service runuser-l).
+# stdout is passed through; stderr goes to $SB_CASE_DIR/last.err (see sb_last_err).
+sb_as() {
+	local user=$1
+	shift
+	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" runuser -l "$user" -c "$*" 2>"$SB_CASE_DIR/last.err"
+}
+
+# sb_su USER CMD: like sb_as, through su -l (service su-l).
+sb_su() {
+	local user=$1
+	shift
+	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_SU_WRAP[@]}" su -l "$user" -c "$*" 2>"$SB_CASE_DIR/last.err"
+}
+
+# sb_plain USER CMD: run CMD as USER without a login session (runuser -u, service runuser,
+# which never names the module): the "outside" view of an ordinary user.
+sb_plain() {
+	local user=$1
+	shift
+	timeout -k 3 "$SB_CMD_TIMEOUT" runuser -u "$user" -- /bin/sh -c "$*" 2>"$SB_CASE_DIR/last.err"
+}
+
+sb_last_err() { _sb_oneline "$(cat "$SB_CASE_DIR/last.err" 2>/dev/null)"; }
+
+# sb_pamtester SERVICE USER [OPS...]: pamtester (default ops: open_session close_session);
+# its output goes to $SB_CASE_DIR/pamtester.out.
+sb_pamtester() {
+	local svc=$1 user=$2
+	shift 2
+	[ $# -gt 0 ] || set -- open_session close_session
+	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" pamtester "$svc" "$user" "$@" \
+		>"$SB_CASE_DIR/pamtester.out" 2>&1
+}
+
+sb_pamtester_out() { _sb_oneline "$(cat "$SB_CASE_DIR/pamtester.out" 2>/dev/null)"; }
+
+# sb_bg NAME USER CMD: start a login session (runuser -l) in the background; its stdout and
+# stderr go to $SB_CASE_DIR/NAME.out / NAME.err.  Sets SB_BG_PID.  Stopped at case end.
+sb_bg() {
+	local name=$1 user=$2
+	shift 2
+	timeout -k 3 "$SB_CASE_TIMEOUT" "${SB_WRAP[@]}" runuser -l "$user" -c "$*" \
+		>"$SB_CASE_DIR/$name.out" 2>"$SB_CASE_DIR/$name.err" &
+	SB_BG_PID=$!
+	_sb_track "$SB_BG_PID"
+}
+
+_sb_track() {
+	SB_PIDS+=("$1")
+	echo "$1" >>"$SB_CASE_DIR/pids"
+}
+
+# sb_wait_pid PID [SECONDS]: wait for a process started by sb_bg; returns its exit status,
+# or 124 on timeout (the process is left to the case cleanup).
+sb_wait_pid() {
+	local pid=$1 deadline=$((SECONDS + ${2:-$SB_CMD_TIMEOUT}))
+	while kill -0 "$pid" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || return 124
+		sleep 0.05
+	done
+	wait "$pid"
+}
+
+# sb_wait_file PATH PID [SECONDS]: wait until PATH exists; give up early when process PID
+# (the session that should create it) has ended.
+sb_wait_file() {
+	local path=$1 pid=$2 deadline=$((SECONDS + ${3:-15}))
+	while [ ! -e "$path" ]; do
+		kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# sb_mnt PATH: sb-mnt in the sandbox's own namespace.
+sb_mnt() { "$SB_BIN/sb-mnt" "$1"; }
+
+# ---------------------------------------------------------------- sshd
+
+# sb_sshd_prepare: call before the first case of a script that uses sshd.  Makes /run/sshd
+# (the privilege separation directory) exist inside the sandbox and creates the keys.
+sb_sshd_prepare() {
+	[ -n "$SB_SKIP_ALL$SB_SETUP_ERROR" ] && return 0
+	if [ ! -x /usr/sbin/sshd ] || ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
+		SB_SSHD_MISSING="openssh-server / openssh-client not installed"
+		return 0
+	fi
+	if [ ! -d /run/sshd ]; then
+		sb_overlay /run || return 0
+		mkdir -m 0755 /run/sshd
+	fi
+	if ! ssh-keygen -q -t ed25519 -N '' -C sandbox-host -f "$SB_SSH/host_ed25519" </dev/null ||
+		! ssh-keygen -q -t ed25519 -N '' -C sandbox-client -f "$SB_SSH/id_ed25519" </dev/null; then
+		_sb_setup_error "ssh-keygen failed"
+	fi
+}
+
+# sb_sshd_start USER...: authorize the client key for USERs and start sshd on 127.0.0.1 at a
+# free port (SB_SSHD_PORT), service sshd, UsePAM yes.  Stopped by pid at case end.
+sb_sshd_start() {
+	[ -z "${SB_SSHD_MISSING:-}" ] || skip "$SB_SSHD_MISSING"
+	local u port
+	for u in "$@"; do
+		install -d -m 0700 -o "$u" -g "$u" "/home/$u/.ssh"
+		install -m 0600 -o "$u" -g "$u" "$SB_SSH/id_ed25519.pub" "/home/$u/.ssh/authorized_keys"
+	done
+	cat >"$SB_SSH/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+HostKey $SB_SSH/host_ed25519
+PidFile $SB_SSH/sshd.pid
+UsePAM yes
+PubkeyAuthentication yes
+AuthorizedKeysFile .ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $*
+StrictModes no
+PrintMotd no
+PrintLastLog no
+UseDNS no
+X11Forwarding no
+AllowTcpForwarding no
+LogLevel VERBOSE
+EOF
+	for _ in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ] || continue
+		rm -f "$SB_SSH/sshd.pid"
+		"${SB_SSHD_WRAP[@]}" /usr/sbin/sshd -D -e -f "$SB_SSH/sshd_config" -p "$port" \
+			2>"$SB_CASE_DIR/sshd.log" &
+		SB_SSHD_PID=$!
+		_sb_track "$SB_SSHD_PID"
+		# sshd writes its pid file once it listens.
+		while kill -0 "$SB_SSHD_PID" 2>/dev/null && [ ! -s "$SB_SSH/sshd.pid" ]; do sleep 0.05; done
+		if kill -0 "$SB_SSHD_PID" 2>/dev/null; then
+			SB_SSHD_PORT=$port
+			return 0
+		fi
+		wait "$SB_SSHD_PID"
+		grep -q 'Address already in use' "$SB_CASE_DIR/sshd.log" || break
+	done
+	fail "sshd did not start: $(_sb_oneline "$(tail -n 5 "$SB_CASE_DIR/sshd.log")")"
+}
+
+# sb_ssh USER CMD: run CMD over ssh to the sandbox's sshd as USER.
+sb_ssh() {
+	local user=$1
+	shift
+	timeout -k 3 "$SB_CMD_TIMEOUT" ssh -F /dev/null -i "$SB_SSH/id_ed25519" \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+		-o IdentitiesOnly=yes -o LogLevel=ERROR -o ConnectTimeout=10 \
+		-p "$SB_SSHD_PORT" "$user@127.0.0.1" "$*" 2>"$SB_CASE_DIR/last.err" </dev/null
+}
