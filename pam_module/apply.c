@@ -226,6 +226,36 @@ static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid, struct
 	return mntns_take_fd(&fd);
 }
 
+/* In a directory anyone may write to (/tmp), a source owned by a third user was planted:
+ * binding it would hand, say, every session's X11 sockets to that user. */
+static int check_planted(const struct mntns_op *op, const struct stat *sb, uid_t uid,
+			 struct mntns_err *err)
+{
+	_cleanup_close_ int pfd = -1;
+	char parent[PATH_MAX];
+	struct stat ps;
+	char *slash;
+
+	if (sb->st_uid == 0 || sb->st_uid == uid)
+		return 0;
+	if (snprintf(parent, sizeof(parent), "%s", op->source) >= (int)sizeof(parent))
+		return op_fail(err, op, -ENAMETOOLONG, "source", op->source);
+	slash = strrchr(parent, '/');
+	slash[slash == parent] = '\0';
+	pfd = mntns_path_open(AT_FDCWD, parent, O_DIRECTORY);
+	if (pfd < 0)
+		return op_fail(err, op, pfd, "opening the parent of source", op->source);
+	if (fstat(pfd, &ps) < 0)
+		return op_fail(err, op, -errno, "stat", parent);
+	if (ps.st_mode & S_IWOTH)
+		return mntns_fail(err, -EPERM,
+				  "%s: [%s]: source %s is owned by uid %u in the world-writable "
+				  "directory %s; refusing to use it (it may have been planted)",
+				  op->rule->file, op->rule->name, op->source,
+				  (unsigned)sb->st_uid, parent);
+	return 0;
+}
+
 /* Phase 1: clones every bind source from the view as it is before any rule is applied. */
 static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
 			  const struct mntns_log *log, struct mntns_err *err)
@@ -252,6 +282,12 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 		return op_fail(err, op, fd, "opening source", op->source);
 	if (fstat(fd, &sb) < 0)
 		return op_fail(err, op, -errno, "stat", op->source);
+	if (r->create_mode < 0) {
+		int rc = check_planted(op, &sb, uid, err);
+
+		if (rc < 0)
+			return rc;
+	}
 	st->src_is_dir = S_ISDIR(sb.st_mode);
 	st->tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
 	if (st->tree_fd < 0)

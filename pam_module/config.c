@@ -468,10 +468,10 @@ static int set_global(struct mntns_config *cfg, const char *const *v, const char
  * left without a name and compacted away by mntns_config_finish). */
 static int add_rule(struct mntns_config *cfg, struct mntns_rule *r, struct mntns_err *err)
 {
+	bool replaces;
 	size_t old;
 
-	if (strmap_get(&cfg->names, r->name, &old))
-		rule_free(&cfg->rules[old]);
+	replaces = strmap_get(&cfg->names, r->name, &old);
 	if (cfg->n_rules == cfg->cap_rules) {
 		size_t cap = cfg->cap_rules ? cfg->cap_rules * 2 : 16;
 		struct mntns_rule *n = realloc(cfg->rules, cap * sizeof(*n));
@@ -482,10 +482,15 @@ static int add_rule(struct mntns_config *cfg, struct mntns_rule *r, struct mntns
 		cfg->cap_rules = cap;
 	}
 	cfg->rules[cfg->n_rules] = *r;
-	if (strmap_put(&cfg->names, r->name, cfg->n_rules) < 0)
-		return mntns_fail(err, -ENOMEM, "out of memory");
-	cfg->n_rules++;
 	memset(r, 0, sizeof(*r));
+	/* The map points at the old rule's name until this put: free that rule only after. */
+	if (strmap_put(&cfg->names, cfg->rules[cfg->n_rules].name, cfg->n_rules) < 0) {
+		*r = cfg->rules[cfg->n_rules];
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
+	if (replaces)
+		rule_free(&cfg->rules[old]);
+	cfg->n_rules++;
 	return 0;
 }
 

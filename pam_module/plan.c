@@ -113,6 +113,7 @@ static int add_rule_op(struct mntns_plan *plan, struct strmap *targets, size_t *
 		       struct mntns_group_cache *groups, struct mntns_err *err)
 {
 	struct mntns_err e;
+	bool replaces;
 	size_t old;
 	int m = mntns_selector_match(&r->users, u, groups, &e);
 
@@ -132,13 +133,15 @@ static int add_rule_op(struct mntns_plan *plan, struct strmap *targets, size_t *
 	m = make_op(r, order, u, &plan->ops[plan->n], err);
 	if (m < 0)
 		return m;
-	/* The last rule for a target wins: the earlier op is emptied, compacted away below. */
-	if (strmap_get(targets, plan->ops[plan->n].target, &old))
-		op_free(&plan->ops[old]);
+	/* The last rule for a target wins: the earlier op is emptied, compacted away below;
+	 * only after the put, since the map still points at its target until then. */
+	replaces = strmap_get(targets, plan->ops[plan->n].target, &old);
 	if (strmap_put(targets, plan->ops[plan->n].target, plan->n) < 0) {
 		op_free(&plan->ops[plan->n]);
 		return mntns_fail(err, -ENOMEM, "out of memory");
 	}
+	if (replaces)
+		op_free(&plan->ops[old]);
 	plan->n++;
 	return 0;
 }
@@ -166,7 +169,7 @@ int mntns_plan_build(const struct mntns_config *cfg, const struct mntns_user *u,
 		if (plan->ops[i].target)
 			plan->ops[n++] = plan->ops[i];
 	plan->n = n;
-	if (rc == 0) {
+	if (rc == 0 && plan->n) {
 		qsort(plan->ops, plan->n, sizeof(*plan->ops), cmp_ops);
 		rc = find_holders(plan, err);
 	}
