@@ -18,10 +18,10 @@
 #include "inicheck.h"
 #include "path.h"
 
-static void logf_(const struct mntns_log *log, const char *fmt, ...)
+static void log_step(const struct mntns_log *log, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void logf_(const struct mntns_log *log, const char *fmt, ...)
+static void log_step(const struct mntns_log *log, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -76,7 +76,7 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct
 		return mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s", strerror(e));
 	}
 	s->entered = true;
-	logf_(log, "entered a new mount namespace");
+	log_step(log, "entered a new mount namespace");
 
 	/* Without this, "/" may be shared with the host (systemd makes it so) and every mount of
 	 * the session would appear on the host. Slave keeps host mounts flowing in. */
@@ -87,7 +87,7 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct
 			   prop == MNTNS_PROP_PRIVATE ? "private" : "slave", strerror(e));
 		return -e;
 	}
-	logf_(log, "made / recursively %s", prop == MNTNS_PROP_PRIVATE ? "private" : "slave");
+	log_step(log, "made / recursively %s", prop == MNTNS_PROP_PRIVATE ? "private" : "slave");
 	return 0;
 }
 
@@ -132,11 +132,11 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
 
 		if (fd < 0 || fchdir(fd) < 0) {
 			if (chdir("/") < 0)
-				logf_(log, "chdir(\"/\") failed: %s", strerror(errno));
-			logf_(log, "working directory %s does not exist in the new view; now /",
+				log_step(log, "chdir(\"/\") failed: %s", strerror(errno));
+			log_step(log, "working directory %s does not exist in the new view; now /",
 			      s->cwd);
 		} else {
-			logf_(log, "re-entered working directory %s in the new view", s->cwd);
+			log_step(log, "re-entered working directory %s in the new view", s->cwd);
 		}
 	}
 	mntns_saved_release(s);
@@ -179,23 +179,32 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
 			  path, why);
 }
 
+/* Opens the directory holding PATH's last component, without following symlinks; sets *name
+ * to that component (inside PATH). Returns a descriptor or -errno. */
+static int open_parent(const char *path, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	char parent[PATH_MAX];
+	size_t len = slash > path ? (size_t)(slash - path) : 1;
+
+	if (len >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, path, len);
+	parent[len] = '\0';
+	*name = slash + 1;
+	return mntns_path_open(AT_FDCWD, parent, O_DIRECTORY);
+}
+
 /* create=: makes the last component of the source as the user's directory, or checks that the
  * existing one is a directory the user owns; returns a descriptor of it. Existing objects are
  * never chowned or chmodded. */
 static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntns_err *err)
 {
 	_cleanup_close_ int pfd = -1, fd = -1;
-	char parent[PATH_MAX];
 	const char *name;
 	struct stat st;
-	char *slash;
 
-	if (snprintf(parent, sizeof(parent), "%s", op->source) >= (int)sizeof(parent))
-		return op_fail(err, op, -ENAMETOOLONG, "source", op->source);
-	slash = strrchr(parent, '/');
-	name = slash + 1;
-	*slash = '\0';
-	pfd = mntns_path_open(AT_FDCWD, *parent ? parent : "/", O_DIRECTORY);
+	pfd = open_parent(op->source, &name);
 	if (pfd < 0)
 		return op_fail(err, op, pfd, "opening the parent of source", op->source);
 	if (mkdirat(pfd, name, 0700) == 0) {
@@ -232,27 +241,22 @@ static int check_planted(const struct mntns_op *op, const struct stat *sb, uid_t
 			 struct mntns_err *err)
 {
 	_cleanup_close_ int pfd = -1;
-	char parent[PATH_MAX];
+	const char *name;
 	struct stat ps;
-	char *slash;
 
 	if (sb->st_uid == 0 || sb->st_uid == uid)
 		return 0;
-	if (snprintf(parent, sizeof(parent), "%s", op->source) >= (int)sizeof(parent))
-		return op_fail(err, op, -ENAMETOOLONG, "source", op->source);
-	slash = strrchr(parent, '/');
-	slash[slash == parent] = '\0';
-	pfd = mntns_path_open(AT_FDCWD, parent, O_DIRECTORY);
+	pfd = open_parent(op->source, &name);
 	if (pfd < 0)
 		return op_fail(err, op, pfd, "opening the parent of source", op->source);
 	if (fstat(pfd, &ps) < 0)
-		return op_fail(err, op, -errno, "stat", parent);
+		return op_fail(err, op, -errno, "stat of the parent of source", op->source);
 	if (ps.st_mode & S_IWOTH)
 		return mntns_fail(err, -EPERM,
-				  "%s: [%s]: source %s is owned by uid %u in the world-writable "
-				  "directory %s; refusing to use it (it may have been planted)",
+				  "%s: [%s]: source %s is owned by uid %u in a world-writable "
+				  "directory; refusing to use it (it may have been planted)",
 				  op->rule->file, op->rule->name, op->source,
-				  (unsigned)sb->st_uid, parent);
+				  (unsigned)sb->st_uid);
 	return 0;
 }
 
@@ -274,7 +278,7 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 		fd = mntns_path_open(AT_FDCWD, op->source, 0);
 	}
 	if (fd == -ENOENT && r->optional) {
-		logf_(log, "[%s]: source %s does not exist; skipped (optional)", r->name, op->source);
+		log_step(log, "[%s]: source %s does not exist; skipped (optional)", r->name, op->source);
 		st->skipped = true;
 		return 0;
 	}
@@ -370,7 +374,7 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
 	else
 		tfd = mntns_path_open(AT_FDCWD, op->target, 0);
 	if (tfd == -ENOENT && r->optional) {
-		logf_(log, "[%s]: target %s does not exist; skipped (optional)", r->name,
+		log_step(log, "[%s]: target %s does not exist; skipped (optional)", r->name,
 		      op->target);
 		st[i].skipped = true;
 		return 0;
@@ -393,7 +397,7 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
 	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
-	logf_(log, "[%s]: mounted %s on %s", r->name,
+	log_step(log, "[%s]: mounted %s on %s", r->name,
 	      r->type == MNTNS_BIND ? op->source : mntns_type_name(r->type), op->target);
 	return 0;
 }
