@@ -82,9 +82,16 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct
 	 * the session would appear on the host. Slave keeps host mounts flowing in. */
 	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
 		int e = errno;
+		struct mntns_err back;
 
 		mntns_fail(err, -e, "making / recursively %s: %s",
 			   prop == MNTNS_PROP_PRIVATE ? "private" : "slave", strerror(e));
+		if (mntns_ns_leave(s, &back) < 0) {
+			size_t n = strlen(err->msg);
+
+			snprintf(err->msg + n, sizeof(err->msg) - n, "; %s", back.msg);
+			return -ENOTRECOVERABLE;
+		}
 		return -e;
 	}
 	log_step(log, "made / recursively %s", prop == MNTNS_PROP_PRIVATE ? "private" : "slave");

@@ -24,7 +24,8 @@ struct mntns_saved {
 };
 
 /* Moves the calling thread into a new mount namespace whose "/" is recursively slave (or
- * private). On failure the caller is still, or again, in its original namespace. A later
+ * private). On failure the caller is still, or again, in its original namespace; only
+ * -ENOTRECOVERABLE means it could not be put back (the session must not go on). A later
  * mntns_ns_join() for scope = user belongs beside this function. */
 int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
 		       struct mntns_err *err);

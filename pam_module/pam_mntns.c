@@ -74,8 +74,13 @@ static int setup_namespace(pam_handle_t *pamh, int flags, const struct mntns_con
 {
 	struct mntns_saved saved;
 	struct mntns_err err, err2;
+	int rc = mntns_ns_enter_new(&saved, plan->propagation, log, &err);
 
-	if (mntns_ns_enter_new(&saved, plan->propagation, log, &err) < 0)
+	if (rc == -ENOTRECOVERABLE) {
+		pam_syslog(pamh, LOG_CRIT, "%s", err.msg);
+		return PAM_SESSION_ERR;
+	}
+	if (rc < 0)
 		return failed(pamh, flags, cfg->on_error, err.msg);
 	if (mntns_apply_plan(plan, u->uid, u->gid, log, &err) < 0) {
 		if (mntns_ns_leave(&saved, &err2) < 0) {
