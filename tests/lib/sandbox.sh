@@ -700,3 +700,33 @@ sb_ssh() {
 		-o IdentitiesOnly=yes -o LogLevel=ERROR -o ConnectTimeout=10 \
 		-p "$SB_SSHD_PORT" "$user@127.0.0.1" "$*" 2>"$SB_CASE_DIR/last.err" </dev/null
 }
+
+# ---------------------------------------------------------------- test clients
+
+# sb_build_client NAME: compile tests/clients/NAME.c (cc -lpam -pthread) into
+# $SB_ROOT/build/NAME, once per script, before the first case; a failure fails every case.
+sb_build_client() {
+	[ -n "$SB_SKIP_ALL$SB_SETUP_ERROR" ] && return 0
+	local src=$SB_REPO/tests/clients/$1.c out=$SB_ROOT/build/$1
+	if ! command -v cc >/dev/null 2>&1; then
+		_sb_setup_error "cc not found (needed to build tests/clients/$1.c)"
+		return 0
+	fi
+	cc -O2 -Wall -o "$out" "$src" -lpam -pthread -rdynamic 2>"$SB_ROOT/build/$1.log" ||
+		_sb_setup_error "cannot build tests/clients/$1.c: $(_sb_oneline "$(head -c 400 "$SB_ROOT/build/$1.log")")"
+	chmod 0755 "$out" 2>/dev/null
+	return 0
+}
+
+# sb_protect_etc: call before the first case of a script whose traps point at /etc (symlinks
+# to /etc, a swapped parent): puts a writable overlay on /etc and binds the sandbox's passwd,
+# group, shadow, pam.d and security back on it, so even a broken module that followed such a
+# symlink could only change the sandbox's copy, never the host's /etc.
+sb_protect_etc() {
+	[ -n "$SB_SKIP_ALL$SB_SETUP_ERROR" ] && return 0
+	local f
+	sb_overlay /etc || return 0
+	for f in passwd group shadow pam.d security; do
+		_sb_bind "$SB_ROOT/etc/$f" "/etc/$f" || return 0
+	done
+}

@@ -1,0 +1,445 @@
+/* pam-client: a small PAM application for the pam_mntns integration tests
+ * (tests/integration/70-race.sh, 80-callers.sh).  Not installed.
+ *
+ *   pam-client [-t] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER
+ *
+ * Single mode (default): optionally starts a thread (-t) and changes to DIR (-c), opens a
+ * session for USER through SERVICE in this very process and prints a report, one KEY=VALUE
+ * a line: rc, ns_changed, cwd_before, cwd_after, cwd_dev_changed, cwd_entries, root_in_view,
+ * cwd_in_view, new_fds (descriptors opened by pam_open_session and left open), fds_outside
+ * (descriptors of a mount namespace, or new ones on a mount outside the new view),
+ * new_mounts.  Messages the module gives to the PAM conversation are printed on stderr as "CONV:
+ * ...", and its syslog lines as "SYSLOG: ..." (this program interposes syslog/vsyslog, so no
+ * /dev/log is needed).
+ *
+ * Loop mode (-n N): N logins, each in a forked child, each checked: a login that succeeded
+ * must be in a new namespace whose new mounts all sit on one of the -a PATHs (and /etc must
+ * be unchanged); a login that failed must have left the child in its original namespace with
+ * the same mount table; with -f, FILE must exist in the view of a login that succeeded.
+ * Prints "logins=N ok=X refused=Y bad=Z" and exits 1 if Z > 0.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <security/pam_appl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+
+/* ---- syslog interposition: the module's pam_syslog lines end up on stderr ---- */
+void vsyslog(int pri, const char *fmt, va_list ap)
+{
+	(void)pri;
+	fputs("SYSLOG: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap)
+{
+	(void)flag;
+	vsyslog(pri, fmt, ap);
+}
+void syslog(int pri, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsyslog(pri, fmt, ap);
+	va_end(ap);
+}
+void __syslog_chk(int pri, int flag, const char *fmt, ...)
+{
+	va_list ap;
+	(void)flag;
+	va_start(ap, fmt);
+	vsyslog(pri, fmt, ap);
+	va_end(ap);
+}
+
+static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *arg)
+{
+	(void)arg;
+	*resp = calloc((size_t)n, sizeof(**resp));
+	if (!*resp)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		fprintf(stderr, "CONV: %s\n", msg[i]->msg ? msg[i]->msg : "");
+	return PAM_SUCCESS;
+}
+
+/* ---- mount table ---- */
+struct mounts {
+	char **mp;
+	unsigned long long *id;
+	size_t n;
+};
+
+static void mounts_read(struct mounts *m)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[8192];
+
+	m->mp = NULL;
+	m->id = NULL;
+	m->n = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long id;
+		char mp[4096];
+
+		if (sscanf(line, "%llu %*u %*s %*s %4095s", &id, mp) != 2)
+			continue;
+		m->mp = realloc(m->mp, (m->n + 1) * sizeof(*m->mp));
+		m->id = realloc(m->id, (m->n + 1) * sizeof(*m->id));
+		m->mp[m->n] = strdup(mp);
+		m->id[m->n++] = id;
+	}
+	fclose(f);
+}
+
+static int mounts_has_id(const struct mounts *m, unsigned long long id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->id[i] == id)
+			return 1;
+	return 0;
+}
+
+/* Mount points in b that are not in a (as a multiset), printed into out separated by ' '. */
+static size_t mounts_new(const struct mounts *a, const struct mounts *b, char ***out)
+{
+	char *used = calloc(a->n + 1, 1);
+	size_t k = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < b->n; i++) {
+		size_t j;
+
+		for (j = 0; j < a->n; j++)
+			if (!used[j] && strcmp(a->mp[j], b->mp[i]) == 0)
+				break;
+		if (j < a->n) {
+			used[j] = 1;
+			continue;
+		}
+		*out = realloc(*out, (k + 1) * sizeof(**out));
+		(*out)[k++] = b->mp[i];
+	}
+	free(used);
+	return k;
+}
+
+static int mnt_id_of(int dirfd, const char *path, int flags, unsigned long long *id)
+{
+	struct statx sx;
+
+	if (statx(dirfd, path, flags | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return -1;
+	*id = sx.stx_mnt_id;
+	return 0;
+}
+
+/* ---- descriptors ---- */
+struct fds {
+	int fd[1024];
+	char *target[1024];
+	size_t n;
+};
+
+static void fds_read(struct fds *f)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	f->n = 0;
+	if (!d)
+		return;
+	while ((e = readdir(d)) && f->n < 1024) {
+		char p[64], t[PATH_MAX];
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		fd = atoi(e->d_name);
+		if (fd == dirfd(d))
+			continue;
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		len = readlink(p, t, sizeof(t) - 1);
+		t[len > 0 ? len : 0] = '\0';
+		f->fd[f->n] = fd;
+		f->target[f->n++] = strdup(t);
+	}
+	closedir(d);
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int open_session(const char *svc, const char *user, pam_handle_t **ph)
+{
+	struct pam_conv c = {conv, NULL};
+	int rc = pam_start(svc, user, &c, ph);
+
+	if (rc != PAM_SUCCESS) {
+		fprintf(stderr, "pam-client: pam_start: %d\n", rc);
+		exit(3);
+	}
+	return pam_open_session(*ph, 0);
+}
+
+static void readlink_str(const char *p, char *buf, size_t size)
+{
+	ssize_t n = readlink(p, buf, size - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* One login in a forked child of loop mode: 0 right view, 1 refused cleanly, 2 bad. */
+static const char *must_exist;
+
+static int one_login(const char *svc, const char *user, char **allowed, int nallowed)
+{
+	char ns0[128], ns1[128];
+	struct mounts before, after;
+	struct stat etc0, etc1;
+	pam_handle_t *ph;
+	char **added;
+	size_t nadded;
+	int rc;
+
+	readlink_str("/proc/self/ns/mnt", ns0, sizeof(ns0));
+	mounts_read(&before);
+	stat("/etc", &etc0);
+	rc = open_session(svc, user, &ph);
+	readlink_str("/proc/self/ns/mnt", ns1, sizeof(ns1));
+	mounts_read(&after);
+	stat("/etc", &etc1);
+	nadded = mounts_new(&before, &after, &added);
+	if (etc0.st_dev != etc1.st_dev || etc0.st_ino != etc1.st_ino) {
+		printf("BAD: /etc changed (mounted over?) rc=%d\n", rc);
+		return 2;
+	}
+	if (rc != PAM_SUCCESS) {
+		if (strcmp(ns0, ns1) != 0 || nadded != 0 || before.n != after.n) {
+			printf("BAD: refused (rc=%d) but not back in the original namespace "
+			       "(%s -> %s, %zu new mounts)\n",
+			       rc, ns0, ns1, nadded);
+			return 2;
+		}
+		return 1;
+	}
+	if (strcmp(ns0, ns1) == 0) {
+		printf("BAD: session opened but namespace unchanged\n");
+		return 2;
+	}
+	if (nadded == 0) {
+		printf("BAD: session opened but no new mount\n");
+		return 2;
+	}
+	for (size_t i = 0; i < nadded; i++) {
+		int ok = 0;
+
+		for (int j = 0; j < nallowed; j++)
+			if (strcmp(added[i], allowed[j]) == 0)
+				ok = 1;
+		if (!ok) {
+			printf("BAD: session has a mount on %s, outside the intended place\n",
+			       added[i]);
+			return 2;
+		}
+	}
+	if (must_exist && access(must_exist, F_OK) < 0) {
+		printf("BAD: session opened but %s is not in its view\n", must_exist);
+		return 2;
+	}
+	pam_close_session(ph, 0);
+	pam_end(ph, PAM_SUCCESS);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char *allowed[16], *dir = NULL;
+	int nallowed = 0, thread = 0, loops = 0, opt;
+
+	while ((opt = getopt(argc, argv, "tc:n:a:f:")) != -1) {
+		switch (opt) {
+		case 't':
+			thread = 1;
+			break;
+		case 'c':
+			dir = optarg;
+			break;
+		case 'n':
+			loops = atoi(optarg);
+			break;
+		case 'f':
+			must_exist = optarg;
+			break;
+		case 'a':
+			if (nallowed < 16)
+				allowed[nallowed++] = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: pam-client [-t] [-c DIR] [-n N] [-a PATH]... [-f "
+					"FILE] SERVICE USER\n");
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(
+		    stderr,
+		    "usage: pam-client [-t] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER\n");
+		return 2;
+	}
+	const char *svc = argv[optind], *user = argv[optind + 1];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (loops > 0) {
+		int ok = 0, refused = 0, bad = 0;
+
+		for (int i = 0; i < loops; i++) {
+			pid_t pid;
+			int st;
+
+			fflush(NULL);
+			pid = fork();
+			if (pid < 0) {
+				perror("fork");
+				return 3;
+			}
+			if (pid == 0)
+				_exit(one_login(svc, user, allowed, nallowed));
+			if (waitpid(pid, &st, 0) < 0) {
+				perror("waitpid");
+				return 3;
+			}
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				ok++;
+			else if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
+				refused++;
+			else {
+				bad++;
+				if (!WIFEXITED(st))
+					printf("BAD: login %d died (status 0x%x)\n", i, st);
+			}
+		}
+		printf("logins=%d ok=%d refused=%d bad=%d\n", loops, ok, refused, bad);
+		return bad ? 1 : 0;
+	}
+
+	pthread_t t;
+	char ns0[128], ns1[128], cwd0[PATH_MAX] = "", cwd1[PATH_MAX] = "";
+	struct stat c0, c1;
+	struct fds f0, f1;
+	struct mounts m0, m1;
+	pam_handle_t *ph;
+	int rc;
+
+	if (thread && pthread_create(&t, NULL, sleeper, NULL) != 0) {
+		fprintf(stderr, "pam-client: pthread_create failed\n");
+		return 3;
+	}
+	if (dir && chdir(dir) < 0) {
+		perror(dir);
+		return 3;
+	}
+	struct pam_conv c = {conv, NULL};
+	if (pam_start(svc, user, &c, &ph) != PAM_SUCCESS) {
+		fprintf(stderr, "pam-client: pam_start failed\n");
+		return 3;
+	}
+	readlink_str("/proc/self/ns/mnt", ns0, sizeof(ns0));
+	if (!getcwd(cwd0, sizeof(cwd0)))
+		strcpy(cwd0, "(unreachable)");
+	stat(".", &c0);
+	mounts_read(&m0);
+	fds_read(&f0);
+	rc = pam_open_session(ph, 0);
+	fds_read(&f1);
+	mounts_read(&m1);
+	readlink_str("/proc/self/ns/mnt", ns1, sizeof(ns1));
+	if (!getcwd(cwd1, sizeof(cwd1)))
+		strcpy(cwd1, "(unreachable)");
+	stat(".", &c1);
+
+	printf("rc=%d\n", rc);
+	printf("threads=%d\n", thread ? 2 : 1);
+	printf("ns_changed=%s\n", strcmp(ns0, ns1) ? "yes" : "no");
+	printf("cwd_before=%s\ncwd_after=%s\n", cwd0, cwd1);
+	printf("cwd_dev_changed=%s\n", c0.st_dev != c1.st_dev ? "yes" : "no");
+	{
+		DIR *d = opendir(".");
+		struct dirent *e;
+		int n = 0;
+
+		while (d && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				n++;
+		if (d)
+			closedir(d);
+		printf("cwd_entries=%d\n", d ? n : -1);
+	}
+	unsigned long long id;
+	printf("root_in_view=%s\n",
+	       mnt_id_of(AT_FDCWD, "/", 0, &id) == 0 && mounts_has_id(&m1, id) ? "yes" : "no");
+	printf("cwd_in_view=%s\n",
+	       mnt_id_of(AT_FDCWD, ".", 0, &id) == 0 && mounts_has_id(&m1, id) ? "yes" : "no");
+	printf("new_fds=");
+	for (size_t i = 0; i < f1.n; i++) {
+		size_t j;
+
+		for (j = 0; j < f0.n; j++)
+			if (f0.fd[j] == f1.fd[i] && strcmp(f0.target[j], f1.target[i]) == 0)
+				break;
+		if (j == f0.n)
+			printf("%d:%s ", f1.fd[i], f1.target[i]);
+	}
+	/* Descriptors the caller had before are its own business (stdin, stdout...); any
+	 * descriptor of a mount namespace, and any new one on a mount outside the new view, is
+	 * a way back into the original namespace. */
+	printf("\nfds_outside=");
+	for (size_t i = 0; i < f1.n; i++) {
+		int existed = 0;
+
+		if (strncmp(f1.target[i], "mnt:", 4) == 0) {
+			printf("%d:%s ", f1.fd[i], f1.target[i]);
+			continue;
+		}
+		for (size_t j = 0; j < f0.n; j++)
+			if (f0.fd[j] == f1.fd[i] && strcmp(f0.target[j], f1.target[i]) == 0)
+				existed = 1;
+		if (existed || f1.target[i][0] != '/')
+			continue; /* pipes, sockets, anon inodes: no mount to check */
+		if (mnt_id_of(f1.fd[i], "", AT_EMPTY_PATH, &id) == 0 && !mounts_has_id(&m1, id))
+			printf("%d:%s ", f1.fd[i], f1.target[i]);
+	}
+	char **added;
+	size_t nadded = mounts_new(&m0, &m1, &added);
+	printf("\nnew_mounts=");
+	for (size_t i = 0; i < nadded; i++)
+		printf("%s ", added[i]);
+	printf("\n");
+	if (rc == PAM_SUCCESS)
+		pam_close_session(ph, 0);
+	pam_end(ph, rc);
+	return 0;
+}

@@ -1,0 +1,414 @@
+#!/bin/bash
+# Attacker suite: an unprivileged user sets a trap (symlinks, planted directories, FIFOs,
+# sockets, files where a directory is expected, untrusted drop-ins, hostile names from NSS)
+# before a login; the login must be refused (or safe) and nothing outside the intended place
+# may change: owner/mode of what a symlink points to, /etc/shadow, the sandbox's mount table
+# (checked after every case by t_case).  The first case of each group is a control: the same
+# config without the trap works, so no case passes just because the module does nothing.
+# shellcheck disable=SC2119 # sb_use_module / sb_config_tmp take optional arguments
+# shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
+sb_begin "$@"
+sb_protect_etc
+sb_build_client pam-client
+CLIENT=$SB_ROOT/build/pam-client
+SHARED=/var/lib/mntns-test # sticky and world-writable in these cases, like /tmp
+
+# as USER CMD...: run CMD as USER without a login session (the attacker's shell).
+as() {
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
+}
+
+# snapshot: what must never change, whatever the trap pointed at.
+snapshot() {
+	stat -c '%n %u %g %a %F %i' /etc /root /home /home/alice /home/bob /etc/security \
+		/etc/passwd /etc/shadow 2>&1
+	sha256sum /etc/shadow /etc/passwd
+	find /etc /root /home/bob -maxdepth 1 -printf '%p %u %g %m %y %i\n' | sort
+}
+
+# client USER: pam-client open_session as USER (service mntns-test) in this process;
+# report in $SB_CASE_DIR/client.out, conversation and syslog lines in client.err.
+client() {
+	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test "$1" \
+		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+}
+client_rc() { sed -n 's/^rc=//p' "$SB_CASE_DIR/client.out"; }
+client_log() { _sb_oneline "$(grep '^SYSLOG:' "$SB_CASE_DIR/client.err")"; }
+
+# expect_ok WHAT: control: alice's session opens (pamtester and pam-client) in a new namespace.
+expect_ok() {
+	sb_use_module
+	sb_pamtester mntns-test alice || fail "control ($1): pamtester failed: $(sb_pamtester_out)"
+	client alice || fail "control ($1): pam-client failed (status $?): $(sb_oneline_file client.err)"
+	expect_eq "$(client_rc)" 0 "control ($1): pam_open_session result (log: $(client_log))"
+	grep -qx 'ns_changed=yes' "$SB_CASE_DIR/client.out" ||
+		fail "control ($1): the session did not get a new namespace"
+}
+
+sb_oneline_file() { _sb_oneline "$(cat "$SB_CASE_DIR/$1" 2>/dev/null)"; }
+
+# expect_refused WHAT REGEX [USER]: the session is refused within the time limit (no hang),
+# pam-client stays in its namespace, the module's syslog line matches REGEX, the login's
+# command never runs, and the snapshot taken by the caller (before) is unchanged.
+expect_refused() {
+	local what=$1 re=$2 user=${3:-alice} rc
+	sb_use_module
+	sb_pamtester mntns-test "$user"
+	rc=$?
+	[ "$rc" -ne 0 ] || fail "$what: pamtester open_session succeeded: $(sb_pamtester_out)"
+	[ "$rc" -lt 124 ] || fail "$what: pamtester hung or crashed (status $rc): $(sb_pamtester_out)"
+	client "$user"
+	rc=$?
+	[ "$rc" -lt 124 ] || fail "$what: pam-client hung or crashed (status $rc)"
+	[ "$rc" -eq 0 ] || fail "$what: pam-client crashed or failed (status $rc): $(sb_oneline_file client.err)"
+	expect_ne "$(client_rc)" 0 "$what: pam_open_session result"
+	grep -qx 'ns_changed=no' "$SB_CASE_DIR/client.out" ||
+		fail "$what: refused session left the caller in another namespace"
+	grep -qx 'new_mounts=' "$SB_CASE_DIR/client.out" ||
+		fail "$what: refused session left mounts: $(grep new_mounts "$SB_CASE_DIR/client.out")"
+	echo "refused ($what): $(client_log)"
+	expect_match "$(client_log)" "$re" "$what: syslog message"
+	if [ "$user" = alice ]; then
+		if sb_as alice "touch $SB_FLAGS/ran" >/dev/null; then
+			fail "$what: runuser -l alice succeeded"
+		fi
+		[ ! -e "$SB_FLAGS/ran" ] || fail "$what: the login's command ran although refused"
+	fi
+	local now
+	now=$(snapshot)
+	[ "$now" = "$BEFORE" ] || fail "$what: something outside changed: $(diff <(echo "$BEFORE") <(echo "$now") | head -5)"
+}
+
+# ------------------------------------------------------------ create= source in a 1777 dir
+
+create_config() {
+	mkdir -p "$SHARED"
+	chmod 1777 "$SHARED"
+	install -d -m 0755 -o alice -g alice /home/alice/data
+	sb_config <<EOF
+[global]
+users = * !root
+
+[per-user]
+type = bind
+source = $SHARED/%u
+create = 0700
+target = %h/data
+EOF
+}
+
+case_create_control() {
+	create_config
+	expect_ok "no trap"
+	expect_eq "$(stat -c '%U %a %F' "$SHARED/alice")" "alice 700 directory" "created source"
+}
+
+# trap_create WHAT REGEX CMD...: CMD (run as root helper below) plants $SHARED/alice.
+create_trap() {
+	local what=$1 re=$2
+	shift 2
+	create_config
+	"$@" || fail "setting the trap failed: $*"
+	BEFORE=$(snapshot)
+	local kind
+	kind=$(stat -c '%u %g %a %F' "$SHARED/alice")
+	expect_refused "$what" "$re"
+	expect_eq "$(stat -c '%u %g %a %F' "$SHARED/alice")" "$kind" "$what: the planted object"
+}
+
+case_create_symlink_etc() {
+	create_trap "create= source planted as a symlink to /etc" 'symbolic link|not a directory' \
+		as alice ln -s /etc "$SHARED/alice"
+}
+case_create_symlink_root() {
+	create_trap "create= source planted as a symlink to /root" 'symbolic link|not a directory' \
+		as alice ln -s /root "$SHARED/alice"
+}
+case_create_symlink_other() {
+	create_trap "create= source planted by bob as a symlink to /home/bob" 'symbolic link|not a directory|refus' \
+		as bob ln -s /home/bob "$SHARED/alice"
+}
+case_create_planted_dir() {
+	create_trap "create= source pre-planted by bob as his own directory (0777)" 'not a directory owned|refusing' \
+		as bob sh -c "mkdir $SHARED/alice && chmod 0777 $SHARED/alice && touch $SHARED/alice/bobs-file"
+	expect_eq "$(stat -c '%U %a' "$SHARED/alice/bobs-file")" "bob 644" "bob's file in the planted directory"
+}
+case_create_fifo() {
+	create_trap "create= source planted as a FIFO" 'not a directory|refus' \
+		as alice mkfifo "$SHARED/alice"
+}
+case_create_file() {
+	create_trap "create= source planted as a regular file" 'not a directory|refus' \
+		as alice sh -c "echo x >$SHARED/alice"
+}
+plant_socket() {
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$SHARED/alice" &&
+		chown alice:alice "$SHARED/alice"
+}
+case_create_socket() {
+	command -v python3 >/dev/null || skip "python3 not found (needed to make a socket)"
+	create_trap "create= source planted as a unix socket" 'not a directory|refus' plant_socket
+}
+case_create_parent_symlink() {
+	# The parent of the per-user source is replaced: a symlink to /etc in place of the 1777
+	# directory would make %u's directory land in /etc.
+	create_config
+	rmdir "$SHARED"
+	mkdir -m 1777 "$SHARED.real"
+	ln -s /etc "$SHARED"
+	BEFORE=$(snapshot)
+	expect_refused "parent of the create= source is a symlink to /etc" 'symbolic link'
+	[ ! -e /etc/alice ] || fail "a directory was created in /etc"
+}
+
+# ------------------------------------------------------------ targets in the user's home
+
+home_config() {
+	install -d -m 0755 "$SB_DATA/src"
+	echo data >"$SB_DATA/src/marker"
+	install -d -m 0755 -o alice -g alice /home/alice/x /home/alice/deep /home/alice/deep/x
+	sb_config <<EOF
+[global]
+users = * !root
+
+[x]
+type = bind
+source = $SB_DATA/src
+target = %h/x
+
+[deep]
+type = tmpfs
+target = %h/deep/x
+EOF
+}
+
+case_home_control() {
+	home_config
+	expect_ok "no trap"
+	local out
+	out=$(sb_as alice "cat ~/x/marker; $SB_BIN/sb-mnt /home/alice/deep/x") ||
+		fail "control: runuser -l alice failed: $(sb_last_err)"
+	expect_match "$out" $'^data\ntmpfs pam_mntns' "control: the view of the login"
+}
+
+home_trap() {
+	local what=$1 re=$2
+	shift 2
+	home_config
+	as alice "$@" || fail "setting the trap failed: $*"
+	BEFORE=$(snapshot)
+	expect_refused "$what" "$re"
+}
+
+case_home_target_symlink() {
+	home_trap "%h/x replaced by the user with a symlink to /etc" 'symbolic link' \
+		sh -c 'rmdir ~/x 2>/dev/null; rmdir /home/alice/x; ln -s /etc /home/alice/x'
+}
+case_home_parent_symlink() {
+	home_trap "%h/deep (parent of a target) replaced with a symlink to /root" 'symbolic link' \
+		sh -c 'rm -r /home/alice/deep && ln -s /root /home/alice/deep'
+}
+case_home_target_fifo() {
+	home_trap "%h/x replaced with a FIFO (no hang)" 'not a directory|is not' \
+		sh -c 'rmdir /home/alice/x && mkfifo /home/alice/x'
+}
+case_home_target_file() {
+	home_trap "%h/deep/x replaced with a regular file" 'not a directory|is not|must be' \
+		sh -c 'rmdir /home/alice/deep/x && echo x >/home/alice/deep/x'
+}
+
+# ------------------------------------------------------------ planted bind source in /tmp
+
+x11_config() {
+	install -d -m 0755 "$SB_DATA/x11"
+	sb_config <<EOF
+[global]
+users = * !root
+
+[x11]
+type = bind
+source = /tmp/.X11-unix-test
+target = $SB_DATA/x11
+EOF
+}
+
+case_planted_control() {
+	x11_config
+	install -d -m 1777 /tmp/.X11-unix-test
+	expect_ok "source owned by root"
+	rmdir /tmp/.X11-unix-test
+	as alice mkdir -m 0700 /tmp/.X11-unix-test
+	expect_ok "source owned by the user herself"
+}
+
+case_planted_by_bob() {
+	x11_config
+	as bob mkdir -m 0777 /tmp/.X11-unix-test || fail "bob cannot plant"
+	BEFORE=$(snapshot)
+	expect_refused "bind source planted by bob in world-writable /tmp" 'planted|world-writable'
+	expect_eq "$(stat -c '%U %a' /tmp/.X11-unix-test)" "bob 777" "bob's planted directory"
+}
+
+case_planted_symlink() {
+	x11_config
+	as bob ln -s /root /tmp/.X11-unix-test || fail "bob cannot plant"
+	BEFORE=$(snapshot)
+	expect_refused "bind source planted by bob as a symlink to /root" 'symbolic link'
+}
+
+# ------------------------------------------------------------ drop-ins
+
+dropin_config() {
+	sb_config_tmp
+	install -d -m 0755 "$SB_DATA/x"
+}
+
+case_dropin_control() {
+	dropin_config
+	sb_dropin 20-x.conf <<EOF
+[x]
+type = tmpfs
+target = $SB_DATA/x
+EOF
+	expect_ok "root-owned 0644 drop-in"
+}
+
+case_dropin_symlink() {
+	dropin_config
+	as bob sh -c "printf '[x]\ntype = tmpfs\ntarget = /etc\n' >/tmp/evil.conf"
+	ln -s /tmp/evil.conf /etc/security/mntns.d/20-x.conf
+	BEFORE=$(snapshot)
+	expect_refused "drop-in that is a symlink to a file bob wrote" '20-x.conf'
+}
+
+case_dropin_writable() {
+	dropin_config
+	sb_dropin 20-x.conf <<EOF
+[x]
+type = tmpfs
+target = $SB_DATA/x
+EOF
+	chmod 0666 /etc/security/mntns.d/20-x.conf
+	BEFORE=$(snapshot)
+	expect_refused "drop-in writable by others (0666)" '20-x.conf'
+	chmod 0644 /etc/security/mntns.d/20-x.conf
+	chown bob /etc/security/mntns.d/20-x.conf
+	BEFORE=$(snapshot)
+	expect_refused "drop-in owned by bob" '20-x.conf'
+}
+
+# ------------------------------------------------------------ hostile names from NSS
+
+# nss_users: passwd/group files for nss_wrapper, so the sandbox's passwd is not touched.
+nss_setup() {
+	local lib
+	for lib in /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so /usr/lib64/libnss_wrapper.so; do
+		[ -f "$lib" ] && NSSW=$lib && break
+	done
+	[ -n "${NSSW:-}" ] || skip "libnss_wrapper.so not found (apt-get install libnss-wrapper)"
+	LONG=$(printf 'l%.0s' $(seq 1000))
+	{
+		grep '^root:' /etc/passwd
+		echo "okuser:x:3901:3901::/home/alice:/bin/sh"
+		echo "a/b:x:3902:3901::/home/alice:/bin/sh"
+		echo "..:x:3903:3901::/home/alice:/bin/sh"
+		echo "$LONG:x:3904:3901::/home/alice:/bin/sh"
+		echo "linkhome:x:3905:3901::$SHARED/linkhome:/bin/sh"
+		echo ".:x:3906:3901::/home/alice:/bin/sh"
+	} >"$SB_CASE_DIR/passwd"
+	{
+		grep '^root:' /etc/group
+		echo "okgroup:x:3901:"
+	} >"$SB_CASE_DIR/group"
+	chmod 0644 "$SB_CASE_DIR/passwd" "$SB_CASE_DIR/group"
+	mkdir -p "$SHARED"
+	chmod 1777 "$SHARED"
+	install -d -m 0755 "$SB_DATA/t"
+	sb_config <<EOF
+[global]
+users = * !root
+
+[per-user]
+type = bind
+source = $SHARED/%u
+create = 0700
+target = $SB_DATA/t
+EOF
+	sb_use_module
+}
+
+nss_client() {
+	LD_PRELOAD=$NSSW NSS_WRAPPER_PASSWD=$SB_CASE_DIR/passwd NSS_WRAPPER_GROUP=$SB_CASE_DIR/group \
+		timeout -k 3 "$SB_CMD_TIMEOUT" "$CLIENT" mntns-test "$1" \
+		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+}
+
+case_nss_names() {
+	nss_setup
+	nss_client okuser || fail "control: pam-client failed: $(sb_oneline_file client.err)"
+	expect_eq "$(client_rc)" 0 "control: session of okuser from nss_wrapper (log: $(client_log))"
+	expect_eq "$(stat -c '%u %a' "$SHARED/okuser")" "3901 700" "control: created source of okuser"
+	rm -rf "$SHARED/okuser"
+	BEFORE=$(snapshot; find "$SHARED" /var/lib -maxdepth 1 -printf '%p %u %g %m %y %i\n' | sort)
+	local name what
+	for name in "a/b" ".." "." "$LONG" $'new\nline'; do
+		what="user name '$(_sb_oneline "${name:0:40}")' (${#name} chars)"
+		nss_client "$name" || fail "$what: pam-client crashed or hung: $(sb_oneline_file client.err)"
+		expect_ne "$(client_rc)" 0 "$what: pam_open_session result"
+		grep -qx 'ns_changed=no' "$SB_CASE_DIR/client.out" || fail "$what: left in another namespace"
+		echo "refused ($what): $(client_log)"
+		[[ $(client_log) =~ name|unknown|user ]] || fail "$what: no clear syslog message: $(client_log)"
+		[ "$(snapshot; find "$SHARED" /var/lib -maxdepth 1 -printf '%p %u %g %m %y %i\n' | sort)" = "$BEFORE" ] || fail "$what: something was created"
+	done
+}
+
+case_nss_home_symlink() {
+	nss_setup
+	sb_config <<EOF
+[global]
+users = * !root
+
+[h]
+type = tmpfs
+target = %h/x
+EOF
+	# Control: a home that is a real directory.
+	install -d -m 0755 -o 3905 -g 3901 "$SHARED/linkhome" "$SHARED/linkhome/x"
+	nss_client linkhome || fail "control: pam-client failed"
+	expect_eq "$(client_rc)" 0 "control: home is a directory (log: $(client_log))"
+	# Trap: the user turns the home in the 1777 dir into a symlink to /etc.
+	rm -rf "$SHARED/linkhome"
+	setpriv --reuid=3905 --regid=3901 --clear-groups ln -s /etc "$SHARED/linkhome"
+	BEFORE=$(snapshot)
+	nss_client linkhome || fail "pam-client crashed or hung: $(sb_oneline_file client.err)"
+	expect_ne "$(client_rc)" 0 "home that is a symlink to /etc: result"
+	expect_match "$(client_log)" 'symbolic link' "home that is a symlink: syslog message"
+	[ "$(snapshot)" = "$BEFORE" ] || fail "something outside changed"
+}
+
+t_case "control: create= source in a 1777 dir is created for the user" case_create_control
+t_case "create= source: symlink to /etc planted by the user is refused" case_create_symlink_etc
+t_case "create= source: symlink to /root planted by the user is refused" case_create_symlink_root
+t_case "create= source: symlink to bob's home planted by bob is refused" case_create_symlink_other
+t_case "create= source: directory pre-planted by bob is refused, left as it was" case_create_planted_dir
+t_case "create= source: FIFO in its place is refused without hanging" case_create_fifo
+t_case "create= source: regular file in its place is refused" case_create_file
+t_case "create= source: unix socket in its place is refused" case_create_socket
+t_case "create= source: parent replaced by a symlink to /etc is refused" case_create_parent_symlink
+t_case "control: targets inside the user's home are mounted" case_home_control
+t_case "target %h/x swapped for a symlink to /etc by the user is refused" case_home_target_symlink
+t_case "parent %h/deep of a target swapped for a symlink to /root is refused" case_home_parent_symlink
+t_case "target %h/x replaced by a FIFO is refused without hanging" case_home_target_fifo
+t_case "target replaced by a regular file is refused" case_home_target_file
+t_case "control: bind source in /tmp owned by root or by the user is used" case_planted_control
+t_case "bind source planted in /tmp by another user is refused" case_planted_by_bob
+t_case "bind source planted in /tmp as a symlink is refused" case_planted_symlink
+t_case "control: trusted drop-in is used" case_dropin_control
+t_case "drop-in that is a symlink is refused" case_dropin_symlink
+t_case "drop-in writable by others or owned by a user is refused" case_dropin_writable
+t_case "NSS names with '/', '..', '.', 1000 chars or a newline are refused for %u" case_nss_names
+t_case "home directory that is a symlink (from NSS) is refused for a %h target" case_nss_home_symlink
+t_done
