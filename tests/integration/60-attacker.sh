@@ -340,10 +340,19 @@ EOF
 	sb_use_module
 }
 
+# nss_client USER: pam-client with nss_wrapper preloaded (after the ASan runtime, when a
+# memory checker's wrapper sets LD_PRELOAD itself).
 nss_client() {
-	LD_PRELOAD=$NSSW NSS_WRAPPER_PASSWD=$SB_CASE_DIR/passwd NSS_WRAPPER_GROUP=$SB_CASE_DIR/group \
-		timeout -k 3 "$SB_CMD_TIMEOUT" "$CLIENT" mntns-test "$1" \
-		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+	local wrap=("${SB_WRAP[@]}") i preload=$NSSW
+	for i in "${!wrap[@]}"; do
+		if [[ ${wrap[i]} == LD_PRELOAD=* ]]; then
+			wrap[i]=${wrap[i]}:$NSSW
+			preload=""
+		fi
+	done
+	LD_PRELOAD=$preload NSS_WRAPPER_PASSWD=$SB_CASE_DIR/passwd \
+		NSS_WRAPPER_GROUP=$SB_CASE_DIR/group timeout -k 3 "$SB_CMD_TIMEOUT" \
+		"${wrap[@]}" "$CLIENT" mntns-test "$1" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 }
 
 case_nss_names() {

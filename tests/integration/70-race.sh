@@ -54,7 +54,8 @@ logins() {
 		args+=(-a "$1")
 		shift
 	done
-	out=$(timeout -k 3 120 "$CLIENT" -n "$n" "${args[@]}" mntns-test alice 2>"$SB_CASE_DIR/client.err")
+	out=$(timeout -k 3 120 "${SB_WRAP[@]}" "$CLIENT" -n "$n" "${args[@]}" mntns-test alice \
+		2>"$SB_CASE_DIR/client.err")
 	local rc=$?
 	echo "$out"
 	[ "$rc" -ne 124 ] || fail "the login loop timed out"

@@ -96,19 +96,24 @@ case_no_cap_sys_admin() {
 	sb_config_tmp
 	sb_use_module
 	# Control: with CAP_SYS_ADMIN the same command works.
-	capsh -- -c "pamtester mntns-test alice open_session close_session" >"$SB_CASE_DIR/ctl.out" 2>&1 ||
+	# shellcheck disable=SC2016 # $@ is expanded by capsh's shell
+	capsh -- -c 'exec "$@"' pamtester "${SB_WRAP[@]}" pamtester mntns-test alice \
+		open_session close_session >"$SB_CASE_DIR/ctl.out" 2>&1 ||
 		fail "control: pamtester under capsh failed: $(_sb_oneline "$(cat "$SB_CASE_DIR/ctl.out")")"
 	local capeff
 	capeff=$(capsh --drop=cap_sys_admin -- -c 'sed -n "s/^CapEff:\t//p" /proc/self/status')
 	(((16#$capeff >> 21 & 1) == 0)) || fail "capsh --drop did not drop CAP_SYS_ADMIN (CapEff=$capeff)"
 	local rc
-	timeout -k 3 "$SB_CMD_TIMEOUT" capsh --drop=cap_sys_admin -- -c \
-		"pamtester mntns-test alice open_session close_session" >"$SB_CASE_DIR/pt.out" 2>&1
+	# shellcheck disable=SC2016 # $@ is expanded by capsh's shell
+	timeout -k 3 "$SB_CMD_TIMEOUT" capsh --drop=cap_sys_admin -- -c 'exec "$@"' pamtester \
+		"${SB_WRAP[@]}" pamtester mntns-test alice open_session close_session \
+		>"$SB_CASE_DIR/pt.out" 2>&1
 	rc=$?
 	[ "$rc" -ne 0 ] || fail "pamtester without CAP_SYS_ADMIN succeeded"
 	[ "$rc" -lt 124 ] || fail "pamtester without CAP_SYS_ADMIN hung or crashed (status $rc)"
-	timeout -k 3 "$SB_CMD_TIMEOUT" capsh --drop=cap_sys_admin -- -c \
-		"$CLIENT mntns-test alice" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+	# shellcheck disable=SC2016 # $@ is expanded by capsh's shell
+	timeout -k 3 "$SB_CMD_TIMEOUT" capsh --drop=cap_sys_admin -- -c 'exec "$@"' pam-client \
+		"${SB_WRAP[@]}" "$CLIENT" mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 	client_ok $? "pam-client without CAP_SYS_ADMIN"
 	expect_eq "$(field rc)" "$PAM_SESSION_ERR" "pam_open_session without CAP_SYS_ADMIN"
 	expect_eq "$(field ns_changed)" no "namespace without CAP_SYS_ADMIN"
