@@ -84,6 +84,7 @@ expect_refused() {
 
 # ------------------------------------------------------------ create= source in a 1777 dir
 
+# create_config [TARGET]: a bind of $SHARED/%u (create = 0700) on TARGET (default %h/data).
 create_config() {
 	mkdir -p "$SHARED"
 	chmod 1777 "$SHARED"
@@ -96,7 +97,7 @@ users = * !root
 type = bind
 source = $SHARED/%u
 create = 0700
-target = %h/data
+target = ${1:-%h/data}
 EOF
 }
 
@@ -324,19 +325,8 @@ nss_setup() {
 		echo "okgroup:x:3901:"
 	} >"$SB_CASE_DIR/group"
 	chmod 0644 "$SB_CASE_DIR/passwd" "$SB_CASE_DIR/group"
-	mkdir -p "$SHARED"
-	chmod 1777 "$SHARED"
 	install -d -m 0755 "$SB_DATA/t"
-	sb_config <<EOF
-[global]
-users = * !root
-
-[per-user]
-type = bind
-source = $SHARED/%u
-create = 0700
-target = $SB_DATA/t
-EOF
+	create_config "$SB_DATA/t"
 	sb_use_module
 }
 
