@@ -143,6 +143,9 @@ sb_begin() {
 	if [ -f "$SB_PLAN_TOOL" ] && [ "$(head -c 4 "$SB_PLAN_TOOL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
 		cp "$SB_PLAN_TOOL" "$SB_ROOT/build/mntns-plan" && plan=$SB_ROOT/build/mntns-plan
 	fi
+	# The test clients' sources too: the sandbox binds its own /tmp, which hides a checkout
+	# that lives below /tmp.
+	cp "$SB_REPO"/tests/clients/*.c "$SB_ROOT/build/" 2>/dev/null
 	SB_INNER=1 SB_ROOT=$SB_ROOT SB_HOST_NS=$(readlink /proc/self/ns/mnt) \
 		PAM_MNTNS_SO=$module PAM_MNTNS_PLAN=$plan SB_MODULE_BUILT=$SB_MODULE \
 		unshare --mount --propagation private -- "$BASH" "$SB_SCRIPT" "$@"
@@ -709,11 +712,12 @@ sb_ssh() {
 
 # ---------------------------------------------------------------- test clients
 
-# sb_build_client NAME: compile tests/clients/NAME.c (cc -lpam -pthread) into
-# $SB_ROOT/build/NAME, once per script, before the first case; a failure fails every case.
+# sb_build_client NAME: compile tests/clients/NAME.c (copied to $SB_ROOT/build by sb_begin;
+# cc -lpam -pthread) into $SB_ROOT/build/NAME, once per script, before the first case; a
+# failure fails every case.
 sb_build_client() {
 	[ -n "$SB_SKIP_ALL$SB_SETUP_ERROR" ] && return 0
-	local src=$SB_REPO/tests/clients/$1.c out=$SB_ROOT/build/$1
+	local src=$SB_ROOT/build/$1.c out=$SB_ROOT/build/$1
 	if ! command -v cc >/dev/null 2>&1; then
 		_sb_setup_error "cc not found (needed to build tests/clients/$1.c)"
 		return 0
