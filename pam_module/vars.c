@@ -159,7 +159,11 @@ int mntns_expand(const char *tmpl, const struct mntns_user *u, char **out, struc
 				break;
 			case 'h':
 				/* A home of "/" contributes nothing: "%h/x" becomes "/x". */
-				if (!u->home || !mntns_path_is_canonical(u->home))
+				if (u->home && has_control(u->home))
+					r = mntns_fail(err, -EINVAL,
+						       "home directory contains a control "
+						       "character; refusing to use it in a path");
+				else if (!u->home || !mntns_path_is_canonical(u->home))
 					r = mntns_fail(err, -EINVAL,
 						       "home directory \"%s\" is not an absolute "
 						       "canonical path",

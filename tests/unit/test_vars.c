@@ -112,7 +112,7 @@ static void test_expand_bad_names(void **state)
 static void test_expand_bad_home(void **state)
 {
 	static const char *const homes[] = { "", "relative", "/home/alice/", "/home/../etc",
-					     "/home//alice", "/home/./a" };
+					     "/home//alice", "/home/./a", "/home/a\nb", "/home/a\tb" };
 	struct mntns_user u = test_user();
 
 	(void)state;
