@@ -54,7 +54,7 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct
 
 	s->entered = false;
 	s->cwd = NULL;
-	s->ns_fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	s->ns_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	s->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	s->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->ns_fd < 0 || s->root_fd < 0 || s->cwd_fd < 0) {

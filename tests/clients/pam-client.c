@@ -1,10 +1,11 @@
 /* pam-client: a small PAM application for the pam_mntns integration tests
  * (tests/integration/70-race.sh, 80-callers.sh).  Not installed.
  *
- *   pam-client [-t] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER
+ *   pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER
  *
  * Single mode (default): optionally starts a thread (-t) and changes to DIR (-c), opens a
- * session for USER through SERVICE in this very process and prints a report, one KEY=VALUE
+ * session for USER through SERVICE in this very process and prints a report (with -w, from
+ * a worker thread, after the main thread has moved to a mount namespace of its own), one KEY=VALUE
  * a line: rc, ns_changed, cwd_before, cwd_after, cwd_dev_changed, cwd_entries, root_in_view,
  * cwd_in_view, new_fds (descriptors opened by pam_open_session and left open), fds_outside
  * (descriptors of a mount namespace, or new ones on a mount outside the new view),
@@ -24,6 +25,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <security/pam_appl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,7 +88,7 @@ struct mounts {
 
 static void mounts_read(struct mounts *m)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	FILE *f = fopen("/proc/thread-self/mountinfo", "re");
 	char line[8192];
 
 	m->mp = NULL;
@@ -225,11 +227,11 @@ static int one_login(const char *svc, const char *user, char **allowed, int nall
 	size_t nadded;
 	int rc;
 
-	readlink_str("/proc/self/ns/mnt", ns0, sizeof(ns0));
+	readlink_str("/proc/thread-self/ns/mnt", ns0, sizeof(ns0));
 	mounts_read(&before);
 	stat("/etc", &etc0);
 	rc = open_session(svc, user, &ph);
-	readlink_str("/proc/self/ns/mnt", ns1, sizeof(ns1));
+	readlink_str("/proc/thread-self/ns/mnt", ns1, sizeof(ns1));
 	mounts_read(&after);
 	stat("/etc", &etc1);
 	nadded = mounts_new(&before, &after, &added);
@@ -275,78 +277,9 @@ static int one_login(const char *svc, const char *user, char **allowed, int nall
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Single mode: one session in the calling thread, and the report. */
+static int single(const char *svc, const char *user, const char *dir, int threads)
 {
-	char *allowed[16], *dir = NULL;
-	int nallowed = 0, thread = 0, loops = 0, opt;
-
-	while ((opt = getopt(argc, argv, "tc:n:a:f:")) != -1) {
-		switch (opt) {
-		case 't':
-			thread = 1;
-			break;
-		case 'c':
-			dir = optarg;
-			break;
-		case 'n':
-			loops = atoi(optarg);
-			break;
-		case 'f':
-			must_exist = optarg;
-			break;
-		case 'a':
-			if (nallowed < 16)
-				allowed[nallowed++] = optarg;
-			break;
-		default:
-			fprintf(stderr, "usage: pam-client [-t] [-c DIR] [-n N] [-a PATH]... [-f "
-					"FILE] SERVICE USER\n");
-			return 2;
-		}
-	}
-	if (argc - optind != 2) {
-		fprintf(
-		    stderr,
-		    "usage: pam-client [-t] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER\n");
-		return 2;
-	}
-	const char *svc = argv[optind], *user = argv[optind + 1];
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (loops > 0) {
-		int ok = 0, refused = 0, bad = 0;
-
-		for (int i = 0; i < loops; i++) {
-			pid_t pid;
-			int st;
-
-			fflush(NULL);
-			pid = fork();
-			if (pid < 0) {
-				perror("fork");
-				return 3;
-			}
-			if (pid == 0)
-				_exit(one_login(svc, user, allowed, nallowed));
-			if (waitpid(pid, &st, 0) < 0) {
-				perror("waitpid");
-				return 3;
-			}
-			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-				ok++;
-			else if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
-				refused++;
-			else {
-				bad++;
-				if (!WIFEXITED(st))
-					printf("BAD: login %d died (status 0x%x)\n", i, st);
-			}
-		}
-		printf("logins=%d ok=%d refused=%d bad=%d\n", loops, ok, refused, bad);
-		return bad ? 1 : 0;
-	}
-
-	pthread_t t;
 	char ns0[128], ns1[128], cwd0[PATH_MAX] = "", cwd1[PATH_MAX] = "";
 	struct stat c0, c1;
 	struct fds f0, f1;
@@ -354,10 +287,6 @@ int main(int argc, char **argv)
 	pam_handle_t *ph;
 	int rc;
 
-	if (thread && pthread_create(&t, NULL, sleeper, NULL) != 0) {
-		fprintf(stderr, "pam-client: pthread_create failed\n");
-		return 3;
-	}
 	if (dir && chdir(dir) < 0) {
 		perror(dir);
 		return 3;
@@ -367,7 +296,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pam-client: pam_start failed\n");
 		return 3;
 	}
-	readlink_str("/proc/self/ns/mnt", ns0, sizeof(ns0));
+	readlink_str("/proc/thread-self/ns/mnt", ns0, sizeof(ns0));
 	if (!getcwd(cwd0, sizeof(cwd0)))
 		strcpy(cwd0, "(unreachable)");
 	stat(".", &c0);
@@ -376,13 +305,13 @@ int main(int argc, char **argv)
 	rc = pam_open_session(ph, 0);
 	fds_read(&f1);
 	mounts_read(&m1);
-	readlink_str("/proc/self/ns/mnt", ns1, sizeof(ns1));
+	readlink_str("/proc/thread-self/ns/mnt", ns1, sizeof(ns1));
 	if (!getcwd(cwd1, sizeof(cwd1)))
 		strcpy(cwd1, "(unreachable)");
 	stat(".", &c1);
 
 	printf("rc=%d\n", rc);
-	printf("threads=%d\n", thread ? 2 : 1);
+	printf("threads=%d\n", threads);
 	printf("ns_changed=%s\n", strcmp(ns0, ns1) ? "yes" : "no");
 	printf("cwd_before=%s\ncwd_after=%s\n", cwd0, cwd1);
 	printf("cwd_dev_changed=%s\n", c0.st_dev != c1.st_dev ? "yes" : "no");
@@ -442,4 +371,127 @@ int main(int argc, char **argv)
 		pam_close_session(ph, 0);
 	pam_end(ph, rc);
 	return 0;
+}
+
+struct worker_args {
+	const char *svc, *user, *dir;
+	int go[2];
+	int rc;
+};
+
+/* -w: waits until the main thread has left for a namespace of its own, then runs single(). */
+static void *worker(void *arg)
+{
+	struct worker_args *w = arg;
+	char c;
+
+	if (read(w->go[0], &c, 1) != 1)
+		w->rc = 3;
+	else
+		w->rc = single(w->svc, w->user, w->dir, 2);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	char *allowed[16], *dir = NULL;
+	int nallowed = 0, thread = 0, worker_mode = 0, loops = 0, opt;
+
+	while ((opt = getopt(argc, argv, "twc:n:a:f:")) != -1) {
+		switch (opt) {
+		case 't':
+			thread = 1;
+			break;
+		case 'w':
+			worker_mode = 1;
+			break;
+		case 'c':
+			dir = optarg;
+			break;
+		case 'n':
+			loops = atoi(optarg);
+			break;
+		case 'f':
+			must_exist = optarg;
+			break;
+		case 'a':
+			if (nallowed < 16)
+				allowed[nallowed++] = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... "
+					"[-f FILE] SERVICE USER\n");
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(
+		    stderr,
+		    "usage: pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER\n");
+		return 2;
+	}
+	const char *svc = argv[optind], *user = argv[optind + 1];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (loops > 0) {
+		int ok = 0, refused = 0, bad = 0;
+
+		for (int i = 0; i < loops; i++) {
+			pid_t pid;
+			int st;
+
+			fflush(NULL);
+			pid = fork();
+			if (pid < 0) {
+				perror("fork");
+				return 3;
+			}
+			if (pid == 0)
+				_exit(one_login(svc, user, allowed, nallowed));
+			if (waitpid(pid, &st, 0) < 0) {
+				perror("waitpid");
+				return 3;
+			}
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+				ok++;
+			else if (WIFEXITED(st) && WEXITSTATUS(st) == 1)
+				refused++;
+			else {
+				bad++;
+				if (!WIFEXITED(st))
+					printf("BAD: login %d died (status 0x%x)\n", i, st);
+			}
+		}
+		printf("logins=%d ok=%d refused=%d bad=%d\n", loops, ok, refused, bad);
+		return bad ? 1 : 0;
+	}
+
+	if (worker_mode) {
+		struct worker_args w = { svc, user, dir, { -1, -1 }, 0 };
+		pthread_t t;
+
+		if (pipe2(w.go, O_CLOEXEC) < 0 || pthread_create(&t, NULL, worker, &w) != 0) {
+			fprintf(stderr, "pam-client: cannot start the worker thread\n");
+			return 3;
+		}
+		/* The main thread moves to a namespace of its own: a module that saved the
+		 * process's namespace (/proc/self) instead of the calling thread's would send
+		 * the worker there on failure. */
+		if (unshare(CLONE_NEWNS) < 0) {
+			perror("pam-client: unshare");
+			return 3;
+		}
+		if (write(w.go[1], "x", 1) != 1 || pthread_join(t, NULL) != 0)
+			return 3;
+		return w.rc;
+	}
+	if (thread) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, sleeper, NULL) != 0) {
+			fprintf(stderr, "pam-client: pthread_create failed\n");
+			return 3;
+		}
+	}
+	return single(svc, user, dir, thread ? 2 : 1);
 }

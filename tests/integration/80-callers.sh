@@ -91,6 +91,24 @@ case_failure_returns() {
 	check_failed "multithreaded caller, failing session"
 }
 
+# The session is opened from a worker thread while the main thread sits in another mount
+# namespace: success moves only the worker; failure returns the worker to its own namespace
+# (not to the main thread's).
+case_worker_thread() {
+	sb_config_tmp
+	sb_use_module
+	client -w
+	client_ok $? "worker thread"
+	expect_eq "$(field rc)" 0 "worker thread: pam_open_session (log: $(client_log))"
+	expect_eq "$(field ns_changed)" yes "worker thread: new namespace"
+	expect_eq "$(field new_mounts)" /tmp "worker thread: new mounts"
+	failing_config
+	install -d -m 0755 "$SB_DATA/cwd"
+	client -w -c "$SB_DATA/cwd"
+	client_ok $? "worker thread, failing session"
+	check_failed "worker thread, failing session"
+}
+
 case_no_cap_sys_admin() {
 	command -v capsh >/dev/null || skip "capsh not installed (libcap2-bin)"
 	sb_config_tmp
@@ -168,6 +186,7 @@ case_shell_fds() {
 t_case "control: pam-client opens a session in a new namespace" case_control
 t_case "multithreaded caller gets the session" case_threads
 t_case "failing session returns single- and multithreaded callers to their namespace and cwd" case_failure_returns
+t_case "session opened from a worker thread, the main thread in another namespace" case_worker_thread
 t_case "caller without CAP_SYS_ADMIN gets PAM_SESSION_ERR and a clear log line" case_no_cap_sys_admin
 t_case "live session: no extra fds, cwd /tmp shows the new view, nothing reaches the old namespace" case_hygiene
 t_case "login shell has the same descriptors with and without the module" case_shell_fds
