@@ -10,7 +10,8 @@
 
 /* Receives one line for every step, when the caller wants them (PAM "debug"). */
 struct mntns_log {
-	void (*fn)(void *arg, const char *line);
+	void (*fn)(void *arg, const char *line);   /* debug lines; NULL: none */
+	void (*warn)(void *arg, const char *line); /* warnings (a rule skipped); NULL: none */
 	void *arg;
 };
 

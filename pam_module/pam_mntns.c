@@ -43,6 +43,11 @@ static void debug_line(void *arg, const char *line)
 	pam_syslog(arg, LOG_DEBUG, "%s", line);
 }
 
+static void warn_line(void *arg, const char *line)
+{
+	pam_syslog(arg, LOG_WARNING, "%s", line);
+}
+
 /* A name as it may appear in the log: user names come from outside, and a newline in one
  * must not forge a log line. */
 static const char *printable(const char *s)
@@ -97,7 +102,7 @@ static int setup_namespace(pam_handle_t *pamh, int flags, const struct mntns_con
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct mntns_group_cache groups = { .lookup = mntns_nss_group_lookup };
-	struct mntns_log log = { .fn = debug_line, .arg = pamh };
+	struct mntns_log log = { .fn = debug_line, .warn = warn_line, .arg = pamh };
 	struct mntns_config cfg;
 	struct mntns_user u = { 0 };
 	struct mntns_plan plan = { 0 };
@@ -122,12 +127,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		char msg[sizeof(err.msg) + 300];
 
 		snprintf(msg, sizeof(msg), "user \"%.256s\": %s", printable(name), err.msg);
-		if (rc == -ENOENT && cfg.on_error == MNTNS_ON_ERROR_FAIL) {
-			pam_syslog(pamh, LOG_ERR, "%s", msg);
-			rc = PAM_USER_UNKNOWN;
-		} else {
-			rc = failed(pamh, flags, cfg.on_error, msg);
-		}
+		rc = failed(pamh, flags, cfg.on_error, msg);
 		goto out;
 	}
 	if (mntns_plan_build(&cfg, &u, &groups, &plan, &err) < 0) {
