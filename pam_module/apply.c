@@ -18,20 +18,46 @@
 #include "inicheck.h"
 #include "path.h"
 
+static void log_v(void (*fn)(void *arg, const char *line), void *arg, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void log_v(void (*fn)(void *arg, const char *line), void *arg, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	if (!fn)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fn(arg, line);
+}
+
 static void log_step(const struct mntns_log *log, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void log_step(const struct mntns_log *log, const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
-	if (!log || !log->fn)
+	if (!log)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	log_v(log->fn, log->arg, fmt, ap);
 	va_end(ap);
-	log->fn(log->arg, line);
+}
+
+/* A warning is logged even without debug: the session goes on without a rule. */
+static void log_warn(const struct mntns_log *log, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void log_warn(const struct mntns_log *log, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log)
+		return;
+	va_start(ap, fmt);
+	log_v(log->warn, log->arg, fmt, ap);
+	va_end(ap);
 }
 
 void mntns_saved_release(struct mntns_saved *s)
@@ -139,9 +165,12 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
 
 		if (fd < 0 || fchdir(fd) < 0) {
 			if (chdir("/") < 0)
-				log_step(log, "chdir(\"/\") failed: %s", strerror(errno));
-			log_step(log, "working directory %s does not exist in the new view; now /",
-			      s->cwd);
+				log_warn(log, "working directory %s is hidden by a mount of the "
+					 "session, and chdir(\"/\") failed: %s", s->cwd,
+					 strerror(errno));
+			else
+				log_warn(log, "working directory %s does not exist in the new "
+					 "view; now /", s->cwd);
 		} else {
 			log_step(log, "re-entered working directory %s in the new view", s->cwd);
 		}
@@ -186,32 +215,50 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
 			  path, why);
 }
 
-/* Opens the directory holding PATH's last component, without following symlinks; sets *name
+/* Opens the directory holding PATH's last component, without following symlinks and refusing
+ * a component planted in a world-writable directory (see mntns_path_open_trusted); sets *name
  * to that component (inside PATH). Returns a descriptor or -errno. */
-static int open_parent(const char *path, const char **name)
+static int open_parent(const char *path, uid_t uid, const char **name, struct mntns_untrusted *bad)
 {
 	const char *slash = strrchr(path, '/');
 	char parent[PATH_MAX];
 	size_t len = slash > path ? (size_t)(slash - path) : 1;
 
+	bad->len = 0;
 	if (len >= sizeof(parent))
 		return -ENAMETOOLONG;
 	memcpy(parent, path, len);
 	parent[len] = '\0';
 	*name = slash + 1;
-	return mntns_path_open(AT_FDCWD, parent, O_DIRECTORY);
+	return mntns_path_open_trusted(parent, uid, O_DIRECTORY, bad);
+}
+
+/* A bind source, or a parent of it, owned by a third user inside a world-writable directory
+ * (/tmp) may have been planted: binding it would hand, say, every session's X11 sockets to
+ * that user. */
+static int planted_fail(struct mntns_err *err, const struct mntns_op *op,
+			const struct mntns_untrusted *bad)
+{
+	return mntns_fail(err, -EPERM,
+			  "%s: [%s]: source %s: %.*s is owned by uid %u in a world-writable "
+			  "directory; refusing to use it (it may have been planted)",
+			  op->rule->file, op->rule->name, op->source, (int)bad->len, op->source,
+			  (unsigned)bad->owner);
 }
 
 /* create=: makes the last component of the source as the user's directory, or checks that the
  * existing one is a directory the user owns; returns a descriptor of it. Existing objects are
  * never chowned or chmodded. */
-static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntns_err *err)
+static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid,
+			 struct mntns_untrusted *bad, struct mntns_err *err)
 {
 	_cleanup_close_ int pfd = -1, fd = -1;
 	const char *name;
 	struct stat st;
 
-	pfd = open_parent(op->source, &name);
+	pfd = open_parent(op->source, uid, &name, bad);
+	if (pfd == -EPERM && bad->len)
+		return pfd;
 	if (pfd < 0)
 		return op_fail(err, op, pfd, "opening the parent of source", op->source);
 	if (mkdirat(pfd, name, 0700) == 0) {
@@ -242,31 +289,6 @@ static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid, struct
 	return mntns_take_fd(&fd);
 }
 
-/* In a directory anyone may write to (/tmp), a source owned by a third user was planted:
- * binding it would hand, say, every session's X11 sockets to that user. */
-static int check_planted(const struct mntns_op *op, const struct stat *sb, uid_t uid,
-			 struct mntns_err *err)
-{
-	_cleanup_close_ int pfd = -1;
-	const char *name;
-	struct stat ps;
-
-	if (sb->st_uid == 0 || sb->st_uid == uid)
-		return 0;
-	pfd = open_parent(op->source, &name);
-	if (pfd < 0)
-		return op_fail(err, op, pfd, "opening the parent of source", op->source);
-	if (fstat(pfd, &ps) < 0)
-		return op_fail(err, op, -errno, "stat of the parent of source", op->source);
-	if (ps.st_mode & S_IWOTH)
-		return mntns_fail(err, -EPERM,
-				  "%s: [%s]: source %s is owned by uid %u in a world-writable "
-				  "directory; refusing to use it (it may have been planted)",
-				  op->rule->file, op->rule->name, op->source,
-				  (unsigned)sb->st_uid);
-	return 0;
-}
-
 /* Phase 1: clones every bind source from the view as it is before any rule is applied. */
 static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
 			  const struct mntns_log *log, struct mntns_err *err)
@@ -275,30 +297,35 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 	const struct mntns_rule *r = op->rule;
 	unsigned rec = r->recursive ? AT_RECURSIVE : 0;
 	struct mount_attr attr = { .attr_set = mount_attrs(r->flags) };
+	struct mntns_untrusted bad = { 0 };
 	struct stat sb;
 
-	if (r->create_mode >= 0) {
-		fd = create_source(op, uid, gid, err);
-		if (fd < 0)
-			return fd;
-	} else {
-		fd = mntns_path_open(AT_FDCWD, op->source, 0);
+	if (r->create_mode >= 0)
+		fd = create_source(op, uid, gid, &bad, err);
+	else
+		fd = mntns_path_open_trusted(op->source, uid, 0, &bad);
+	if (fd == -EPERM && bad.len && r->optional) {
+		/* Not an error: any user can plant /tmp/.X11-unix where it is missing, and must
+		 * not be able to deny everyone's login that way. */
+		log_warn(log, "%s: [%s]: source %s: %.*s is owned by uid %u in a world-writable "
+			 "directory (it may have been planted); rule skipped (optional)",
+			 r->file, r->name, op->source, (int)bad.len, op->source, (unsigned)bad.owner);
+		st->skipped = true;
+		return 0;
 	}
+	if (fd == -EPERM && bad.len)
+		return planted_fail(err, op, &bad);
 	if (fd == -ENOENT && r->optional) {
 		log_step(log, "[%s]: source %s does not exist; skipped (optional)", r->name, op->source);
 		st->skipped = true;
 		return 0;
 	}
+	if (fd < 0 && r->create_mode >= 0)
+		return fd; /* create_source has said why */
 	if (fd < 0)
 		return op_fail(err, op, fd, "opening source", op->source);
 	if (fstat(fd, &sb) < 0)
 		return op_fail(err, op, -errno, "stat", op->source);
-	if (r->create_mode < 0) {
-		int rc = check_planted(op, &sb, uid, err);
-
-		if (rc < 0)
-			return rc;
-	}
 	st->src_is_dir = S_ISDIR(sb.st_mode);
 	st->tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
 	if (st->tree_fd < 0)

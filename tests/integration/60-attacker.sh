@@ -223,6 +223,8 @@ case_home_target_file() {
 
 # ------------------------------------------------------------ planted bind source in /tmp
 
+# x11_config [SOURCE [OPTIONAL]]: a bind of SOURCE (default /tmp/.X11-unix-test) on
+# $SB_DATA/x11, like the shipped [x11] rule; OPTIONAL (yes/no, default no).
 x11_config() {
 	install -d -m 0755 "$SB_DATA/x11"
 	sb_config <<EOF
@@ -231,8 +233,9 @@ users = * !root
 
 [x11]
 type = bind
-source = /tmp/.X11-unix-test
+source = ${1:-/tmp/.X11-unix-test}
 target = $SB_DATA/x11
+optional = ${2:-no}
 EOF
 }
 
@@ -257,7 +260,39 @@ case_planted_symlink() {
 	x11_config
 	as bob ln -s /root /tmp/.X11-unix-test || fail "bob cannot plant"
 	BEFORE=$(snapshot)
-	expect_refused "bind source planted by bob as a symlink to /root" 'symbolic link'
+	expect_refused "bind source planted by bob as a symlink to /root" 'planted|symbolic link'
+}
+
+# bob owns a directory in /tmp, and alice's source (with and without create=) lies inside it.
+case_planted_deep() {
+	as bob mkdir -m 0755 /tmp/shared-test || fail "bob cannot plant"
+	as bob mkdir -m 0777 /tmp/shared-test/alice || fail "bob cannot plant"
+	x11_config /tmp/shared-test/alice
+	BEFORE=$(snapshot)
+	expect_refused "source /tmp/shared-test/alice in bob's directory in /tmp" \
+		'/tmp/shared-test is owned by uid [0-9]+ in a world-writable'
+	as bob rmdir /tmp/shared-test/alice
+	create_config
+	sed -i 's|^source = .*|source = /tmp/shared-test/%u|' /etc/security/mntns.conf
+	BEFORE=$(snapshot)
+	expect_refused "create= source /tmp/shared-test/%u in bob's directory in /tmp" \
+		'/tmp/shared-test is owned by uid [0-9]+ in a world-writable'
+	[ ! -e /tmp/shared-test/alice ] || fail "create= made alice's directory inside bob's"
+}
+
+# An optional rule whose source was planted is skipped with a warning, not an error: else any
+# user could deny every login by planting /tmp/.X11-unix where it is missing.
+case_planted_optional() {
+	local plant
+	for plant in "mkdir -m 0777 /tmp/.X11-unix-test" "ln -s /root /tmp/.X11-unix-test"; do
+		rm -rf /tmp/.X11-unix-test
+		as bob sh -c "$plant" || fail "bob cannot plant: $plant"
+		x11_config /tmp/.X11-unix-test yes
+		expect_ok "optional rule, source planted by bob ($plant)"
+		grep -qx 'new_mounts=' "$SB_CASE_DIR/client.out" ||
+			fail "$plant: the planted source was mounted: $(grep new_mounts "$SB_CASE_DIR/client.out")"
+		expect_match "$(client_log)" 'may have been planted.*rule skipped' "$plant: warning"
+	done
 }
 
 # ------------------------------------------------------------ drop-ins
@@ -405,6 +440,8 @@ t_case "target replaced by a regular file is refused" case_home_target_file
 t_case "control: bind source in /tmp owned by root or by the user is used" case_planted_control
 t_case "bind source planted in /tmp by another user is refused" case_planted_by_bob
 t_case "bind source planted in /tmp as a symlink is refused" case_planted_symlink
+t_case "source inside a directory planted in /tmp by another user is refused" case_planted_deep
+t_case "optional rule whose source was planted is skipped with a warning" case_planted_optional
 t_case "control: trusted drop-in is used" case_dropin_control
 t_case "drop-in that is a symlink is refused" case_dropin_symlink
 t_case "drop-in writable by others or owned by a user is refused" case_dropin_writable
