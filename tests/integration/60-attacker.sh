@@ -302,13 +302,18 @@ dropin_config() {
 	install -d -m 0755 "$SB_DATA/x"
 }
 
-case_dropin_control() {
-	dropin_config
+# dropin_x: a trusted drop-in 20-x.conf with a tmpfs rule on $SB_DATA/x.
+dropin_x() {
 	sb_dropin 20-x.conf <<EOF
 [x]
 type = tmpfs
 target = $SB_DATA/x
 EOF
+}
+
+case_dropin_control() {
+	dropin_config
+	dropin_x
 	expect_ok "root-owned 0644 drop-in"
 }
 
@@ -322,11 +327,7 @@ case_dropin_symlink() {
 
 case_dropin_writable() {
 	dropin_config
-	sb_dropin 20-x.conf <<EOF
-[x]
-type = tmpfs
-target = $SB_DATA/x
-EOF
+	dropin_x
 	chmod 0666 /etc/security/mntns.d/20-x.conf
 	BEFORE=$(snapshot)
 	expect_refused "drop-in writable by others (0666)" '20-x.conf'
