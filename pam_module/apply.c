@@ -304,17 +304,18 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 		fd = create_source(op, uid, gid, &bad, err);
 	else
 		fd = mntns_path_open_trusted(op->source, uid, 0, &bad);
-	if (fd == -EPERM && bad.len && r->optional) {
+	if (fd == -EPERM && bad.len) {
+		struct mntns_err why;
+
+		if (!r->optional)
+			return planted_fail(err, op, &bad);
 		/* Not an error: any user can plant /tmp/.X11-unix where it is missing, and must
 		 * not be able to deny everyone's login that way. */
-		log_warn(log, "%s: [%s]: source %s: %.*s is owned by uid %u in a world-writable "
-			 "directory (it may have been planted); rule skipped (optional)",
-			 r->file, r->name, op->source, (int)bad.len, op->source, (unsigned)bad.owner);
+		planted_fail(&why, op, &bad);
+		log_warn(log, "%s; rule skipped (optional)", why.msg);
 		st->skipped = true;
 		return 0;
 	}
-	if (fd == -EPERM && bad.len)
-		return planted_fail(err, op, &bad);
 	if (fd == -ENOENT && r->optional) {
 		log_step(log, "[%s]: source %s does not exist; skipped (optional)", r->name, op->source);
 		st->skipped = true;

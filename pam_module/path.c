@@ -28,22 +28,22 @@ int mntns_path_open(int dirfd, const char *path, int extra)
 
 int mntns_path_open_trusted(const char *path, uid_t uid, int extra, struct mntns_untrusted *bad)
 {
-	_cleanup_close_ int dir = mntns_path_open(AT_FDCWD, "/", O_DIRECTORY);
+	_cleanup_close_ int dir = -1;
 	const char *p = path;
 	struct stat st;
 
 	bad->len = 0;
-	if (dir < 0)
-		return dir;
 	if (path[0] != '/')
 		return -EINVAL;
+	dir = mntns_path_open(AT_FDCWD, "/", O_DIRECTORY);
+	if (dir < 0)
+		return dir;
 	if (fstat(dir, &st) < 0)
 		return -errno;
 	for (;;) {
 		bool open_to_all = (st.st_mode & S_IWOTH) != 0;
 		char name[256];
 		size_t len;
-		bool last;
 		int fd;
 
 		while (*p == '/')
@@ -51,36 +51,31 @@ int mntns_path_open_trusted(const char *path, uid_t uid, int extra, struct mntns
 		if (*p == '\0')
 			break;
 		len = strcspn(p, "/");
-		last = p[len] == '\0';
 		if (len >= sizeof(name))
 			return -ENAMETOOLONG;
 		memcpy(name, p, len);
 		name[len] = '\0';
-		fd = mntns_path_open(dir, name, last ? extra : O_DIRECTORY);
 		p += len;
-		if (fd < 0 && open_to_all && (fd == -ELOOP || fd == -ENOTDIR)) {
-			/* A symlink or a non-directory a third user put there is planted too. */
-			if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_uid != 0 &&
-			    st.st_uid != uid) {
-				bad->len = (size_t)(p - path);
-				bad->owner = st.st_uid;
-				return -EPERM;
-			}
-		}
-		if (fd < 0)
+		fd = mntns_path_open(dir, name, *p ? O_DIRECTORY : extra);
+		/* Who owns what is there, even what cannot be opened: a symlink or a non-directory
+		 * that a third user put in a world-writable directory is planted too. */
+		if (fd >= 0) {
+			close(dir);
+			dir = fd;
+			if (fstat(dir, &st) < 0)
+				return -errno;
+		} else if (!open_to_all || (fd != -ELOOP && fd != -ENOTDIR) ||
+			   fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			return fd;
-		close(dir);
-		dir = fd;
-		if (fstat(dir, &st) < 0)
-			return -errno;
+		}
 		if (open_to_all && st.st_uid != 0 && st.st_uid != uid) {
 			bad->len = (size_t)(p - path);
 			bad->owner = st.st_uid;
 			return -EPERM;
 		}
+		if (fd < 0)
+			return fd;
 	}
-	if ((extra & O_DIRECTORY) && !S_ISDIR(st.st_mode))
-		return -ENOTDIR;
 	return mntns_take_fd(&dir);
 }
 
