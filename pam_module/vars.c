@@ -2,6 +2,7 @@
 #include "vars.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,11 @@ static int check_name(const char *what, const char *name, struct mntns_err *err)
 				  "%s name is empty, \".\", \"..\" or contains '/' or a control "
 				  "character; refusing to use it in a path",
 				  what);
+	/* No path component can be longer; refuse it here rather than after a failed mkdir. */
+	if (strlen(name) > NAME_MAX)
+		return mntns_fail(err, -ENAMETOOLONG,
+				  "%s name is longer than %d bytes; refusing to use it in a path", what,
+				  NAME_MAX);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* Variables: template checks at load time, expansion at login time. */
 #include "testutil.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "vars.h"
@@ -107,6 +109,16 @@ static void test_expand_bad_names(void **state)
 	/* The name is checked only where it is used. */
 	u.name = (char *)"../../etc";
 	expect(&u, "/var/%U", "/var/1000");
+	/* NAME_MAX bytes fit in a path component; one more does not. */
+	char longname[NAME_MAX + 2], want[sizeof(longname) + 5];
+
+	memset(longname, 'l', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	u.name = longname;
+	expect_error(&u, "/var/%u");
+	longname[NAME_MAX] = '\0';
+	snprintf(want, sizeof(want), "/var/%s", longname);
+	expect(&u, "/var/%u", want);
 }
 
 static void test_expand_bad_home(void **state)
