@@ -9,16 +9,7 @@ sb_begin "$@"
 case_bind_create() {
 	mkdir -m 0755 /var/lib/mntns-test
 	install -d -m 0755 -o alice -g alice /home/alice/data
-	sb_config <<EOF
-[global]
-users = * !root
-
-[data]
-type = bind
-source = /var/lib/mntns-test/%u
-target = %h/data
-create = 0700
-EOF
+	sb_config_bind /var/lib/mntns-test/%u %h/data 0700
 	sb_use_module
 	local out
 	out=$(sb_as alice "stat -c '%U %G %a %F' /var/lib/mntns-test/alice; $SB_BIN/sb-mnt /home/alice/data;
@@ -41,16 +32,7 @@ case_bind_create_foreign_owner() {
 	mkdir -m 0755 /var/lib/mntns-test
 	install -d -m 0755 -o bob -g bob /var/lib/mntns-test/alice
 	install -d -m 0755 -o alice -g alice /home/alice/data
-	sb_config <<EOF
-[global]
-users = * !root
-
-[data]
-type = bind
-source = /var/lib/mntns-test/%u
-target = %h/data
-create = 0700
-EOF
+	sb_config_bind /var/lib/mntns-test/%u %h/data 0700
 	sb_use_module
 	! sb_pamtester mntns-test alice || fail "session opened although the source is owned by bob"
 	expect_eq "$(stat -c '%U %G %a' /var/lib/mntns-test/alice)" "bob bob 755" \

@@ -167,20 +167,7 @@ EOF
 }
 
 case_fail_mount_error() {
-	mkdir -m 0755 "$SB_DATA/target"
-	sb_config <<EOF
-[global]
-users = * !root
-
-[tmp]
-type = tmpfs
-target = /tmp
-
-[broken]
-type = bind
-source = $SB_DATA/no-such-source
-target = $SB_DATA/target
-EOF
+	sb_config_failing
 	expect_denied "bind with a missing source (on_error = fail)"
 }
 
@@ -199,15 +186,7 @@ case_untrusted_config() {
 	chown alice /etc/security/mntns.conf
 	expect_denied "mntns.conf owned by alice"
 	chown root /etc/security/mntns.conf
-	sb_config <<EOF
-[global]
-users = * !root
-on_error = ignore
-
-[tmp]
-type = tmpfs
-target = /tmp
-EOF
+	ignore_config
 	chmod 0666 /etc/security/mntns.conf
 	expect_denied "mntns.conf mode 0666 that says on_error = ignore"
 }
@@ -235,22 +214,9 @@ case_config_symlink() {
 	expect_denied "mntns.conf is a symlink"
 }
 
-# bind_rule SOURCE TARGET: config with one bind rule.
-bind_rule() {
-	sb_config <<EOF
-[global]
-users = * !root
-
-[data]
-type = bind
-source = $1
-target = $2
-EOF
-}
-
 case_symlink_source() {
 	install -d -m 0755 -o alice -g alice "$SB_DATA/src" "$SB_DATA/dst"
-	bind_rule "$SB_DATA/src" "$SB_DATA/dst"
+	sb_config_bind "$SB_DATA/src" "$SB_DATA/dst"
 	expect_accepted
 	mv "$SB_DATA/src" "$SB_DATA/src.real"
 	ln -s src.real "$SB_DATA/src"
@@ -259,7 +225,7 @@ case_symlink_source() {
 
 case_symlink_target() {
 	install -d -m 0755 -o alice -g alice "$SB_DATA/src" "$SB_DATA/dst"
-	bind_rule "$SB_DATA/src" "$SB_DATA/dst"
+	sb_config_bind "$SB_DATA/src" "$SB_DATA/dst"
 	expect_accepted
 	mv "$SB_DATA/dst" "$SB_DATA/dst.real"
 	ln -s dst.real "$SB_DATA/dst"
@@ -269,7 +235,7 @@ case_symlink_target() {
 
 case_symlink_parent() {
 	install -d -m 0755 -o alice -g alice "$SB_DATA/p" "$SB_DATA/p/src" "$SB_DATA/q" "$SB_DATA/q/dst"
-	bind_rule "$SB_DATA/p/src" "$SB_DATA/q/dst"
+	sb_config_bind "$SB_DATA/p/src" "$SB_DATA/q/dst"
 	expect_accepted
 	mv "$SB_DATA/p" "$SB_DATA/p.real"
 	ln -s p.real "$SB_DATA/p"
@@ -286,16 +252,7 @@ case_symlink_create() {
 	# be followed even though where it points would pass the ownership check.
 	mkdir -m 0755 /var/lib/mntns-test
 	install -d -m 0700 -o alice -g alice /home/alice/elsewhere /home/alice/data
-	sb_config <<EOF
-[global]
-users = * !root
-
-[data]
-type = bind
-source = /var/lib/mntns-test/%u
-target = %h/data
-create = 0700
-EOF
+	sb_config_bind /var/lib/mntns-test/%u %h/data 0700
 	ln -s /home/alice/elsewhere /var/lib/mntns-test/alice
 	expect_denied "per-user bind source (create = 0700) is a symlink"
 	[ -L /var/lib/mntns-test/alice ] || fail "the symlink was replaced"

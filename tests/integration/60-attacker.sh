@@ -89,16 +89,7 @@ create_config() {
 	mkdir -p "$SHARED"
 	chmod 1777 "$SHARED"
 	install -d -m 0755 -o alice -g alice /home/alice/data
-	sb_config <<EOF
-[global]
-users = * !root
-
-[per-user]
-type = bind
-source = $SHARED/%u
-create = 0700
-target = ${1:-%h/data}
-EOF
+	sb_config_bind "$SHARED/%u" "${1:-%h/data}" 0700
 }
 
 case_create_control() {

@@ -106,16 +106,7 @@ create_config() {
 	install -d -m 0700 -o alice -g alice "$SHARED/alice/data"
 	install -m 0600 -o alice -g alice /dev/null "$SHARED/alice/data/.mark"
 	setpriv --reuid=alice --regid=alice --init-groups ln -s /etc "$SHARED/alice.alt"
-	sb_config <<EOF
-[global]
-users = * !root
-
-[per-user]
-type = bind
-source = $SHARED/%u/data
-create = 0700
-target = $SB_DATA/t
-EOF
+	sb_config_bind "$SHARED/%u/data" "$SB_DATA/t" 0700
 	sb_use_module
 }
 

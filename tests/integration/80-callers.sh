@@ -26,23 +26,9 @@ client_ok() {
 	[ "$1" -eq 0 ] || fail "$2: pam-client died (status $1): $(_sb_oneline "$(cat "$SB_CASE_DIR/client.err")")"
 }
 
-# failing_config: a tmpfs on /tmp (applied first), then a bind whose source is missing.
+# failing_config: sb_config_failing, with the module.
 failing_config() {
-	install -d -m 0755 "$SB_DATA/target"
-	sb_config <<EOF
-[global]
-users = * !root
-
-[tmp]
-type = tmpfs
-target = /tmp
-options = mode=1777
-
-[broken]
-type = bind
-source = $SB_DATA/no-such-source
-target = $SB_DATA/target
-EOF
+	sb_config_failing
 	sb_use_module
 }
 

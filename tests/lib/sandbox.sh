@@ -515,6 +515,40 @@ options = mode=1777,nosuid,nodev
 EOF
 }
 
+# sb_config_bind SOURCE TARGET [CREATE]: [global] users = * !root and one bind rule [data]
+# from SOURCE to TARGET, with create = CREATE when given.
+sb_config_bind() {
+	sb_config <<EOF
+[global]
+users = * !root
+
+[data]
+type = bind
+source = $1
+target = $2
+${3:+create = $3}
+EOF
+}
+
+# sb_config_failing: a tmpfs on /tmp (applied first), then a bind whose source
+# $SB_DATA/no-such-source is missing: the session fails after a mount was made.
+sb_config_failing() {
+	install -d -m 0755 "$SB_DATA/target"
+	sb_config <<EOF
+[global]
+users = * !root
+
+[tmp]
+type = tmpfs
+target = /tmp
+
+[broken]
+type = bind
+source = $SB_DATA/no-such-source
+target = $SB_DATA/target
+EOF
+}
+
 # sb_config_add <<EOF ... EOF: append to /etc/security/mntns.conf.
 sb_config_add() { cat >>/etc/security/mntns.conf; }
 
