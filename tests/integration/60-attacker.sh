@@ -215,19 +215,11 @@ case_home_target_file() {
 # ------------------------------------------------------------ planted bind source in /tmp
 
 # x11_config [SOURCE [OPTIONAL]]: a bind of SOURCE (default /tmp/.X11-unix-test) on
-# $SB_DATA/x11, like the shipped [x11] rule; OPTIONAL (yes/no, default no).
+# $SB_DATA/x11 (sb_config_bind), like the shipped [x11] rule; OPTIONAL (yes/no, default no).
 x11_config() {
 	install -d -m 0755 "$SB_DATA/x11"
-	sb_config <<EOF
-[global]
-users = * !root
-
-[x11]
-type = bind
-source = ${1:-/tmp/.X11-unix-test}
-target = $SB_DATA/x11
-optional = ${2:-no}
-EOF
+	sb_config_bind "${1:-/tmp/.X11-unix-test}" "$SB_DATA/x11"
+	echo "optional = ${2:-no}" | sb_config_add
 }
 
 case_planted_control() {
