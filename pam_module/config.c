@@ -1,17 +1,15 @@
-/* Loading mntns.conf and its drop-ins: trust checks on the descriptor that is read, a
- * structural scan (inicheck.c), values from iniparser, then validation of every rule. */
+/* Loading mntns.conf and its drop-ins: trust checks on the descriptor that is read, then one
+ * pass of the INI reader (inicheck.c) whose callbacks validate and build every rule. */
 #include "config.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <iniparser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,130 +84,6 @@ void mntns_config_free(struct mntns_config *cfg)
 	mntns_config_init(cfg);
 }
 
-/* ---- the structural pass ---- */
-
-struct scan_ctx {
-	struct mntns_config *cfg;
-	const char *file;
-	char section[INICHECK_MAX_LINE + 1]; /* "" before the first header or after a broken one */
-	unsigned seen; /* bit per key index of the current section */
-	struct strmap sections; /* sections of this file, to refuse a repeated one */
-	char **names; /* owned copies of the keys of sections */
-	size_t n_names;
-};
-
-static int scan_section(void *c, const char *name, unsigned line, struct mntns_err *err)
-{
-	struct scan_ctx *ctx = c;
-	char *copy, **nn;
-	size_t dummy;
-
-	ctx->section[0] = '\0';
-	ctx->seen = 0;
-	if (!name)
-		return 0;
-	if (strmap_get(&ctx->sections, name, &dummy))
-		return mntns_fail(err, -EINVAL, "%s:%u: section [%s] appears twice in this file",
-				  ctx->file, line, name);
-	copy = strdup(name);
-	nn = realloc(ctx->names, (ctx->n_names + 1) * sizeof(*nn));
-	if (!copy || !nn) {
-		free(copy);
-		if (nn)
-			ctx->names = nn;
-		return mntns_fail(err, -ENOMEM, "out of memory");
-	}
-	ctx->names = nn;
-	ctx->names[ctx->n_names++] = copy;
-	if (strmap_put(&ctx->sections, copy, 0) < 0)
-		return mntns_fail(err, -ENOMEM, "out of memory");
-	snprintf(ctx->section, sizeof(ctx->section), "%s", name);
-	return 0;
-}
-
-static int parse_on_error(const char *v, enum mntns_on_error *out)
-{
-	if (strcasecmp(v, "fail") == 0)
-		*out = MNTNS_ON_ERROR_FAIL;
-	else if (strcasecmp(v, "ignore") == 0)
-		*out = MNTNS_ON_ERROR_IGNORE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int scan_key(void *c, const char *key, const char *value, unsigned line,
-		    struct mntns_err *err)
-{
-	struct scan_ctx *ctx = c;
-	bool global = strcmp(ctx->section, "global") == 0;
-	int k;
-
-	if (!ctx->section[0])
-		return mntns_fail(err, -EINVAL, "%s:%u: key \"%s\" outside of any section",
-				  ctx->file, line, key);
-	k = key_index(global, key);
-	if (k < 0)
-		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: unknown key \"%s\"", ctx->file, line,
-				  ctx->section, key);
-	if (ctx->seen & (1u << k))
-		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: key \"%s\" is given twice", ctx->file,
-				  line, ctx->section, key);
-	ctx->seen |= 1u << k;
-	/* on_error is taken from here rather than from iniparser so that it is known even when
-	 * another line of the file is broken; that is when it matters. */
-	if (global && k == K_ON_ERROR && parse_on_error(value, &ctx->cfg->on_error) < 0)
-		return mntns_fail(err, -EINVAL,
-				  "%s:%u: [global]: on_error must be \"fail\" or \"ignore\", not \"%s\"",
-				  ctx->file, line, value);
-	return 0;
-}
-
-/* ---- iniparser ---- */
-
-static int quiet_iniparser(const char *fmt, ...)
-{
-	(void)fmt;
-	return 0;
-}
-
-static void dict_freep(dictionary **d)
-{
-	if (*d)
-		iniparser_freedict(*d);
-}
-
-/* iniparser 4.1 can only load from a path. Giving it a memfd holding the bytes that were
- * scanned (and read from the checked descriptor) keeps "the file checked is the file
- * parsed" true without a second open of the config path. */
-static dictionary *ini_parse(const char *buf, size_t len)
-{
-	_cleanup_close_ int fd = memfd_create("mntns.conf", MFD_CLOEXEC);
-	char path[64];
-	dictionary *d;
-	size_t off = 0;
-
-	if (fd < 0)
-		return NULL;
-	while (off < len) {
-		ssize_t n = write(fd, buf + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return NULL;
-		off += (size_t)n;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	/* The callback is process-global and has no way to be read back: we silence it for the
-	 * call (the scan already reported every error iniparser could find) and put back
-	 * iniparser's default. */
-	iniparser_set_error_callback(quiet_iniparser);
-	d = iniparser_load(path);
-	iniparser_set_error_callback(NULL);
-	return d;
-}
-
 /* ---- validation of values ---- */
 
 static bool all_digits(const char *s, size_t n, int base)
@@ -268,8 +142,7 @@ static int append_fsdata(struct mntns_rule *r, const char *opt)
 	return 0;
 }
 
-static int parse_options(struct mntns_rule *r, const char *opts, const char *where,
-			 struct mntns_err *err)
+static int parse_options(struct mntns_rule *r, const char *opts, struct mntns_err *err)
 {
 	static const struct {
 		const char *name;
@@ -283,7 +156,7 @@ static int parse_options(struct mntns_rule *r, const char *opts, const char *whe
 	/* Values come from one line of at most INICHECK_MAX_LINE bytes. */
 	snprintf(copy, sizeof(copy), "%s", opts);
 	if (r->type == MNTNS_HIDE)
-		return mntns_fail(err, -EINVAL, "%s: type hide takes no options", where);
+		return mntns_fail(err, -EINVAL, "type hide takes no options");
 	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		char *eq;
 		bool known = false;
@@ -311,9 +184,8 @@ static int parse_options(struct mntns_rule *r, const char *opts, const char *whe
 			    strcmp(o, "gid") == 0) {
 				if (!tmpfs_value_ok(o, eq + 1))
 					return mntns_fail(err, -EINVAL,
-							  "%s: invalid value \"%s\" for tmpfs "
-							  "option %s",
-							  where, eq + 1, o);
+							  "invalid value \"%s\" for tmpfs option %s",
+							  eq + 1, o);
 				*eq = '=';
 				if (append_fsdata(r, o) < 0)
 					return mntns_fail(err, -ENOMEM, "out of memory");
@@ -321,7 +193,7 @@ static int parse_options(struct mntns_rule *r, const char *opts, const char *whe
 			}
 			*eq = '=';
 		}
-		return mntns_fail(err, -EINVAL, "%s: unknown option \"%s\" for type %s", where, o,
+		return mntns_fail(err, -EINVAL, "unknown option \"%s\" for type %s", o,
 				  mntns_type_name(r->type));
 	}
 	return 0;
@@ -339,23 +211,23 @@ static int parse_yes_no(const char *v, bool *out)
 }
 
 static int check_template(struct mntns_config *cfg, const char *what, const char *v,
-			  const char *where, struct mntns_err *err)
+			  struct mntns_err *err)
 {
 	struct mntns_err e;
 
 	if (mntns_template_check(v, &cfg->need, &e) < 0)
-		return mntns_fail(err, -EINVAL, "%s: %s: %s", where, what, e.msg);
+		return mntns_fail(err, -EINVAL, "%s: %s", what, e.msg);
 	return 0;
 }
 
 static int parse_selector(struct mntns_config *cfg, const char *v, struct mntns_selector *sel,
-			  const char *where, struct mntns_err *err)
+			  struct mntns_err *err)
 {
 	struct mntns_err e;
 	int r = mntns_selector_parse(v, sel, &e);
 
 	if (r < 0)
-		return mntns_fail(err, r, "%s: users: %s", where, e.msg);
+		return mntns_fail(err, r, "users: %s", e.msg);
 	if (mntns_selector_has_groups(sel))
 		cfg->need |= MNTNS_NEED_GROUPS;
 	return 0;
@@ -363,14 +235,14 @@ static int parse_selector(struct mntns_config *cfg, const char *v, struct mntns_
 
 /* Builds a rule from the values of one section; WHERE is "FILE: [SECTION]". */
 static int build_rule(struct mntns_config *cfg, struct mntns_rule *r, const char *const *v,
-		      const char *where, struct mntns_err *err)
+		      struct mntns_err *err)
 {
 	int rc;
 
 	r->recursive = true;
 	r->create_mode = -1;
 	if (!v[K_TYPE])
-		return mntns_fail(err, -EINVAL, "%s: missing required key \"type\"", where);
+		return mntns_fail(err, -EINVAL, "missing required key \"type\"");
 	if (strcasecmp(v[K_TYPE], "tmpfs") == 0)
 		r->type = MNTNS_TMPFS;
 	else if (strcasecmp(v[K_TYPE], "bind") == 0)
@@ -379,12 +251,11 @@ static int build_rule(struct mntns_config *cfg, struct mntns_rule *r, const char
 		r->type = MNTNS_HIDE;
 	else
 		return mntns_fail(err, -EINVAL,
-				  "%s: unknown type \"%s\" (expected tmpfs, bind or hide)", where,
-				  v[K_TYPE]);
+				  "unknown type \"%s\" (expected tmpfs, bind or hide)", v[K_TYPE]);
 
 	if (!v[K_TARGET])
-		return mntns_fail(err, -EINVAL, "%s: missing required key \"target\"", where);
-	rc = check_template(cfg, "target", v[K_TARGET], where, err);
+		return mntns_fail(err, -EINVAL, "missing required key \"target\"");
+	rc = check_template(cfg, "target", v[K_TARGET], err);
 	if (rc < 0)
 		return rc;
 	r->target = strdup(v[K_TARGET]);
@@ -392,35 +263,34 @@ static int build_rule(struct mntns_config *cfg, struct mntns_rule *r, const char
 	if (r->type == MNTNS_BIND) {
 		if (!v[K_SOURCE])
 			return mntns_fail(err, -EINVAL,
-					  "%s: missing required key \"source\" for type bind", where);
-		rc = check_template(cfg, "source", v[K_SOURCE], where, err);
+					  "missing required key \"source\" for type bind");
+		rc = check_template(cfg, "source", v[K_SOURCE], err);
 		if (rc < 0)
 			return rc;
 		r->source = strdup(v[K_SOURCE]);
 	} else if (v[K_SOURCE]) {
-		return mntns_fail(err, -EINVAL, "%s: \"source\" is only valid for type bind", where);
+		return mntns_fail(err, -EINVAL, "\"source\" is only valid for type bind");
 	}
 
 	if (v[K_CREATE]) {
 		if (r->type != MNTNS_BIND)
-			return mntns_fail(err, -EINVAL, "%s: \"create\" is only valid for type bind",
-					  where);
+			return mntns_fail(err, -EINVAL, "\"create\" is only valid for type bind");
 		r->create_mode = parse_mode(v[K_CREATE]);
 		if (r->create_mode < 0)
 			return mntns_fail(err, -EINVAL,
-					  "%s: create: bad mode \"%s\" (expected octal, e.g. 0700)",
-					  where, v[K_CREATE]);
+					  "create: bad mode \"%s\" (expected octal, e.g. 0700)",
+					  v[K_CREATE]);
 	}
 	if (v[K_OPTIONAL] && parse_yes_no(v[K_OPTIONAL], &r->optional) < 0)
-		return mntns_fail(err, -EINVAL, "%s: optional must be \"yes\" or \"no\", not \"%s\"",
-				  where, v[K_OPTIONAL]);
+		return mntns_fail(err, -EINVAL, "optional must be \"yes\" or \"no\", not \"%s\"",
+				  v[K_OPTIONAL]);
 	if (v[K_OPTIONS]) {
-		rc = parse_options(r, v[K_OPTIONS], where, err);
+		rc = parse_options(r, v[K_OPTIONS], err);
 		if (rc < 0)
 			return rc;
 		r->options = strdup(v[K_OPTIONS]);
 	}
-	rc = parse_selector(cfg, v[K_USERS] ? v[K_USERS] : "*", &r->users, where, err);
+	rc = parse_selector(cfg, v[K_USERS] ? v[K_USERS] : "*", &r->users, err);
 	if (rc < 0)
 		return rc;
 	if (!r->target || (r->type == MNTNS_BIND && !r->source) || (v[K_OPTIONS] && !r->options))
@@ -428,12 +298,11 @@ static int build_rule(struct mntns_config *cfg, struct mntns_rule *r, const char
 	return 0;
 }
 
-static int set_global(struct mntns_config *cfg, const char *const *v, const char *where,
-		      struct mntns_err *err)
+static int set_global(struct mntns_config *cfg, const char *const *v, struct mntns_err *err)
 {
 	if (v[K_GLOBAL_USERS]) {
 		struct mntns_selector sel;
-		int rc = parse_selector(cfg, v[K_GLOBAL_USERS], &sel, where, err);
+		int rc = parse_selector(cfg, v[K_GLOBAL_USERS], &sel, err);
 
 		if (rc < 0)
 			return rc;
@@ -447,8 +316,8 @@ static int set_global(struct mntns_config *cfg, const char *const *v, const char
 			cfg->scope = MNTNS_SCOPE_USER;
 		else
 			return mntns_fail(err, -EINVAL,
-					  "%s: scope must be \"session\" or \"user\", not \"%s\"",
-					  where, v[K_SCOPE]);
+					  "scope must be \"session\" or \"user\", not \"%s\"",
+					  v[K_SCOPE]);
 	}
 	if (v[K_PROPAGATION]) {
 		if (strcasecmp(v[K_PROPAGATION], "slave") == 0)
@@ -457,9 +326,8 @@ static int set_global(struct mntns_config *cfg, const char *const *v, const char
 			cfg->propagation = MNTNS_PROP_PRIVATE;
 		else
 			return mntns_fail(err, -EINVAL,
-					  "%s: propagation must be \"slave\" or \"private\", not "
-					  "\"%s\"",
-					  where, v[K_PROPAGATION]);
+					  "propagation must be \"slave\" or \"private\", not \"%s\"",
+					  v[K_PROPAGATION]);
 	}
 	return 0;
 }
@@ -494,68 +362,118 @@ static int add_rule(struct mntns_config *cfg, struct mntns_rule *r, struct mntns
 	return 0;
 }
 
-/* Builds the section that the walk just finished. */
+/* Builds a section that has ended, from the values V of its keys. Messages get their
+ * "FILE: [SECTION]: " here, on failure only: a large file must not pay to format them. */
 static int finish_section(struct mntns_config *cfg, const char *file, const char *section,
 			  const char *const *v, struct mntns_err *err)
 {
 	struct mntns_rule r = { 0 };
-	char where[600];
 	int rc;
 
-	snprintf(where, sizeof(where), "%s: [%s]", file, section);
-	if (strcmp(section, "global") == 0)
-		return set_global(cfg, v, where, err);
-	r.name = strdup(section);
-	r.file = file;
-	if (!r.name)
-		return mntns_fail(err, -ENOMEM, "out of memory");
-	rc = build_rule(cfg, &r, v, where, err);
-	if (rc == 0)
-		rc = add_rule(cfg, &r, err);
-	rule_free(&r);
+	if (strcmp(section, "global") == 0) {
+		rc = set_global(cfg, v, err);
+	} else {
+		r.name = strdup(section);
+		r.file = file;
+		rc = r.name ? build_rule(cfg, &r, v, err) : mntns_fail(err, -ENOMEM, "out of memory");
+		if (rc == 0)
+			rc = add_rule(cfg, &r, err);
+		rule_free(&r);
+	}
+	if (rc < 0) {
+		char reason[sizeof(err->msg)];
+
+		memcpy(reason, err->msg, sizeof(reason));
+		mntns_fail(err, rc, "%s: [%s]: %s", file, section, reason);
+	}
 	return rc;
 }
 
-/* One pass over iniparser's dictionary, in the order of the file: a section's own entry
- * (value NULL) comes first, then its "section:key" entries. Looking keys up one by one would
- * be a linear scan each (iniparser 4.1 has no index), quadratic over a large file. */
-static int walk_dict(struct mntns_config *cfg, const char *file, const dictionary *d,
-		     struct mntns_err *err)
+/* ---- reading a file: the scan's callbacks build each section when it ends ---- */
+
+struct scan_ctx {
+	struct mntns_config *cfg;
+	const char *file;
+	char section[INICHECK_MAX_LINE + 1]; /* "" before the first header or after a broken one */
+	bool global_seen;
+	unsigned seen; /* bit per key index of the current section */
+	char vals[N_RULE_KEYS][INICHECK_MAX_LINE + 1]; /* values of the keys in seen */
+};
+
+static int end_section(struct scan_ctx *ctx, struct mntns_err *err)
 {
-	const char *section = NULL;
-	const char *vals[N_RULE_KEYS] = { 0 };
-	size_t sec_len = 0;
+	const char *v[N_RULE_KEYS];
 
-	for (ssize_t i = 0; i <= d->size; i++) {
-		const char *key = i < d->size ? d->key[i] : NULL;
-		const char *colon;
+	for (int k = 0; k < N_RULE_KEYS; k++)
+		v[k] = (ctx->seen & (1u << k)) ? ctx->vals[k] : NULL;
+	return finish_section(ctx->cfg, ctx->file, ctx->section, v, err);
+}
 
-		if (i < d->size && !key)
-			continue;
-		colon = key ? strchr(key, ':') : NULL;
-		if (key && colon && section && (size_t)(colon - key) == sec_len &&
-		    strncmp(key, section, sec_len) == 0) {
-			int k = key_index(strcmp(section, "global") == 0, colon + 1);
+/* ERR is NULL once the file has an error: then nothing is built (see inicheck.h). */
+static int scan_section(void *c, const char *name, unsigned line, struct mntns_err *err)
+{
+	struct scan_ctx *ctx = c;
+	size_t old;
 
-			/* iniparser_getstring may hand out NULL; so may the raw table. */
-			if (k >= 0)
-				vals[k] = d->val[i] ? d->val[i] : "";
-			continue;
-		}
-		if (section) {
-			int rc = finish_section(cfg, file, section, vals, err);
+	if (err && ctx->section[0]) {
+		int rc = end_section(ctx, err);
 
-			if (rc < 0)
-				return rc;
-		}
-		if (!key)
-			break;
-		if (colon) /* cannot happen after the scan: keys outside sections were refused */
-			return mntns_fail(err, -EINVAL, "%s: unexpected entry \"%s\"", file, key);
-		section = key;
-		sec_len = strlen(key);
-		memset(vals, 0, sizeof(vals));
+		if (rc < 0)
+			return rc;
 	}
+	ctx->section[0] = '\0';
+	ctx->seen = 0;
+	if (!name)
+		return 0;
+	/* A rule of this name from this file is the same section again; one from an earlier
+	 * file is replaced, as drop-ins do. */
+	if (strcmp(name, "global") == 0 ? ctx->global_seen
+					: strmap_get(&ctx->cfg->names, name, &old) &&
+						  ctx->cfg->rules[old].file == ctx->file)
+		return mntns_fail(err, -EINVAL, "%s:%u: section [%s] appears twice in this file",
+				  ctx->file, line, name);
+	if (strcmp(name, "global") == 0)
+		ctx->global_seen = true;
+	memcpy(ctx->section, name, strlen(name) + 1); /* both at most a line */
+	return 0;
+}
+
+static int parse_on_error(const char *v, enum mntns_on_error *out)
+{
+	if (strcasecmp(v, "fail") == 0)
+		*out = MNTNS_ON_ERROR_FAIL;
+	else if (strcasecmp(v, "ignore") == 0)
+		*out = MNTNS_ON_ERROR_IGNORE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int scan_key(void *c, const char *key, const char *value, unsigned line,
+		    struct mntns_err *err)
+{
+	struct scan_ctx *ctx = c;
+	bool global = strcmp(ctx->section, "global") == 0;
+	int k;
+
+	if (!ctx->section[0])
+		return mntns_fail(err, -EINVAL, "%s:%u: key \"%s\" outside of any section",
+				  ctx->file, line, key);
+	k = key_index(global, key);
+	if (k < 0)
+		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: unknown key \"%s\"", ctx->file, line,
+				  ctx->section, key);
+	if (ctx->seen & (1u << k))
+		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: key \"%s\" is given twice", ctx->file,
+				  line, ctx->section, key);
+	ctx->seen |= 1u << k;
+	/* on_error takes effect at once, so that it is known even when another line of the
+	 * file is broken; that is when it matters. */
+	if (global && k == K_ON_ERROR && parse_on_error(value, &ctx->cfg->on_error) < 0)
+		return mntns_fail(err, -EINVAL,
+				  "%s:%u: [global]: on_error must be \"fail\" or \"ignore\", not \"%s\"",
+				  ctx->file, line, value);
+	memcpy(ctx->vals[k], value, strlen(value) + 1); /* both at most a line */
 	return 0;
 }
 
@@ -577,24 +495,21 @@ int mntns_config_add_buffer(struct mntns_config *cfg, const char *name, const ch
 			    size_t len, struct mntns_err *err)
 {
 	static const struct inicheck_ops ops = { scan_section, scan_key };
-	struct scan_ctx ctx = { .cfg = cfg };
-	__attribute__((cleanup(dict_freep))) dictionary *d = NULL;
+	_cleanup_free_ struct scan_ctx *ctx = malloc(sizeof(*ctx));
 	int rc;
 
-	if (add_file_name(cfg, name, &ctx.file) < 0)
+	if (!ctx)
 		return mntns_fail(err, -ENOMEM, "out of memory");
-	rc = inicheck_scan(ctx.file, buf, len, &ops, &ctx, err);
-	strmap_free(&ctx.sections);
-	for (size_t i = 0; i < ctx.n_names; i++)
-		free(ctx.names[i]);
-	free(ctx.names);
-	if (rc < 0)
-		return rc;
-	d = ini_parse(buf, len);
-	if (!d)
-		return mntns_fail(err, -EIO, "%s: iniparser could not read the file: %s", ctx.file,
-				  strerror(errno));
-	return walk_dict(cfg, ctx.file, d, err);
+	ctx->cfg = cfg;
+	ctx->section[0] = '\0';
+	ctx->global_seen = false;
+	ctx->seen = 0;
+	if (add_file_name(cfg, name, &ctx->file) < 0)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	rc = inicheck_scan(ctx->file, buf, len, &ops, ctx, err);
+	if (rc == 0 && ctx->section[0])
+		rc = end_section(ctx, err);
+	return rc;
 }
 
 int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err)

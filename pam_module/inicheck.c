@@ -1,37 +1,47 @@
-/* Structural INI scan (see inicheck.h). It follows iniparser 4.1's line grammar so that the
- * two never disagree on what a line is, and is stricter where iniparser is silent. */
+/* The INI reader (see inicheck.h): iniparser 4.1's line grammar, stricter where iniparser is
+ * silent. */
 #include "inicheck.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
+
+/* ASCII only, whatever the locale of the process the module is loaded into: a config must
+ * not read differently in sshd started under another LANG. (iniparser uses isspace() and
+ * tolower(); in the C locale and glibc's UTF-8 locales they agree with these.) */
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 static const char *skip_space(const char *s, const char *end)
 {
-	while (s < end && isspace((unsigned char)*s))
+	while (s < end && is_space(*s))
 		s++;
 	return s;
 }
 
 static const char *trim_end(const char *s, const char *end)
 {
-	while (end > s && isspace((unsigned char)end[-1]))
+	while (end > s && is_space(end[-1]))
 		end--;
 	return end;
 }
 
 /* Copies [s, e) lowercased into out (size INICHECK_MAX_LINE + 1) and checks that every
- * character is allowed; returns the length, or -1. */
-static int lower_name(const char *s, const char *e, const char *extra, char *out)
+ * character is a letter, a digit, '_', or with SECTION also '.' or '-'; returns the length,
+ * or -1. */
+static int lower_name(const char *s, const char *e, bool section, char *out)
 {
 	int n = 0;
 
 	if (s == e)
 		return -1;
 	for (; s < e; s++) {
-		char c = (char)tolower((unsigned char)*s);
+		char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
 
-		if (!isalnum((unsigned char)c) && c != '_' && !strchr(extra, c))
+		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_' &&
+		    !(section && (c == '.' || c == '-')))
 			return -1;
 		out[n++] = c;
 	}
@@ -39,22 +49,26 @@ static int lower_name(const char *s, const char *e, const char *extra, char *out
 	return n;
 }
 
-/* The value as iniparser stores it, for the simple forms on_error takes. */
-static void simple_value(const char *s, const char *e, char *out)
+/* The value of a key line, [s, e) being what follows the '=', as iniparser 4.1 stores it. Its
+ * sscanf patterns, in order: a quote and at least one other character start a quoted value,
+ * which ends at the same quote or at the end of the line; anything else ends at ';' or '#' and
+ * loses the spaces around it, and "" or '' left alone mean the empty string. */
+static void ini_value(const char *s, const char *e, char *out)
 {
 	const char *v = skip_space(s, e), *ve;
 
-	if (v < e && (*v == '"' || *v == '\'')) {
+	if (e - v >= 2 && (*v == '"' || *v == '\'') && v[1] != *v) {
 		ve = memchr(v + 1, *v, (size_t)(e - v - 1));
-		if (ve) {
-			memcpy(out, v + 1, (size_t)(ve - v - 1));
-			out[ve - v - 1] = '\0';
-			return;
-		}
+		if (!ve)
+			ve = e;
+		v++;
+	} else {
+		for (ve = v; ve < e && *ve != ';' && *ve != '#'; ve++)
+			;
+		ve = trim_end(v, ve);
+		if (ve - v == 2 && (*v == '"' || *v == '\'') && v[1] == *v)
+			ve = v;
 	}
-	for (ve = v; ve < e && *ve != ';' && *ve != '#'; ve++)
-		;
-	ve = trim_end(v, ve);
 	memcpy(out, v, (size_t)(ve - v));
 	out[ve - v] = '\0';
 }
@@ -78,11 +92,9 @@ static int scan_line(const char *name, unsigned lineno, const char *s, const cha
 	if (*s == '[' && e[-1] == ']') {
 		const char *ns = skip_space(s + 1, e - 1), *ne = trim_end(ns, e - 1);
 
-		if (lower_name(ns, ne, ".-", a) < 0) {
-			struct mntns_err ignored;
-
+		if (lower_name(ns, ne, true, a) < 0) {
 			/* Lines below a broken header belong to no section. */
-			ops->section(ctx, NULL, lineno, &ignored);
+			ops->section(ctx, NULL, lineno, NULL);
 			return mntns_fail(err, -EINVAL,
 					  "%s:%u: invalid section name \"%.*s\" (use letters, digits, "
 					  "'_', '.', '-')",
@@ -94,10 +106,10 @@ static int scan_line(const char *name, unsigned lineno, const char *s, const cha
 	if (!eq || eq == s)
 		return mntns_fail(err, -EINVAL, "%s:%u: syntax error: expected [section] or key = value",
 				  name, lineno);
-	if (lower_name(s, trim_end(s, eq), "", a) < 0)
+	if (lower_name(s, trim_end(s, eq), false, a) < 0)
 		return mntns_fail(err, -EINVAL, "%s:%u: invalid key name \"%.*s\"", name, lineno,
 				  (int)(trim_end(s, eq) - s), s);
-	simple_value(eq + 1, e, b);
+	ini_value(eq + 1, e, b);
 	return ops->key(ctx, a, b, lineno, err);
 
 continuation:
@@ -111,7 +123,6 @@ int inicheck_scan(const char *name, const char *buf, size_t len, const struct in
 {
 	const char *p = buf, *end = buf + len;
 	unsigned lineno = 0;
-	struct mntns_err later;
 	int first = 0;
 
 	if (memchr(buf, '\0', len))
@@ -121,7 +132,7 @@ int inicheck_scan(const char *name, const char *buf, size_t len, const struct in
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *e = nl ? nl : end;
-		struct mntns_err *to = first ? &later : err;
+		struct mntns_err *to = first ? NULL : err;
 		int r;
 
 		lineno++;

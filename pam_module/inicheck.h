@@ -1,7 +1,10 @@
-/* A structural pass over an INI file before iniparser reads it. iniparser 4.1 silently keeps
- * the last of two equal keys, accepts keys outside any section, reports syntax errors only
- * through a process-global callback, and rejects long lines; this scanner finds those cases
- * first, with line numbers, so that every message is ours and precise. */
+/* The INI reader: iniparser 4.1's line grammar, read in one pass with line numbers. Every
+ * section and key reaches the callbacks with the names and value iniparser would store
+ * (tests/fuzz checks that against iniparser itself). It is stricter than iniparser where
+ * iniparser is silent or global: no line continuation, no NUL bytes, names limited to
+ * letters, digits and a few signs, and errors reported here, not through iniparser's
+ * process-global callback. iniparser 4.1 itself is not used at login: its loader compares
+ * each new key with every key before it, which is quadratic in the size of the file. */
 #ifndef MNTNS_INICHECK_H
 #define MNTNS_INICHECK_H
 
@@ -12,12 +15,13 @@
 /* The longest line iniparser 4.1 accepts (ASCIILINESZ is 1024, including the newline). */
 #define INICHECK_MAX_LINE 1022
 
+/* Once the file has an error, the scan goes on to its end (on_error must be honoured wherever
+ * it stands) but calls these with ERR == NULL: the file is lost, only on_error still counts. */
 struct inicheck_ops {
 	/* A section header; NAME is lowercased as iniparser does, or NULL for a broken header. */
 	int (*section)(void *ctx, const char *name, unsigned line, struct mntns_err *err);
-	/* A key line; KEY lowercased, VALUE as iniparser would store it for simple unquoted or
-	 * quoted values (used only for on_error, which must be known even if the file is
-	 * otherwise broken). */
+	/* A key line; KEY lowercased, VALUE exactly as iniparser would store it: a quoted value
+	 * without its quotes, anything else up to ';' or '#' with the spaces around it removed. */
 	int (*key)(void *ctx, const char *key, const char *value, unsigned line,
 		   struct mntns_err *err);
 };

@@ -1,19 +1,17 @@
 /* libFuzzer target over config loading and planning: the bytes are a main file and drop-ins
  * (split at lines "#--8<--"), loaded as mntns_config_load loads them, then planned for a few
  * fixed users, some with hostile names and homes. Checks what the plan promises, and that the
- * structural scan reads every accepted file as iniparser does, not just that nothing crashes.
+ * INI reader reads every accepted file as iniparser does, not just that nothing crashes.
  * Built and run by tests/fuzz/run.sh. */
 #include <errno.h>
-#include <iniparser.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "inicheck.h"
+#include "inioracle.h"
 #include "plan.h"
 #include "vars.h"
 
@@ -110,105 +108,21 @@ static void make_user(const struct fake_user *f, unsigned need, bool all, struct
 	}
 }
 
-/* ---- the scan and iniparser must read an accepted file alike ---- */
-
-/* config.c takes sections and keys from iniparser but duplicates, unknown keys and on_error
- * from the scan; if the two split a file differently, a value lands in the wrong rule. */
-struct listing {
-	FILE *f;
-	char section[INICHECK_MAX_LINE + 1];
-};
-
-static int list_section(void *c, const char *name, unsigned line, struct mntns_err *err)
-{
-	struct listing *l = c;
-
-	(void)line;
-	(void)err;
-	snprintf(l->section, sizeof(l->section), "%s", name ? name : "");
-	fprintf(l->f, "[%s]\n", l->section);
-	return 0;
-}
-
-static int list_key(void *c, const char *key, const char *value, unsigned line,
-		    struct mntns_err *err)
-{
-	struct listing *l = c;
-
-	(void)line;
-	(void)err;
-	fprintf(l->f, "%s:%s", l->section, key);
-	/* The scan extracts values only for on_error (see inicheck.h); other values it leaves
-	 * to iniparser. */
-	if (strcmp(l->section, "global") == 0 && strcmp(key, "on_error") == 0)
-		fprintf(l->f, " = %s", value);
-	fputc('\n', l->f);
-	return 0;
-}
-
-static int quiet(const char *fmt, ...)
-{
-	(void)fmt;
-	return 0;
-}
-
-static dictionary *ini_load(const char *buf, size_t len)
-{
-	int fd = memfd_create("fuzz.conf", MFD_CLOEXEC);
-	char path[64];
-	dictionary *d = NULL;
-
-	if (fd < 0)
-		abort();
-	if (len && write(fd, buf, len) != (ssize_t)len)
-		abort();
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	iniparser_set_error_callback(quiet);
-	d = iniparser_load(path);
-	iniparser_set_error_callback(NULL);
-	close(fd);
-	return d;
-}
+/* ---- the reader and iniparser must read an accepted file alike ---- */
 
 static void check_scan(const char *buf, size_t len)
 {
-	static const struct inicheck_ops ops = {list_section, list_key};
-	struct listing l = {.f = NULL};
-	struct mntns_err err = {.msg = ""};
-	char *scan = NULL, *ini = NULL;
-	size_t n_scan = 0, n_ini = 0;
-	FILE *f;
-	dictionary *d;
+	char why[1024];
+	char *scan = inioracle_scan(buf, len, why, sizeof(why)), *ini;
 
-	l.f = open_memstream(&scan, &n_scan);
-	if (!l.f)
-		abort();
-	if (inicheck_scan("fuzz.conf", buf, len, &ops, &l, &err) != 0)
-		fail("the scan fails on a file that loaded", err.msg);
-	fclose(l.f);
-	d = ini_load(buf, len);
-	if (!d)
+	if (!scan)
+		fail("the reader fails on a file that loaded", why);
+	ini = inioracle_iniparser(buf, len);
+	if (!ini)
 		fail("iniparser rejects a file that loaded", scan);
-	f = open_memstream(&ini, &n_ini);
-	if (!f)
-		abort();
-	for (ssize_t i = 0; i < d->size; i++) {
-		if (!d->key[i])
-			continue;
-		if (!strchr(d->key[i], ':')) {
-			fprintf(f, "[%s]\n", d->key[i]);
-			continue;
-		}
-		fprintf(f, "%s", d->key[i]);
-		if (strcmp(d->key[i], "global:on_error") == 0)
-			fprintf(f, " = %s", d->val[i] ? d->val[i] : "(null)");
-		fputc('\n', f);
-	}
-	fclose(f);
-	iniparser_freedict(d);
 	if (strcmp(scan, ini) != 0) {
-		fprintf(stderr, "the scan reads:\n%s\niniparser reads:\n%s\n", scan, ini);
-		fail("the scan and iniparser read an accepted file differently", NULL);
+		fprintf(stderr, "the reader reads:\n%s\niniparser reads:\n%s\n", scan, ini);
+		fail("the reader and iniparser read an accepted file differently", NULL);
 	}
 	free(scan);
 	free(ini);

@@ -57,14 +57,14 @@ fi
 
 # ---- build (again only when a source, this script or the flags changed) ----
 bin=$build/fuzz_config
-sources=("$here/fuzz_config.c")
+sources=("$here/fuzz_config.c" "$top/tests/unit/inioracle.c")
 for u in "${units[@]}"; do sources+=("$src/$u.c"); done
 # What the autotools build defines (build-config.h, AM_CPPFLAGS) that these units use.
 # shellcheck disable=SC2054,SC2206 # commas belong to -fsanitize; the pkg-config flags split
 cflags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=all -Wall -Wextra
 	-D_GNU_SOURCE -DMNTNS_CONFIG_FILE='"/etc/security/mntns.conf"'
-	-DMNTNS_CONFIG_DIR='"/etc/security/mntns.d"' -I"$src" $ini_cflags)
+	-DMNTNS_CONFIG_DIR='"/etc/security/mntns.d"' -I"$src" -I"$top/tests/unit" $ini_cflags)
 stamp="$cc ${cflags[*]} $ini_libs $src"
 rebuild=true
 if [[ -x $bin && -f $build/stamp && $(cat "$build/stamp") == "$stamp" ]]; then
