@@ -11,78 +11,74 @@ static bool is_sep(char c)
 	return c == ' ' || c == '\t' || c == ',';
 }
 
-static int add_token(struct mntns_selector *sel, const char *s, size_t len, struct mntns_err *err)
+/* Fills T from the token [s, s + len) and NUL-terminates its name in place. */
+static int parse_token(struct sel_token *t, char *s, size_t len, struct mntns_err *err)
 {
-	struct sel_token t = { 0 };
-	struct sel_token *nt;
-
+	memset(t, 0, sizeof(*t));
 	if (*s == '!') {
-		t.negated = true;
+		t->negated = true;
 		s++;
 		len--;
 	}
 	if (len == 1 && *s == '*') {
-		t.kind = SEL_ALL;
-	} else {
-		t.kind = SEL_USER;
-		if (len > 0 && *s == '@') {
-			t.kind = SEL_GROUP;
-			s++;
-			len--;
-		}
-		if (len == 0 || memchr(s, '!', len) || memchr(s, '@', len) || memchr(s, '*', len))
-			return mntns_fail(err, -EINVAL, "invalid selector token \"%s%s%.*s\"",
-					  t.negated ? "!" : "", t.kind == SEL_GROUP ? "@" : "",
-					  (int)len, s);
-		t.name = strndup(s, len);
-		if (!t.name)
-			return mntns_fail(err, -ENOMEM, "out of memory");
+		t->kind = SEL_ALL;
+		return 0;
 	}
-	nt = realloc(sel->tok, (sel->n + 1) * sizeof(*nt));
-	if (!nt) {
-		free(t.name);
-		return mntns_fail(err, -ENOMEM, "out of memory");
+	t->kind = SEL_USER;
+	if (len > 0 && *s == '@') {
+		t->kind = SEL_GROUP;
+		s++;
+		len--;
 	}
-	sel->tok = nt;
-	sel->tok[sel->n++] = t;
+	if (len == 0 || memchr(s, '!', len) || memchr(s, '@', len) || memchr(s, '*', len))
+		return mntns_fail(err, -EINVAL, "invalid selector token \"%s%s%.*s\"",
+				  t->negated ? "!" : "", t->kind == SEL_GROUP ? "@" : "", (int)len,
+				  s);
+	s[len] = '\0';
+	t->name = s;
 	return 0;
 }
 
+/* One allocation holds the tokens and, after them, a copy of TEXT that their names point
+ * into: a config of 10,000 rules parses 10,000 selectors per login. */
 int mntns_selector_parse(const char *text, struct mntns_selector *sel, struct mntns_err *err)
 {
-	const char *p = text;
+	size_t n = 0, len = strlen(text);
+	char *copy, *p;
 
 	memset(sel, 0, sizeof(*sel));
-	for (const char *c = text; *c; c++)
+	for (const char *c = text; *c; c++) {
 		if ((unsigned char)*c < 0x20 && *c != '\t')
 			return mntns_fail(err, -EINVAL, "selector contains a control character");
-	while (*p) {
-		size_t len;
+		n += !is_sep(*c) && (c == text || is_sep(c[-1]));
+	}
+	if (n == 0)
+		return mntns_fail(err, -EINVAL, "empty selector (use \"!*\" to match nobody)");
+	sel->tok = malloc(n * sizeof(*sel->tok) + len + 1);
+	if (!sel->tok)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	copy = (char *)(sel->tok + n);
+	memcpy(copy, text, len + 1);
+	for (p = copy; sel->n < n; sel->n++) {
+		size_t tl;
 		int r;
 
 		while (is_sep(*p))
 			p++;
-		for (len = 0; p[len] && !is_sep(p[len]); len++)
-			;
-		if (len == 0)
-			break;
-		r = add_token(sel, p, len, err);
+		tl = strcspn(p, " \t,");
+		r = parse_token(&sel->tok[sel->n], p, tl, err);
 		if (r < 0) {
 			mntns_selector_free(sel);
 			return r;
 		}
-		p += len;
+		p += tl + 1; /* past the NUL that ended the name, or the separator */
 	}
-	if (sel->n == 0)
-		return mntns_fail(err, -EINVAL, "empty selector (use \"!*\" to match nobody)");
 	return 0;
 }
 
 void mntns_selector_free(struct mntns_selector *sel)
 {
-	for (size_t i = 0; i < sel->n; i++)
-		free(sel->tok[i].name);
-	free(sel->tok);
+	free(sel->tok); /* the names live in the same block */
 	sel->tok = NULL;
 	sel->n = 0;
 }

@@ -41,17 +41,13 @@ int mntns_template_check(const char *tmpl, unsigned *need, struct mntns_err *err
 	/* Substitute every variable by a harmless placeholder, then check the result as a path:
 	 * expansion only ever produces single safe components (names) or numbers, and %h
 	 * produces a checked absolute path, so a canonical shape stays canonical. */
-	size_t len = strlen(tmpl);
-	char *shape = malloc(len + 2);
+	char shape[PATH_MAX + 1]; /* never longer than the template */
 	char *o = shape;
-	bool ok;
 
-	if (!shape)
-		return mntns_fail(err, -ENOMEM, "out of memory");
-	if (has_control(tmpl)) {
-		free(shape);
+	if (strlen(tmpl) > PATH_MAX)
+		return mntns_fail(err, -EINVAL, "path longer than %d bytes", PATH_MAX);
+	if (has_control(tmpl))
 		return mntns_fail(err, -EINVAL, "path contains a control character");
-	}
 	for (const char *p = tmpl; *p; p++) {
 		if (*p != '%') {
 			*o++ = *p;
@@ -60,13 +56,11 @@ int mntns_template_check(const char *tmpl, unsigned *need, struct mntns_err *err
 		switch (*++p) {
 		case 'h':
 			/* "%h.bak" would name a sibling of the home, which another user may own. */
-			if (p != tmpl + 1 || (p[1] != '/' && p[1] != '\0')) {
-				free(shape);
+			if (p != tmpl + 1 || (p[1] != '/' && p[1] != '\0'))
 				return mntns_fail(err, -EINVAL,
 						  "%%h may only stand at the start of a path, followed "
 						  "by / or nothing: %s",
 						  tmpl);
-			}
 			*o++ = '/';
 			*o++ = 'h';
 			break;
@@ -82,17 +76,13 @@ int mntns_template_check(const char *tmpl, unsigned *need, struct mntns_err *err
 			*o++ = '%';
 			break;
 		case '\0':
-			free(shape);
 			return mntns_fail(err, -EINVAL, "path ends with a lone %%: %s", tmpl);
 		default:
-			free(shape);
 			return mntns_fail(err, -EINVAL, "unknown variable %%%c in %s", *p, tmpl);
 		}
 	}
 	*o = '\0';
-	ok = mntns_path_is_canonical(shape) && strcmp(shape, "/") != 0;
-	free(shape);
-	if (!ok)
+	if (!mntns_path_is_canonical(shape) || strcmp(shape, "/") == 0)
 		return mntns_fail(err, -EINVAL,
 				  "path must be absolute and canonical (no \"//\", \".\", \"..\" or "
 				  "trailing \"/\") and not \"/\": %s",
