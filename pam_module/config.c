@@ -336,10 +336,9 @@ static int set_global(struct mntns_config *cfg, const char *const *v, struct mnt
  * left without a name and compacted away by mntns_config_finish). */
 static int add_rule(struct mntns_config *cfg, struct mntns_rule *r, struct mntns_err *err)
 {
-	bool replaces;
 	size_t old;
+	int replaces;
 
-	replaces = strmap_get(&cfg->names, r->name, &old);
 	if (cfg->n_rules == cfg->cap_rules) {
 		size_t cap = cfg->cap_rules ? cfg->cap_rules * 2 : 16;
 		struct mntns_rule *n = realloc(cfg->rules, cap * sizeof(*n));
@@ -352,7 +351,8 @@ static int add_rule(struct mntns_config *cfg, struct mntns_rule *r, struct mntns
 	cfg->rules[cfg->n_rules] = *r;
 	memset(r, 0, sizeof(*r));
 	/* The map points at the old rule's name until this put: free that rule only after. */
-	if (strmap_put(&cfg->names, cfg->rules[cfg->n_rules].name, cfg->n_rules) < 0) {
+	replaces = strmap_put(&cfg->names, cfg->rules[cfg->n_rules].name, cfg->n_rules, &old);
+	if (replaces < 0) {
 		*r = cfg->rules[cfg->n_rules];
 		return mntns_fail(err, -ENOMEM, "out of memory");
 	}
@@ -395,6 +395,7 @@ struct scan_ctx {
 	struct mntns_config *cfg;
 	const char *file;
 	char section[INICHECK_MAX_LINE + 1]; /* "" before the first header or after a broken one */
+	bool global; /* section is [global] */
 	bool global_seen;
 	unsigned seen; /* bit per key index of the current section */
 	char vals[N_RULE_KEYS][INICHECK_MAX_LINE + 1]; /* values of the keys in seen */
@@ -422,18 +423,19 @@ static int scan_section(void *c, const char *name, unsigned line, struct mntns_e
 			return rc;
 	}
 	ctx->section[0] = '\0';
+	ctx->global = false;
 	ctx->seen = 0;
 	if (!name)
 		return 0;
+	ctx->global = strcmp(name, "global") == 0;
 	/* A rule of this name from this file is the same section again; one from an earlier
 	 * file is replaced, as drop-ins do. */
-	if (strcmp(name, "global") == 0 ? ctx->global_seen
-					: strmap_get(&ctx->cfg->names, name, &old) &&
-						  ctx->cfg->rules[old].file == ctx->file)
+	if (ctx->global ? ctx->global_seen
+			: strmap_get(&ctx->cfg->names, name, &old) &&
+				  ctx->cfg->rules[old].file == ctx->file)
 		return mntns_fail(err, -EINVAL, "%s:%u: section [%s] appears twice in this file",
 				  ctx->file, line, name);
-	if (strcmp(name, "global") == 0)
-		ctx->global_seen = true;
+	ctx->global_seen |= ctx->global;
 	memcpy(ctx->section, name, strlen(name) + 1); /* both at most a line */
 	return 0;
 }
@@ -453,13 +455,12 @@ static int scan_key(void *c, const char *key, const char *value, unsigned line,
 		    struct mntns_err *err)
 {
 	struct scan_ctx *ctx = c;
-	bool global = strcmp(ctx->section, "global") == 0;
 	int k;
 
 	if (!ctx->section[0])
 		return mntns_fail(err, -EINVAL, "%s:%u: key \"%s\" outside of any section",
 				  ctx->file, line, key);
-	k = key_index(global, key);
+	k = key_index(ctx->global, key);
 	if (k < 0)
 		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: unknown key \"%s\"", ctx->file, line,
 				  ctx->section, key);
@@ -469,7 +470,7 @@ static int scan_key(void *c, const char *key, const char *value, unsigned line,
 	ctx->seen |= 1u << k;
 	/* on_error takes effect at once, so that it is known even when another line of the
 	 * file is broken; that is when it matters. */
-	if (global && k == K_ON_ERROR && parse_on_error(value, &ctx->cfg->on_error) < 0)
+	if (ctx->global && k == K_ON_ERROR && parse_on_error(value, &ctx->cfg->on_error) < 0)
 		return mntns_fail(err, -EINVAL,
 				  "%s:%u: [global]: on_error must be \"fail\" or \"ignore\", not \"%s\"",
 				  ctx->file, line, value);
@@ -495,15 +496,12 @@ int mntns_config_add_buffer(struct mntns_config *cfg, const char *name, const ch
 			    size_t len, struct mntns_err *err)
 {
 	static const struct inicheck_ops ops = { scan_section, scan_key };
-	_cleanup_free_ struct scan_ctx *ctx = malloc(sizeof(*ctx));
+	_cleanup_free_ struct scan_ctx *ctx = calloc(1, sizeof(*ctx));
 	int rc;
 
 	if (!ctx)
 		return mntns_fail(err, -ENOMEM, "out of memory");
 	ctx->cfg = cfg;
-	ctx->section[0] = '\0';
-	ctx->global_seen = false;
-	ctx->seen = 0;
 	if (add_file_name(cfg, name, &ctx->file) < 0)
 		return mntns_fail(err, -ENOMEM, "out of memory");
 	rc = inicheck_scan(ctx->file, buf, len, &ops, ctx, err);

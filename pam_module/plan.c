@@ -69,7 +69,7 @@ static int find_holders(struct mntns_plan *plan, struct mntns_err *err)
 	int rc = 0;
 
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
-		if (strmap_put(&by_target, plan->ops[i].target, i) < 0)
+		if (strmap_put(&by_target, plan->ops[i].target, i, NULL) < 0)
 			rc = mntns_fail(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < plan->n && rc == 0; i++) {
 		char *p = strdup(plan->ops[i].target), *slash;
@@ -113,7 +113,7 @@ static int add_rule_op(struct mntns_plan *plan, struct strmap *targets, size_t *
 		       struct mntns_group_cache *groups, struct mntns_err *err)
 {
 	struct mntns_err e;
-	bool replaces;
+	int replaces;
 	size_t old;
 	int m = mntns_selector_match(&r->users, u, groups, &e);
 
@@ -135,8 +135,8 @@ static int add_rule_op(struct mntns_plan *plan, struct strmap *targets, size_t *
 		return m;
 	/* The last rule for a target wins: the earlier op is emptied, compacted away below;
 	 * only after the put, since the map still points at its target until then. */
-	replaces = strmap_get(targets, plan->ops[plan->n].target, &old);
-	if (strmap_put(targets, plan->ops[plan->n].target, plan->n) < 0) {
+	replaces = strmap_put(targets, plan->ops[plan->n].target, plan->n, &old);
+	if (replaces < 0) {
 		op_free(&plan->ops[plan->n]);
 		return mntns_fail(err, -ENOMEM, "out of memory");
 	}

@@ -56,9 +56,10 @@ static int grow(struct strmap *m)
 	return 0;
 }
 
-int strmap_put(struct strmap *m, const char *key, size_t value)
+int strmap_put(struct strmap *m, const char *key, size_t value, size_t *old)
 {
 	struct strmap_slot *s;
+	int found;
 
 	/* Keep the load factor under one half so that probe sequences stay short. */
 	if ((m->n + 1) * 2 > m->cap) {
@@ -68,12 +69,15 @@ int strmap_put(struct strmap *m, const char *key, size_t value)
 			return r;
 	}
 	s = find_slot(m->slots, m->cap, key);
-	if (!s->key)
+	found = s->key != NULL;
+	if (!found)
 		m->n++;
+	else if (old)
+		*old = s->value;
 	/* A replaced entry takes the new key: the old owner of the string may be freed. */
 	s->key = key;
 	s->value = value;
-	return 0;
+	return found;
 }
 
 void strmap_free(struct strmap *m)

@@ -20,8 +20,9 @@ struct strmap {
 
 /* Returns true and sets *value when key is present. */
 bool strmap_get(const struct strmap *m, const char *key, size_t *value);
-/* Inserts or replaces; returns 0 or -ENOMEM. */
-int strmap_put(struct strmap *m, const char *key, size_t value);
+/* Inserts or replaces; returns 1 when KEY was there (its value goes to *OLD unless OLD is
+ * NULL), 0 when it is new, or -ENOMEM. */
+int strmap_put(struct strmap *m, const char *key, size_t value, size_t *old);
 void strmap_free(struct strmap *m);
 
 #endif
