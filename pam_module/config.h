@@ -24,7 +24,7 @@ enum {
 };
 
 struct mntns_rule {
-	char *name; /* section name, lowercased by iniparser */
+	char *name; /* section name, lowercased as iniparser does */
 	const char *file; /* points into mntns_config.files */
 	enum mntns_type type;
 	char *target; /* template, see vars.h */

@@ -1,10 +1,10 @@
 /* The INI reader: iniparser 4.1's line grammar, read in one pass with line numbers. Every
  * section and key reaches the callbacks with the names and value iniparser would store
- * (tests/fuzz checks that against iniparser itself). It is stricter than iniparser where
- * iniparser is silent or global: no line continuation, no NUL bytes, names limited to
- * letters, digits and a few signs, and errors reported here, not through iniparser's
- * process-global callback. iniparser 4.1 itself is not used at login: its loader compares
- * each new key with every key before it, which is quadratic in the size of the file. */
+ * (tests/unit/test_ini and the fuzzer check that against iniparser). It is stricter than
+ * iniparser where iniparser is silent or global: no line continuation, no NUL bytes, names
+ * limited to ASCII letters, digits and a few signs, and errors reported here, not through
+ * iniparser's process-global callback. iniparser 4.1 itself is not used at login: its loader
+ * compares each new key with every key before it, which is quadratic in the size of the file. */
 #ifndef MNTNS_INICHECK_H
 #define MNTNS_INICHECK_H
 
@@ -27,7 +27,7 @@ struct inicheck_ops {
 };
 
 /* Scans BUF; returns 0 or the first error (message "NAME:LINE: reason", or whatever a
- * callback reported). */
+ * callback reported). ERR must not be NULL. */
 int inicheck_scan(const char *name, const char *buf, size_t len, const struct inicheck_ops *ops,
 		  void *ctx, struct mntns_err *err);
 

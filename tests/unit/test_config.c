@@ -203,7 +203,7 @@ static void test_iniparser_quirks(void **state)
 	(void)state;
 	if (load_str(&cfg, text, &err) != 0)
 		fail_msg("%s", err.msg);
-	assert_string_equal(cfg.rules[0].name, "a_rule"); /* lowercased by iniparser */
+	assert_string_equal(cfg.rules[0].name, "a_rule"); /* lowercased, as iniparser does */
 	assert_int_equal(cfg.rules[0].type, MNTNS_BIND);
 	assert_string_equal(cfg.rules[0].source, "/srv/a;b#c");
 	assert_string_equal(cfg.rules[0].target, "/srv/x");
