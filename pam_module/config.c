@@ -233,7 +233,8 @@ static int parse_selector(struct mntns_config *cfg, const char *v, struct mntns_
 	return 0;
 }
 
-/* Builds a rule from the values of one section; WHERE is "FILE: [SECTION]". */
+/* Builds a rule from the values of one section. Messages leave out "FILE: [SECTION]: ", which
+ * finish_section adds. */
 static int build_rule(struct mntns_config *cfg, struct mntns_rule *r, const char *const *v,
 		      struct mntns_err *err)
 {
