@@ -385,7 +385,8 @@ static int finish_section(struct mntns_config *cfg, const char *file, const char
 		char reason[sizeof(err->msg)];
 
 		memcpy(reason, err->msg, sizeof(reason));
-		mntns_fail(err, rc, "%s: [%s]: %s", file, section, reason);
+		/* File and section are capped so that the reason always fits in the message. */
+		mntns_fail(err, rc, "%.300s: [%.256s]: %s", file, section, reason);
 	}
 	return rc;
 }
@@ -416,29 +417,34 @@ static int scan_section(void *c, const char *name, unsigned line, struct mntns_e
 {
 	struct scan_ctx *ctx = c;
 	size_t old;
+	int rc = 0;
 
 	if (err && ctx->section[0]) {
-		int rc = end_section(ctx, err);
-
+		rc = end_section(ctx, err);
+		/* The file has failed, but this header still starts a section of its own: an
+		 * on_error below it must count, and its keys must not go to the failed one. */
 		if (rc < 0)
-			return rc;
+			err = NULL;
 	}
 	ctx->section[0] = '\0';
 	ctx->global = false;
 	ctx->seen = 0;
 	if (!name)
-		return 0;
+		return rc;
 	ctx->global = strcmp(name, "global") == 0;
 	/* A rule of this name from this file is the same section again; one from an earlier
 	 * file is replaced, as drop-ins do. */
 	if (ctx->global ? ctx->global_seen
 			: strmap_get(&ctx->cfg->names, name, &old) &&
-				  ctx->cfg->rules[old].file == ctx->file)
-		return mntns_fail(err, -EINVAL, "%s:%u: section [%s] appears twice in this file",
-				  ctx->file, line, name);
+				  ctx->cfg->rules[old].file == ctx->file) {
+		int dup = mntns_fail(err, -EINVAL, "%s:%u: section [%s] appears twice in this file",
+				     ctx->file, line, name);
+
+		return rc < 0 ? rc : dup;
+	}
 	ctx->global_seen |= ctx->global;
 	memcpy(ctx->section, name, strlen(name) + 1); /* both at most a line */
-	return 0;
+	return rc;
 }
 
 static int parse_on_error(const char *v, enum mntns_on_error *out)

@@ -1,6 +1,8 @@
 /* Config loading: every error class, iniparser's quirks, drop-ins and trust checks. */
 #include "testutil.h"
 
+#include "inicheck.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +145,28 @@ static void test_on_error_survives_errors(void **state)
 	assert_true(load_str(&cfg, "[global]\n[glo bal]\non_error = ignore\n", &err) < 0);
 	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
 	mntns_config_free(&cfg);
+	/* A rule that fails to build, not just a broken line: the next section is still read. */
+	assert_true(load_str(&cfg, "[a]\ntarget = /tmp\n[global]\non_error = ignore\n", &err) < 0);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
+	assert_non_null(strstr(err.msg, "[a]: missing required key \"type\""));
+	mntns_config_free(&cfg);
+	/* ... and its keys are its own, not those of the section that failed. */
+	assert_true(load_str(&cfg, "[global]\nscope = bogus\n[x]\non_error = ignore\n", &err) < 0);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
+	assert_non_null(strstr(err.msg, "scope must be"));
+	mntns_config_free(&cfg);
+}
+
+/* However long the section name, the message keeps its reason. */
+static void test_long_section_message(void **state)
+{
+	char text[INICHECK_MAX_LINE + 32];
+
+	(void)state;
+	text[0] = '[';
+	memset(text + 1, 's', 1010);
+	snprintf(text + 1011, sizeof(text) - 1011, "]\ntarget = /tmp\n");
+	assert_config_error(text, "missing required key \"type\"");
 }
 
 static void test_long_lines(void **state)
@@ -388,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_on_error_survives_errors),
+		cmocka_unit_test(test_long_section_message),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_iniparser_quirks),
