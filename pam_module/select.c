@@ -65,7 +65,8 @@ int mntns_selector_parse(const char *text, struct mntns_selector *sel, struct mn
 
 		while (is_sep(*p))
 			p++;
-		tl = strcspn(p, " \t,");
+		for (tl = 0; p[tl] && !is_sep(p[tl]); tl++)
+			;
 		r = parse_token(&sel->tok[sel->n], p, tl, err);
 		if (r < 0) {
 			mntns_selector_free(sel);
