@@ -126,35 +126,38 @@ static void test_value_errors(void **state)
 	assert_config_error("[global]\nscope = user\n", "scope = user is not supported");
 }
 
-static void test_on_error_survives_errors(void **state)
+/* TEXT is refused, with a message containing NEEDLE (unless NULL), and the caller still
+ * learns ON_ERROR. */
+static void assert_refused_on_error(const char *text, enum mntns_on_error on_error,
+				    const char *needle)
 {
 	struct mntns_config cfg;
 	struct mntns_err err;
 
+	assert_true(load_str(&cfg, text, &err) < 0);
+	assert_int_equal(cfg.on_error, on_error);
+	if (needle && !strstr(err.msg, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+	mntns_config_free(&cfg);
+}
+
+static void test_on_error_survives_errors(void **state)
+{
 	(void)state;
 	/* Before and after the broken line: either way "ignore" is known to the caller. */
-	assert_true(load_str(&cfg, "[global]\non_error = ignore\n[a]\nbogus\n", &err) < 0);
-	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
-	assert_non_null(strstr(err.msg, "test.conf:4"));
-	mntns_config_free(&cfg);
-	assert_true(load_str(&cfg, "[a]\nbogus\n[global]\non_error = 'ignore'\n", &err) < 0);
-	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
-	assert_non_null(strstr(err.msg, "test.conf:2"));
-	mntns_config_free(&cfg);
+	assert_refused_on_error("[global]\non_error = ignore\n[a]\nbogus\n", MNTNS_ON_ERROR_IGNORE,
+				"test.conf:4");
+	assert_refused_on_error("[a]\nbogus\n[global]\non_error = 'ignore'\n",
+				MNTNS_ON_ERROR_IGNORE, "test.conf:2");
 	/* Not from a key that only looks like it, below a broken header. */
-	assert_true(load_str(&cfg, "[global]\n[glo bal]\non_error = ignore\n", &err) < 0);
-	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
-	mntns_config_free(&cfg);
+	assert_refused_on_error("[global]\n[glo bal]\non_error = ignore\n", MNTNS_ON_ERROR_FAIL,
+				NULL);
 	/* A rule that fails to build, not just a broken line: the next section is still read. */
-	assert_true(load_str(&cfg, "[a]\ntarget = /tmp\n[global]\non_error = ignore\n", &err) < 0);
-	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
-	assert_non_null(strstr(err.msg, "[a]: missing required key \"type\""));
-	mntns_config_free(&cfg);
+	assert_refused_on_error("[a]\ntarget = /tmp\n[global]\non_error = ignore\n",
+				MNTNS_ON_ERROR_IGNORE, "[a]: missing required key \"type\"");
 	/* ... and its keys are its own, not those of the section that failed. */
-	assert_true(load_str(&cfg, "[global]\nscope = bogus\n[x]\non_error = ignore\n", &err) < 0);
-	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
-	assert_non_null(strstr(err.msg, "scope must be"));
-	mntns_config_free(&cfg);
+	assert_refused_on_error("[global]\nscope = bogus\n[x]\non_error = ignore\n",
+				MNTNS_ON_ERROR_FAIL, "scope must be");
 }
 
 /* However long the section name, the message keeps its reason. */
