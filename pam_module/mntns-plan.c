@@ -22,13 +22,11 @@ static void usage(FILE *f)
 
 static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u)
 {
-	struct mntns_group_cache groups = { .lookup = mntns_nss_group_lookup };
 	struct mntns_plan plan;
 	struct mntns_err err;
 
-	if (mntns_plan_build(cfg, u, &groups, &plan, &err) < 0) {
+	if (mntns_plan_build(cfg, u, &plan, &err) < 0) {
 		fprintf(stderr, "mntns-plan: %s\n", err.msg);
-		mntns_group_cache_free(&groups);
 		return 1;
 	}
 	if (!plan.selected) {
@@ -47,7 +45,6 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 		}
 	}
 	mntns_plan_free(&plan);
-	mntns_group_cache_free(&groups);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -101,7 +101,6 @@ static int setup_namespace(pam_handle_t *pamh, int flags, const struct mntns_con
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct mntns_group_cache groups = { .lookup = mntns_nss_group_lookup };
 	struct mntns_log log = { .fn = debug_line, .warn = warn_line, .arg = pamh };
 	struct mntns_config cfg;
 	struct mntns_user u = { 0 };
@@ -130,7 +129,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		rc = failed(pamh, flags, cfg.on_error, msg);
 		goto out;
 	}
-	if (mntns_plan_build(&cfg, &u, &groups, &plan, &err) < 0) {
+	if (mntns_plan_build(&cfg, &u, &plan, &err) < 0) {
 		rc = failed(pamh, flags, cfg.on_error, err.msg);
 		goto out;
 	}
@@ -151,7 +150,6 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	rc = setup_namespace(pamh, flags, &cfg, &plan, &u, &log);
 out:
 	mntns_plan_free(&plan);
-	mntns_group_cache_free(&groups);
 	mntns_user_free(&u);
 	mntns_config_free(&cfg);
 	return rc;

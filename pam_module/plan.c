@@ -95,31 +95,15 @@ static int find_holders(struct mntns_plan *plan, struct mntns_err *err)
 	return rc;
 }
 
-static int global_match(const struct mntns_config *cfg, const struct mntns_user *u,
-			struct mntns_group_cache *groups, struct mntns_err *err)
-{
-	struct mntns_err e;
-	int m = mntns_selector_match(&cfg->users, u, groups, &e);
-
-	if (m < 0)
-		return mntns_fail(err, m, "%s: [global]: users: %s",
-				  cfg->n_files ? cfg->files[0] : "config", e.msg);
-	return m;
-}
-
 /* Appends the op for rule R (if it selects U), replacing an earlier op on the same target. */
 static int add_rule_op(struct mntns_plan *plan, struct strmap *targets, size_t *cap,
 		       const struct mntns_rule *r, size_t order, const struct mntns_user *u,
-		       struct mntns_group_cache *groups, struct mntns_err *err)
+		       struct mntns_err *err)
 {
-	struct mntns_err e;
-	int replaces;
+	int replaces, m;
 	size_t old;
-	int m = mntns_selector_match(&r->users, u, groups, &e);
 
-	if (m < 0)
-		return mntns_fail(err, m, "%s: [%s]: users: %s", r->file, r->name, e.msg);
-	if (m == 0)
+	if (!mntns_selector_match(&r->users, u))
 		return 0;
 	if (plan->n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
@@ -147,23 +131,20 @@ static int add_rule_op(struct mntns_plan *plan, struct strmap *targets, size_t *
 }
 
 int mntns_plan_build(const struct mntns_config *cfg, const struct mntns_user *u,
-		     struct mntns_group_cache *groups, struct mntns_plan *plan,
-		     struct mntns_err *err)
+		     struct mntns_plan *plan, struct mntns_err *err)
 {
 	struct strmap targets = { 0 };
 	size_t cap = 0, n = 0;
-	int rc;
+	int rc = 0;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->scope = cfg->scope;
 	plan->propagation = cfg->propagation;
-	rc = global_match(cfg, u, groups, err);
-	if (rc <= 0)
-		return rc;
+	if (!mntns_selector_match(&cfg->users, u))
+		return 0;
 	plan->selected = true;
-	rc = 0;
 	for (size_t i = 0; i < cfg->n_rules && rc == 0; i++)
-		rc = add_rule_op(plan, &targets, &cap, &cfg->rules[i], i, u, groups, err);
+		rc = add_rule_op(plan, &targets, &cap, &cfg->rules[i], i, u, err);
 	strmap_free(&targets);
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->ops[i].target)

@@ -1,5 +1,6 @@
-/* Planning: (config, user) -> the ordered list of mounts one login gets. Pure code: no
- * syscalls besides the injected group lookup; printed by mntns-plan, applied by apply.c. */
+/* Planning: (config, user) -> the ordered list of mounts one login gets. Pure code, no
+ * syscalls: the user's groups were looked up before; printed by mntns-plan, applied by
+ * apply.c. */
 #ifndef MNTNS_PLAN_H
 #define MNTNS_PLAN_H
 
@@ -34,8 +35,7 @@ struct mntns_plan {
 /* Selects the rules that apply to U, expands their paths, keeps the last rule per target and
  * orders the result. Messages name the file and section. */
 int mntns_plan_build(const struct mntns_config *cfg, const struct mntns_user *u,
-		     struct mntns_group_cache *groups, struct mntns_plan *plan,
-		     struct mntns_err *err);
+		     struct mntns_plan *plan, struct mntns_err *err);
 void mntns_plan_free(struct mntns_plan *plan);
 
 /* One line describing OP, as mntns-plan prints it and debug logging shows it. */

@@ -1,5 +1,5 @@
-/* Parsing and matching of user selectors (see select.h). Pure apart from the injected group
- * lookup, so it is unit-tested without NSS. */
+/* Parsing and matching of user selectors (see select.h). Pure: the user's groups were
+ * resolved before, so it is unit-tested without NSS. */
 #include "select.h"
 
 #include <errno.h>
@@ -92,91 +92,34 @@ bool mntns_selector_has_groups(const struct mntns_selector *sel)
 	return false;
 }
 
-static int resolve_group(struct mntns_group_cache *c, const char *name, gid_t *gid)
+static int cmp_name(const void *key, const void *elem)
 {
-	void *ne;
-
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->ent[i].name, name) == 0) {
-			*gid = c->ent[i].gid;
-			return c->ent[i].rc;
-		}
-	ne = realloc(c->ent, (c->n + 1) * sizeof(*c->ent));
-	if (!ne)
-		return -ENOMEM;
-	c->ent = ne;
-	c->ent[c->n].name = strdup(name);
-	if (!c->ent[c->n].name)
-		return -ENOMEM;
-	c->ent[c->n].gid = (gid_t)-1;
-	c->ent[c->n].rc = c->lookup ? c->lookup(c->ctx, name, &c->ent[c->n].gid) : -ENOENT;
-	*gid = c->ent[c->n].gid;
-	return c->ent[c->n++].rc;
+	return strcmp(*(const char *const *)key, *(char *const *)elem);
 }
 
-static int token_matches(const struct sel_token *t, const struct mntns_user *u,
-			 struct mntns_group_cache *groups, struct mntns_err *err)
+static bool token_matches(const struct sel_token *t, const struct mntns_user *u)
 {
-	gid_t gid;
-	int r;
-
 	switch (t->kind) {
 	case SEL_ALL:
-		return 1;
+		return true;
 	case SEL_USER:
 		return strcmp(t->name, u->name) == 0;
 	case SEL_GROUP:
-		r = resolve_group(groups, t->name, &gid);
-		if (r == -ENOENT)
-			return 0;
-		if (r < 0)
-			return mntns_fail(err, r, "looking up group \"%s\": %s", t->name,
-					  strerror(-r));
-		if (gid == u->gid)
-			return 1;
-		for (size_t i = 0; i < u->n_gids; i++)
-			if (u->gids[i] == gid)
-				return 1;
-		return 0;
+		return u->n_group_names && bsearch(&t->name, u->group_names, u->n_group_names,
+						   sizeof(*u->group_names), cmp_name);
 	}
-	return 0;
+	return false;
 }
 
-/* Does any token of the given polarity match? Name tokens are tried before group tokens
- * so that the common case needs no NSS lookup at all. */
-static int any_matches(const struct mntns_selector *sel, bool negated, const struct mntns_user *u,
-		       struct mntns_group_cache *groups, struct mntns_err *err)
+static bool any_matches(const struct mntns_selector *sel, bool negated, const struct mntns_user *u)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < sel->n; i++) {
-			const struct sel_token *t = &sel->tok[i];
-			int r;
-
-			if (t->negated != negated || (t->kind == SEL_GROUP) != (pass == 1))
-				continue;
-			r = token_matches(t, u, groups, err);
-			if (r != 0)
-				return r;
-		}
-	return 0;
+	for (size_t i = 0; i < sel->n; i++)
+		if (sel->tok[i].negated == negated && token_matches(&sel->tok[i], u))
+			return true;
+	return false;
 }
 
-int mntns_selector_match(const struct mntns_selector *sel, const struct mntns_user *u,
-			 struct mntns_group_cache *groups, struct mntns_err *err)
+bool mntns_selector_match(const struct mntns_selector *sel, const struct mntns_user *u)
 {
-	int r = any_matches(sel, false, u, groups, err);
-
-	if (r <= 0)
-		return r;
-	r = any_matches(sel, true, u, groups, err);
-	return r < 0 ? r : !r;
-}
-
-void mntns_group_cache_free(struct mntns_group_cache *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->ent[i].name);
-	free(c->ent);
-	c->ent = NULL;
-	c->n = 0;
+	return any_matches(sel, false, u) && !any_matches(sel, true, u);
 }

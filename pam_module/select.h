@@ -24,29 +24,21 @@ struct mntns_selector {
 	size_t n;
 };
 
-/* Group names resolved while planning one login, so that 10,000 rules naming @staff cost one
- * NSS lookup, not 10,000. */
-struct mntns_group_cache {
-	mntns_group_lookup_fn lookup;
-	void *ctx;
-	struct {
-		char *name;
-		int rc; /* result of lookup: 0 or -errno */
-		gid_t gid;
-	} *ent;
-	size_t n;
-};
-
 /* Parses TEXT; an empty selector, a lone "!" or "@", or a control character is an error
  * (the message names the token; the caller adds file and section). */
 int mntns_selector_parse(const char *text, struct mntns_selector *sel, struct mntns_err *err);
 void mntns_selector_free(struct mntns_selector *sel);
 bool mntns_selector_has_groups(const struct mntns_selector *sel);
 
-/* Returns 1 on a match, 0 on none, or -errno when a group lookup failed for another reason
- * than "no such group" (an unknown group simply matches nobody). */
-int mntns_selector_match(const struct mntns_selector *sel, const struct mntns_user *u,
-			 struct mntns_group_cache *groups, struct mntns_err *err);
-void mntns_group_cache_free(struct mntns_group_cache *c);
+/* Does SEL select U? Pure: a @GROUP token is compared with U->group_names, which
+ * mntns_user_lookup filled once for the login (one getgrgid per group of the user), so no
+ * selector costs an NSS lookup.
+ *
+ * The one subtlety: NSS can give one gid several names (two /etc/group lines with the same
+ * gid, or a local group and a directory group). getgrgid reports one of them, normally the
+ * first, and only that name matches: "@alias" does not select the members of the gid it
+ * shares. Catching it would take a getgrnam per token per login, which is what this avoids;
+ * name the group as getent group GID shows it. */
+bool mntns_selector_match(const struct mntns_selector *sel, const struct mntns_user *u);
 
 #endif

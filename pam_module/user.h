@@ -17,13 +17,18 @@ struct mntns_user {
 	char *home;
 	gid_t *gids; /* primary and supplementary groups; NULL unless asked for */
 	size_t n_gids;
+	/* The names of gid and gids, sorted by strcmp: what @GROUP selectors are compared with.
+	 * A gid the group database has no entry for has no name here. NULL unless asked for. */
+	char **group_names;
+	size_t n_group_names;
 };
 
-/* Answers "which gid has group NAME" for @GROUP selectors; returns 0, -ENOENT or -errno. */
-typedef int (*mntns_group_lookup_fn)(void *ctx, const char *name, gid_t *gid);
+/* Answers "what is group GID called": 0 with *NAME allocated, -ENOENT when the group database
+ * has no such gid, or -errno. */
+typedef int (*mntns_group_name_fn)(void *ctx, gid_t gid, char **name);
 
 enum {
-	MNTNS_NEED_GROUPS = 1, /* supplementary groups, for @GROUP selectors */
+	MNTNS_NEED_GROUPS = 1, /* gids and group_names, for @GROUP selectors */
 	MNTNS_NEED_GROUP_NAME = 2, /* primary group name, for %g */
 };
 
@@ -33,7 +38,15 @@ int mntns_user_lookup(const char *name, unsigned need, struct mntns_user *u,
 		      struct mntns_err *err);
 void mntns_user_free(struct mntns_user *u);
 
-/* The NSS implementation of mntns_group_lookup_fn (ctx unused). */
-int mntns_nss_group_lookup(void *ctx, const char *name, gid_t *gid);
+/* Fills U->group_names from U->gid and U->gids, asking NAME_OF once per distinct gid (not at
+ * all for the primary group when U->group is already known): the cost of a login grows with
+ * the user's groups, never with the number of @GROUP selectors in the config. A gid without
+ * a name is left out; any other lookup error fails, since an exclusion ("!@banned") must not
+ * be missed. Returns 0 or -errno. */
+int mntns_user_name_groups(struct mntns_user *u, mntns_group_name_fn name_of, void *ctx,
+			   struct mntns_err *err);
+
+/* The NSS implementation of mntns_group_name_fn (getgrgid_r; ctx unused). */
+int mntns_nss_group_name(void *ctx, gid_t gid, char **name);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -38,7 +39,9 @@ static inline int load_str(struct mntns_config *cfg, const char *text, struct mn
 	} while (0)
 
 static gid_t test_gids[] = { 1000, 100, 27 };
+static char *test_group_names[] = { (char *)"alice", (char *)"students", (char *)"sudo" };
 
+/* alice: primary group alice (1000), a member of students (100) and sudo (27). */
 static inline struct mntns_user test_user(void)
 {
 	struct mntns_user u = {
@@ -49,28 +52,52 @@ static inline struct mntns_user test_user(void)
 		.home = (char *)"/home/alice",
 		.gids = test_gids,
 		.n_gids = 3,
+		.group_names = test_group_names, /* sorted, as mntns_user_name_groups leaves them */
+		.n_group_names = 3,
 	};
 	return u;
 }
 
-/* students -> 100 (alice is a supplementary member), staff -> 50, broken -> EIO. */
+/* A fake group database by gid: 1000 alice, 100 students, 27 sudo, 50 staff, 666 fails with
+ * EIO, anything else has no entry. Counts its calls in test_lookups. */
 static int test_lookups;
 
-static inline int test_group_lookup(void *ctx, const char *name, gid_t *gid)
+static inline int test_group_name(void *ctx, gid_t gid, char **name)
 {
+	const char *s;
+
 	(void)ctx;
 	test_lookups++;
-	if (strcmp(name, "students") == 0)
-		*gid = 100;
-	else if (strcmp(name, "staff") == 0)
-		*gid = 50;
-	else if (strcmp(name, "alice") == 0)
-		*gid = 1000;
-	else if (strcmp(name, "broken") == 0)
+	switch (gid) {
+	case 1000:
+		s = "alice";
+		break;
+	case 100:
+		s = "students";
+		break;
+	case 27:
+		s = "sudo";
+		break;
+	case 50:
+		s = "staff";
+		break;
+	case 666:
 		return -EIO;
-	else
+	default:
 		return -ENOENT;
-	return 0;
+	}
+	*name = strdup(s);
+	return *name ? 0 : -ENOMEM;
+}
+
+/* Frees what mntns_user_name_groups added to a user whose other fields are not allocated. */
+static inline void test_free_group_names(struct mntns_user *u)
+{
+	for (size_t i = 0; i < u->n_group_names; i++)
+		free(u->group_names[i]);
+	free(u->group_names);
+	u->group_names = NULL;
+	u->n_group_names = 0;
 }
 
 #endif
