@@ -106,17 +106,22 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct mntns_user u = { 0 };
 	struct mntns_plan plan = { 0 };
 	struct mntns_err err;
-	const char *name = NULL;
+	const void *item = NULL;
+	const char *name;
 	struct args a;
 	int rc;
 
 	parse_args(pamh, argc, argv, &a);
 	if (!a.debug)
 		log.fn = NULL;
-	if (pam_get_user(pamh, &name, NULL) != PAM_SUCCESS || !name || !*name) {
-		pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
+	/* PAM_USER, not pam_get_user: that prompts "login:" through the conversation when no
+	 * user is set, and a session module has no business prompting. */
+	if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item || !*(const char *)item) {
+		pam_syslog(pamh, LOG_ERR,
+			   "PAM_USER is not set (or empty): cannot tell whose session this is");
 		return PAM_USER_UNKNOWN;
 	}
+	name = item;
 	if (mntns_config_load(&cfg, a.config, a.config_dir, 0, &err) < 0) {
 		rc = failed(pamh, flags, cfg.on_error, err.msg);
 		goto out;

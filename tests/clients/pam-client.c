@@ -2,6 +2,7 @@
  * (tests/integration/70-race.sh, 80-callers.sh).  Not installed.
  *
  *   pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER
+ *   pam-client -N [-t|-w] [-c DIR] SERVICE
  *
  * Single mode (default): optionally starts a thread (-t) and changes to DIR (-c), opens a
  * session for USER through SERVICE in this very process and prints a report (with -w, from
@@ -9,9 +10,13 @@
  * a line: rc, ns_changed, cwd_before, cwd_after, cwd_dev_changed, cwd_entries, root_in_view,
  * cwd_in_view, new_fds (descriptors opened by pam_open_session and left open), fds_outside
  * (descriptors of a mount namespace, or new ones on a mount outside the new view),
- * new_mounts.  Messages the module gives to the PAM conversation are printed on stderr as "CONV:
- * ...", and its syslog lines as "SYSLOG: ..." (this program interposes syslog/vsyslog, so no
- * /dev/log is needed).
+ * new_mounts, prompts (how many prompts the conversation was asked to answer; a session
+ * module must ask none).  Messages the module gives to the PAM conversation are printed on
+ * stderr as "CONV: ...", and its syslog lines as "SYSLOG: ..." (this program interposes
+ * syslog/vsyslog, so no /dev/log is needed).
+ *
+ * -N: no user: pam_start gets NULL, so PAM_USER is unset when the session opens (the
+ * conversation answers any prompt with nothing).
  *
  * Loop mode (-n N): N logins, each in a forked child, each checked: a login that succeeded
  * must be in a new namespace whose new mounts all sit on one of the -a PATHs (and /etc must
@@ -68,14 +73,19 @@ void __syslog_chk(int pri, int flag, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int prompts;
+
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *arg)
 {
 	(void)arg;
 	*resp = calloc((size_t)n, sizeof(**resp));
 	if (!*resp)
 		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		fprintf(stderr, "CONV: %s\n", msg[i]->msg ? msg[i]->msg : "");
+		prompts += msg[i]->msg_style == PAM_PROMPT_ECHO_ON ||
+			   msg[i]->msg_style == PAM_PROMPT_ECHO_OFF;
+	}
 	return PAM_SUCCESS;
 }
 
@@ -366,7 +376,7 @@ static int single(const char *svc, const char *user, const char *dir, int thread
 	printf("\nnew_mounts=");
 	for (size_t i = 0; i < nadded; i++)
 		printf("%s ", added[i]);
-	printf("\n");
+	printf("\nprompts=%d\n", prompts);
 	if (rc == PAM_SUCCESS)
 		pam_close_session(ph, 0);
 	pam_end(ph, rc);
@@ -392,13 +402,23 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static void usage(void)
+{
+	fprintf(stderr, "usage: pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE "
+			"USER\n"
+			"       pam-client -N [-t|-w] [-c DIR] SERVICE\n");
+}
+
 int main(int argc, char **argv)
 {
 	char *allowed[16], *dir = NULL;
-	int nallowed = 0, thread = 0, worker_mode = 0, loops = 0, opt;
+	int nallowed = 0, thread = 0, worker_mode = 0, loops = 0, no_user = 0, opt;
 
-	while ((opt = getopt(argc, argv, "twc:n:a:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "Ntwc:n:a:f:")) != -1) {
 		switch (opt) {
+		case 'N':
+			no_user = 1;
+			break;
 		case 't':
 			thread = 1;
 			break;
@@ -419,18 +439,15 @@ int main(int argc, char **argv)
 				allowed[nallowed++] = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... "
-					"[-f FILE] SERVICE USER\n");
+			usage();
 			return 2;
 		}
 	}
-	if (argc - optind != 2) {
-		fprintf(
-		    stderr,
-		    "usage: pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER\n");
+	if (argc - optind != (no_user ? 1 : 2)) {
+		usage();
 		return 2;
 	}
-	const char *svc = argv[optind], *user = argv[optind + 1];
+	const char *svc = argv[optind], *user = no_user ? NULL : argv[optind + 1];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (loops > 0) {
