@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "plan.h"
@@ -18,6 +19,35 @@ static void usage(FILE *f)
 		   "  --config PATH      main file (default %s)\n"
 		   "  --config-dir DIR   drop-in directory (default %s; \"\" for none)\n",
 		MNTNS_CONFIG_FILE, MNTNS_CONFIG_DIR);
+}
+
+/* The loader takes absolute paths only, as the module does, which refuses a relative config=
+ * since it would depend on the application's working directory. Here an administrator types
+ * the path in a shell, so a relative one means below the current directory. No symlink is
+ * resolved: the loader decides on the path as given. Returns NULL with errno set. */
+static char *absolute(const char *path)
+{
+	char *cwd, *abs;
+	size_t size;
+
+	if (path[0] == '/')
+		return strdup(path);
+	while (strncmp(path, "./", 2) == 0) { /* "/dir/new.conf" reads better in messages */
+		path += 2;
+		while (*path == '/')
+			path++;
+	}
+	if (strcmp(path, ".") == 0)
+		path = "";
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	size = strlen(cwd) + strlen(path) + 2;
+	abs = malloc(size);
+	if (abs)
+		snprintf(abs, size, "%s%s%s", cwd, *path && strcmp(cwd, "/") ? "/" : "", path);
+	free(cwd);
+	return abs;
 }
 
 static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u)
@@ -56,6 +86,7 @@ int main(int argc, char **argv)
 					      { "version", no_argument, NULL, 'V' },
 					      { NULL, 0, NULL, 0 } };
 	const char *config = MNTNS_CONFIG_FILE, *dir = MNTNS_CONFIG_DIR;
+	char *config_abs = NULL, *dir_abs = NULL;
 	struct mntns_config cfg;
 	struct mntns_user u;
 	struct mntns_err err;
@@ -80,23 +111,32 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1 || !*config) {
 		usage(stderr);
 		return 2;
 	}
-	if (mntns_config_load(&cfg, config, dir, 0, &err) < 0) {
+	config_abs = absolute(config);
+	if (!config_abs || (dir && !(dir_abs = absolute(dir)))) {
+		fprintf(stderr, "mntns-plan: %s: cannot make the path absolute: %s\n",
+			config_abs ? dir : config, strerror(errno));
+		free(config_abs);
+		return 2;
+	}
+	if (mntns_config_load(&cfg, config_abs, dir_abs, 0, &err) < 0) {
 		fprintf(stderr, "mntns-plan: %s\n", err.msg);
-		mntns_config_free(&cfg);
-		return 1;
+		rc = 1;
+	} else {
+		rc = mntns_user_lookup(argv[optind], cfg.need, &u, &err);
+		if (rc < 0) {
+			fprintf(stderr, "mntns-plan: user \"%s\": %s\n", argv[optind], err.msg);
+			rc = 1;
+		} else {
+			rc = print_plan(&cfg, &u);
+			mntns_user_free(&u);
+		}
 	}
-	rc = mntns_user_lookup(argv[optind], cfg.need, &u, &err);
-	if (rc < 0) {
-		fprintf(stderr, "mntns-plan: user \"%s\": %s\n", argv[optind], err.msg);
-		mntns_config_free(&cfg);
-		return 1;
-	}
-	rc = print_plan(&cfg, &u);
-	mntns_user_free(&u);
 	mntns_config_free(&cfg);
+	free(config_abs);
+	free(dir_abs);
 	return rc;
 }

@@ -21,7 +21,10 @@ struct args {
 	bool debug;
 };
 
-static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
+/* Returns 0, or -EINVAL with ERR set for an argument that must not be used: a relative path
+ * would be opened from whatever directory the application happens to be in. */
+static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a,
+		      struct mntns_err *err)
 {
 	a->config = MNTNS_CONFIG_FILE;
 	a->config_dir = MNTNS_CONFIG_DIR;
@@ -30,12 +33,20 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct a
 		if (strncmp(argv[i], "config=", 7) == 0)
 			a->config = argv[i] + 7;
 		else if (strncmp(argv[i], "config_dir=", 11) == 0)
-			a->config_dir = argv[i][11] ? argv[i] + 11 : NULL;
+			a->config_dir = argv[i][11] ? argv[i] + 11 : NULL; /* "": no drop-ins */
 		else if (strcmp(argv[i], "debug") == 0)
 			a->debug = true;
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown option \"%s\" ignored", argv[i]);
 	}
+	if (a->config[0] != '/')
+		return mntns_fail(err, -EINVAL,
+				  "module argument config=%.256s: not an absolute path", a->config);
+	if (a->config_dir && a->config_dir[0] != '/')
+		return mntns_fail(err, -EINVAL,
+				  "module argument config_dir=%.256s: not an absolute path",
+				  a->config_dir);
+	return 0;
 }
 
 static void debug_line(void *arg, const char *line)
@@ -111,7 +122,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct args a;
 	int rc;
 
-	parse_args(pamh, argc, argv, &a);
+	/* The config has not been read, so on_error is not known yet: fail. */
+	if (parse_args(pamh, argc, argv, &a, &err) < 0)
+		return failed(pamh, flags, MNTNS_ON_ERROR_FAIL, err.msg);
 	if (!a.debug)
 		log.fn = NULL;
 	/* PAM_USER, not pam_get_user: that prompts "login:" through the conversation when no
@@ -162,10 +175,11 @@ out:
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	struct mntns_err err;
 	struct args a;
 
 	(void)flags;
-	parse_args(pamh, argc, argv, &a);
+	(void)parse_args(pamh, argc, argv, &a, &err); /* only to report unknown options */
 	/* scope = session: the namespace ends with the last process in it; nothing to undo. */
 	return PAM_SUCCESS;
 }
