@@ -191,15 +191,18 @@ static unsigned mount_attrs(unsigned flags)
 /* The per-op state of one apply: descriptors of cloned sources, and what was skipped. */
 struct op_state {
 	int tree_fd; /* bind: the detached clone of the source */
+	int mnt_fd; /* tmpfs: the mount just made, for creating the targets of ops below it */
 	bool src_is_dir;
-	bool skipped; /* optional rule whose source or target is missing */
+	bool skipped; /* optional rule whose source or target is missing or planted */
 	bool applied;
 };
 
 static void states_free(struct op_state *st, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		mntns_closep(&st[i].tree_fd);
+		mntns_closep(&st[i].mnt_fd);
+	}
 	free(st);
 }
 
@@ -215,78 +218,83 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
 			  path, why);
 }
 
-/* Opens the directory holding PATH's last component, without following symlinks and refusing
- * a component planted in a world-writable directory (see mntns_path_open_trusted); sets *name
- * to that component (inside PATH). Returns a descriptor or -errno. */
-static int open_parent(const char *path, uid_t uid, const char **name, struct mntns_untrusted *bad)
-{
-	const char *slash = strrchr(path, '/');
-	char parent[PATH_MAX];
-	size_t len = slash > path ? (size_t)(slash - path) : 1;
-
-	bad->len = 0;
-	if (len >= sizeof(parent))
-		return -ENAMETOOLONG;
-	memcpy(parent, path, len);
-	parent[len] = '\0';
-	*name = slash + 1;
-	return mntns_path_open_trusted(parent, uid, O_DIRECTORY, bad);
-}
-
-/* A bind source, or a parent of it, owned by a third user inside a world-writable directory
- * (/tmp) may have been planted: binding it would hand, say, every session's X11 sockets to
- * that user. */
-static int planted_fail(struct mntns_err *err, const struct mntns_op *op,
-			const struct mntns_untrusted *bad)
+/* A component that a user other than the login's may have planted (see mntns_path_judge):
+ * using it would hand, say, every session's X11 sockets to that user, or let them deny the
+ * login. The message names the component and what is wrong with it. */
+static int planted_fail(struct mntns_err *err, const struct mntns_op *op, const char *what,
+			const char *path, const struct mntns_walk *w)
 {
 	return mntns_fail(err, -EPERM,
-			  "%s: [%s]: source %s: %.*s is owned by uid %u in a world-writable "
-			  "directory; refusing to use it (it may have been planted)",
-			  op->rule->file, op->rule->name, op->source, (int)bad->len, op->source,
-			  (unsigned)bad->owner);
+			  "%s: [%s]: %s %s: %.*s %s in a directory that others can write to; "
+			  "refusing to use it (it may have been planted)",
+			  op->rule->file, op->rule->name, what, path,
+			  (int)(w->bad_len ? w->bad_len : strlen(path)), path, w->why);
+}
+
+/* A planted component fails a rule, or skips an optional one with a warning: any user can
+ * plant /tmp/.X11-unix where it is missing, and must not deny everyone's login that way. */
+static int planted(const struct mntns_op *op, struct op_state *st, const char *what,
+		   const char *path, const struct mntns_walk *w, const struct mntns_log *log,
+		   struct mntns_err *err)
+{
+	struct mntns_err why;
+
+	if (!op->rule->optional)
+		return planted_fail(err, op, what, path, w);
+	planted_fail(&why, op, what, path, w);
+	log_warn(log, "%s; rule skipped (optional)", why.msg);
+	st->skipped = true;
+	return 0;
 }
 
 /* create=: makes the last component of the source as the user's directory, or checks that the
- * existing one is a directory the user owns; returns a descriptor of it. Existing objects are
- * never chowned or chmodded. */
-static int create_source(const struct mntns_op *op, uid_t uid, gid_t gid,
-			 struct mntns_untrusted *bad, struct mntns_err *err)
+ * existing one is a directory the user owns; sets *OUT to a descriptor of it, or leaves it -1
+ * with st->skipped for an optional rule that met something planted. Existing objects are never
+ * chowned or chmodded. Returns 0 or -errno. */
+static int create_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
+			 const struct mntns_log *log, struct mntns_err *err, int *out)
 {
+	struct mntns_walk w = { .uid = uid };
 	_cleanup_close_ int pfd = -1, fd = -1;
 	const char *name;
-	struct stat st;
+	int rc;
 
-	pfd = open_parent(op->source, uid, &name, bad);
-	if (pfd == -EPERM && bad->len)
-		return pfd;
+	pfd = mntns_path_open_parent(op->source, &name, &w);
+	if (pfd == -EPERM && w.why[0])
+		return planted(op, st, "source", op->source, &w, log, err);
+	if (pfd == -ENOENT && op->rule->optional) {
+		log_step(log, "[%s]: parent of source %s does not exist; skipped (optional)",
+			 op->rule->name, op->source);
+		st->skipped = true;
+		return 0;
+	}
 	if (pfd < 0)
 		return op_fail(err, op, pfd, "opening the parent of source", op->source);
-	if (mkdirat(pfd, name, 0700) == 0) {
-		/* Ours: open it without following anything. If someone swapped it in between, it is
-		 * no longer a directory owned by us and we stop before chowning anything. */
-		fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return op_fail(err, op, -errno, "opening created source", op->source);
-		if (fstat(fd, &st) < 0 || st.st_uid != geteuid())
-			return op_fail(err, op, -EPERM, "created source changed under us:",
-				       op->source);
-		if (fchown(fd, uid, gid) < 0 || fchmod(fd, (mode_t)op->rule->create_mode) < 0)
-			return op_fail(err, op, -errno, "setting owner and mode of", op->source);
-		return mntns_take_fd(&fd);
+	rc = mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->rule->create_mode);
+	if (rc < 0 && rc != -EEXIST)
+		return op_fail(err, op, rc, "creating source", op->source);
+	fd = mntns_path_step(pfd, name, MNTNS_WANT_DIR, &w);
+	if (fd == -EPERM && w.why[0]) {
+		w.bad_len = 0;
+		return planted(op, st, "source", op->source, &w, log, err);
 	}
-	if (errno != EEXIST)
-		return op_fail(err, op, -errno, "creating source", op->source);
-	fd = mntns_path_open(pfd, name, 0);
-	if (fd < 0)
+	if (fd < 0 && fd != -ENOTDIR)
 		return op_fail(err, op, fd, "opening source", op->source);
-	if (fstat(fd, &st) < 0)
-		return op_fail(err, op, -errno, "stat", op->source);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
+	if (fd < 0 || w.st.st_uid != uid) {
+		/* Where only root can write, this is the administrator's object, not a trap. */
+		if (w.hostile) {
+			snprintf(w.why, sizeof(w.why), "is not a directory owned by uid %u",
+				 (unsigned)uid);
+			w.bad_len = 0;
+			return planted(op, st, "source", op->source, &w, log, err);
+		}
 		return mntns_fail(err, -EPERM,
 				  "%s: [%s]: source %s exists but is not a directory owned by uid "
 				  "%u; refusing to use it",
 				  op->rule->file, op->rule->name, op->source, (unsigned)uid);
-	return mntns_take_fd(&fd);
+	}
+	*out = mntns_take_fd(&fd);
+	return 0;
 }
 
 /* Phase 1: clones every bind source from the view as it is before any rule is applied. */
@@ -297,37 +305,28 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 	const struct mntns_rule *r = op->rule;
 	unsigned rec = r->recursive ? AT_RECURSIVE : 0;
 	struct mount_attr attr = { .attr_set = mount_attrs(r->flags) };
-	struct mntns_untrusted bad = { 0 };
-	struct stat sb;
+	struct mntns_walk w = { .uid = uid };
 
-	if (r->create_mode >= 0)
-		fd = create_source(op, uid, gid, &bad, err);
-	else
-		fd = mntns_path_open_trusted(op->source, uid, 0, &bad);
-	if (fd == -EPERM && bad.len) {
-		struct mntns_err why;
+	if (r->create_mode >= 0) {
+		int rc = create_source(op, st, uid, gid, log, err, &fd);
 
-		if (!r->optional)
-			return planted_fail(err, op, &bad);
-		/* Not an error: any user can plant /tmp/.X11-unix where it is missing, and must
-		 * not be able to deny everyone's login that way. */
-		planted_fail(&why, op, &bad);
-		log_warn(log, "%s; rule skipped (optional)", why.msg);
-		st->skipped = true;
-		return 0;
+		if (rc < 0 || st->skipped)
+			return rc; /* create_source has said why */
+		st->src_is_dir = true;
+	} else {
+		fd = mntns_path_open_safe(op->source, MNTNS_WANT_ANY, &w);
+		if (fd == -EPERM && w.why[0])
+			return planted(op, st, "source", op->source, &w, log, err);
+		if (fd == -ENOENT && r->optional) {
+			log_step(log, "[%s]: source %s does not exist; skipped (optional)", r->name,
+				 op->source);
+			st->skipped = true;
+			return 0;
+		}
+		if (fd < 0)
+			return op_fail(err, op, fd, "opening source", op->source);
+		st->src_is_dir = S_ISDIR(w.st.st_mode);
 	}
-	if (fd == -ENOENT && r->optional) {
-		log_step(log, "[%s]: source %s does not exist; skipped (optional)", r->name, op->source);
-		st->skipped = true;
-		return 0;
-	}
-	if (fd < 0 && r->create_mode >= 0)
-		return fd; /* create_source has said why */
-	if (fd < 0)
-		return op_fail(err, op, fd, "opening source", op->source);
-	if (fstat(fd, &sb) < 0)
-		return op_fail(err, op, -errno, "stat", op->source);
-	st->src_is_dir = S_ISDIR(sb.st_mode);
 	st->tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
 	if (st->tree_fd < 0)
 		return op_fail(err, op, -errno, "cloning source", op->source);
@@ -394,34 +393,67 @@ static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
 	return mfd;
 }
 
+/* Resolves the target of op I: below the fresh tmpfs of its holder through that mount's
+ * descriptor (creating what is missing), elsewhere from "/" through the trusted walk. Sets *OUT
+ * to a descriptor, or leaves it -1 with st[i].skipped; returns 0 or -errno with ERR set. */
+static int open_target(const struct mntns_plan *plan, size_t i, struct op_state *st, uid_t uid,
+		       bool want_dir, const struct mntns_log *log, struct mntns_err *err, int *out)
+{
+	const struct mntns_op *op = &plan->ops[i];
+	const struct mntns_rule *r = op->rule;
+	struct mntns_walk w = { .uid = uid };
+	int fd;
+
+	if (op->holder >= 0 && st[op->holder].applied) {
+		const char *base = plan->ops[op->holder].target;
+
+		fd = mntns_path_open_below(st[op->holder].mnt_fd, op->target + strlen(base),
+					   want_dir);
+		if (fd >= 0 && fstat(fd, &w.st) < 0) {
+			close(fd);
+			fd = -errno;
+		}
+	} else {
+		fd = mntns_path_open_safe(op->target,
+					  want_dir ? MNTNS_WANT_DIR : MNTNS_WANT_FILE, &w);
+		if (fd == -EPERM && w.why[0])
+			return planted(op, &st[i], "target", op->target, &w, log, err);
+	}
+	if (fd == -ENOENT && r->optional) {
+		log_step(log, "[%s]: target %s does not exist; skipped (optional)", r->name,
+			 op->target);
+		st[i].skipped = true;
+		return 0;
+	}
+	if (fd == -ENOTDIR || fd == -EISDIR || fd == -EINVAL ||
+	    (fd >= 0 && want_dir != !!S_ISDIR(w.st.st_mode))) {
+		if (fd >= 0)
+			close(fd);
+		return mntns_fail(err, -EINVAL, "%s: [%s]: target %s is %sa directory but %s",
+				  r->file, r->name, op->target, want_dir ? "not " : "",
+				  r->type == MNTNS_BIND ? (want_dir ? "the source is one"
+								    : "the source is not")
+							: "must be");
+	}
+	if (fd < 0)
+		return op_fail(err, op, fd, "opening target", op->target);
+	*out = fd;
+	return 0;
+}
+
 /* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted). */
-static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
+static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st, uid_t uid,
 		  const struct mntns_log *log, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	const struct mntns_rule *r = op->rule;
 	bool want_dir = r->type != MNTNS_BIND || st[i].src_is_dir;
 	_cleanup_close_ int tfd = -1, mfd = -1;
-	struct stat sb;
 
-	if (op->holder >= 0 && st[op->holder].applied)
-		tfd = mntns_path_open_below(plan->ops[op->holder].target, op->target, want_dir);
-	else
-		tfd = mntns_path_open(AT_FDCWD, op->target, 0);
-	if (tfd == -ENOENT && r->optional) {
-		log_step(log, "[%s]: target %s does not exist; skipped (optional)", r->name,
-		      op->target);
-		st[i].skipped = true;
-		return 0;
-	}
-	if (tfd < 0)
-		return op_fail(err, op, tfd, "opening target", op->target);
-	if (fstat(tfd, &sb) < 0)
-		return op_fail(err, op, -errno, "stat", op->target);
-	if (want_dir != !!S_ISDIR(sb.st_mode))
-		return mntns_fail(err, -EINVAL, "%s: [%s]: target %s is %sa directory but %s",
-				  r->file, r->name, op->target, S_ISDIR(sb.st_mode) ? "" : "not ",
-				  r->type == MNTNS_BIND ? "the source is not" : "must be");
+	int rc = open_target(plan, i, st, uid, want_dir, log, err, &tfd);
+
+	if (rc < 0 || st[i].skipped)
+		return rc;
 	if (r->type == MNTNS_BIND) {
 		mfd = mntns_take_fd(&st[i].tree_fd);
 	} else {
@@ -432,8 +464,12 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
 	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
+	/* The descriptor now stands for the attached mount: targets below it are made through
+	 * it, never by looking its path up again (a user could swap a parent meanwhile). */
+	if (r->type != MNTNS_BIND)
+		st[i].mnt_fd = mntns_take_fd(&mfd);
 	log_step(log, "[%s]: mounted %s on %s", r->name,
-	      r->type == MNTNS_BIND ? op->source : mntns_type_name(r->type), op->target);
+		 r->type == MNTNS_BIND ? op->source : mntns_type_name(r->type), op->target);
 	return 0;
 }
 
@@ -446,13 +482,13 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 	if (!st)
 		return mntns_fail(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < plan->n; i++)
-		st[i].tree_fd = -1;
+		st[i].tree_fd = st[i].mnt_fd = -1;
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
 		if (plan->ops[i].rule->type == MNTNS_BIND)
 			rc = prepare_source(&plan->ops[i], &st[i], uid, gid, log, err);
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
 		if (!st[i].skipped)
-			rc = attach(plan, i, st, log, err);
+			rc = attach(plan, i, st, uid, log, err);
 	states_free(st, plan->n);
 	return rc;
 }

@@ -2,19 +2,18 @@
  * pass of the INI reader (inicheck.c) whose callbacks validate and build every rule. */
 #include "config.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "inicheck.h"
+#include "path.h"
 #include "strmap.h"
 #include "vars.h"
 
@@ -91,7 +90,7 @@ static bool all_digits(const char *s, size_t n, int base)
 	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]) || (base == 8 && s[i] > '7'))
+		if (s[i] < '0' || s[i] > (base == 8 ? '7' : '9'))
 			return false;
 	return true;
 }
@@ -161,18 +160,18 @@ static int parse_options(struct mntns_rule *r, const char *opts, struct mntns_er
 		char *eq;
 		bool known = false;
 
-		while (isspace((unsigned char)*o))
+		while (inicheck_is_space(*o))
 			o++;
-		for (char *e = o + strlen(o); e > o && isspace((unsigned char)e[-1]);)
+		for (char *e = o + strlen(o); e > o && inicheck_is_space(e[-1]);)
 			*--e = '\0';
 		for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-			if (strcasecmp(o, flags[i].name) == 0) {
+			if (inicheck_eq_nocase(o, flags[i].name)) {
 				r->flags |= flags[i].flag;
 				known = true;
 			}
 		if (known)
 			continue;
-		if (r->type == MNTNS_BIND && strcasecmp(o, "norbind") == 0) {
+		if (r->type == MNTNS_BIND && inicheck_eq_nocase(o, "norbind")) {
 			r->recursive = false;
 			continue;
 		}
@@ -201,9 +200,9 @@ static int parse_options(struct mntns_rule *r, const char *opts, struct mntns_er
 
 static int parse_yes_no(const char *v, bool *out)
 {
-	if (strcasecmp(v, "yes") == 0)
+	if (inicheck_eq_nocase(v, "yes"))
 		*out = true;
-	else if (strcasecmp(v, "no") == 0)
+	else if (inicheck_eq_nocase(v, "no"))
 		*out = false;
 	else
 		return -EINVAL;
@@ -244,11 +243,11 @@ static int build_rule(struct mntns_config *cfg, struct mntns_rule *r, const char
 	r->create_mode = -1;
 	if (!v[K_TYPE])
 		return mntns_fail(err, -EINVAL, "missing required key \"type\"");
-	if (strcasecmp(v[K_TYPE], "tmpfs") == 0)
+	if (inicheck_eq_nocase(v[K_TYPE], "tmpfs"))
 		r->type = MNTNS_TMPFS;
-	else if (strcasecmp(v[K_TYPE], "bind") == 0)
+	else if (inicheck_eq_nocase(v[K_TYPE], "bind"))
 		r->type = MNTNS_BIND;
-	else if (strcasecmp(v[K_TYPE], "hide") == 0)
+	else if (inicheck_eq_nocase(v[K_TYPE], "hide"))
 		r->type = MNTNS_HIDE;
 	else
 		return mntns_fail(err, -EINVAL,
@@ -311,9 +310,9 @@ static int set_global(struct mntns_config *cfg, const char *const *v, struct mnt
 		cfg->users = sel;
 	}
 	if (v[K_SCOPE]) {
-		if (strcasecmp(v[K_SCOPE], "session") == 0)
+		if (inicheck_eq_nocase(v[K_SCOPE], "session"))
 			cfg->scope = MNTNS_SCOPE_SESSION;
-		else if (strcasecmp(v[K_SCOPE], "user") == 0)
+		else if (inicheck_eq_nocase(v[K_SCOPE], "user"))
 			cfg->scope = MNTNS_SCOPE_USER;
 		else
 			return mntns_fail(err, -EINVAL,
@@ -321,9 +320,9 @@ static int set_global(struct mntns_config *cfg, const char *const *v, struct mnt
 					  v[K_SCOPE]);
 	}
 	if (v[K_PROPAGATION]) {
-		if (strcasecmp(v[K_PROPAGATION], "slave") == 0)
+		if (inicheck_eq_nocase(v[K_PROPAGATION], "slave"))
 			cfg->propagation = MNTNS_PROP_SLAVE;
-		else if (strcasecmp(v[K_PROPAGATION], "private") == 0)
+		else if (inicheck_eq_nocase(v[K_PROPAGATION], "private"))
 			cfg->propagation = MNTNS_PROP_PRIVATE;
 		else
 			return mntns_fail(err, -EINVAL,
@@ -449,9 +448,9 @@ static int scan_section(void *c, const char *name, unsigned line, struct mntns_e
 
 static int parse_on_error(const char *v, enum mntns_on_error *out)
 {
-	if (strcasecmp(v, "fail") == 0)
+	if (inicheck_eq_nocase(v, "fail"))
 		*out = MNTNS_ON_ERROR_FAIL;
-	else if (strcasecmp(v, "ignore") == 0)
+	else if (inicheck_eq_nocase(v, "ignore"))
 		*out = MNTNS_ON_ERROR_IGNORE;
 	else
 		return -EINVAL;
@@ -542,64 +541,139 @@ int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err)
 
 /* ---- files ---- */
 
-static int check_trust(const char *what, const struct stat *st, uid_t trusted,
-		       struct mntns_err *err)
+/* Says why a config path was refused: W (a strict walk) names the component and the reason. */
+static int walk_error(const char *what, int rc, const struct mntns_walk *w,
+		      struct mntns_err *err)
 {
-	if (st->st_uid != trusted)
-		return mntns_fail(err, -EPERM, "%s: owned by uid %u, not by uid %u; refusing to use it",
-				  what, (unsigned)st->st_uid, (unsigned)trusted);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return mntns_fail(err, -EPERM,
-				  "%s: writable by group or others (mode %04o); refusing to use it",
-				  what, (unsigned)(st->st_mode & 07777));
-	return 0;
+	if (rc == -EPERM && w->why[0] && w->bad_len)
+		return mntns_fail(err, rc, "%s: %.*s %s; refusing to use it", what,
+				  (int)w->bad_len, what, w->why);
+	if (rc == -EPERM && w->why[0])
+		return mntns_fail(err, rc, "%s: %s; refusing to use it", what, w->why);
+	if (rc == -ELOOP)
+		return mntns_fail(err, rc, "%s: %s a symbolic link; refusing to follow it", what,
+				  w->bad_len ? "a component of the path is" : "is");
+	if (rc == -EINVAL && what[0] != '/')
+		return mntns_fail(err, rc, "%s: not an absolute path", what);
+	return mntns_fail(err, rc, "%s: cannot open: %s", what, strerror(-rc));
 }
 
-static int open_error(const char *what, int e, struct mntns_err *err)
+static bool same_file_state(const struct stat *a, const struct stat *b)
 {
-	if (e == ELOOP)
-		return mntns_fail(err, -ELOOP, "%s: is a symbolic link; refusing to follow it", what);
-	return mntns_fail(err, -e, "%s: cannot open: %s", what, strerror(e));
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Reads one config file from DIRFD/NAME; WHAT is the name used in messages. */
-static int load_file(struct mntns_config *cfg, int dirfd, const char *name, const char *what,
-		     uid_t trusted, struct mntns_err *err)
+/* Reads all of FD into *BUF. A file that root rewrites in place while logins run ("cat new >
+ * mntns.conf", an editor that truncates first) is read short or empty, which would be a valid
+ * config that mounts nothing: the file must look the same before and after, and be read to its
+ * end at exactly its size, or it is read again (a few times) and then refused. */
+static int read_whole(int fd, const char *what, char **buf, size_t *len, struct mntns_err *err)
 {
-	/* O_NONBLOCK: a FIFO planted in place of a config file must not hang a login. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct stat before, after;
+		size_t n = 0;
+		ssize_t r = 1;
+
+		if (fstat(fd, &before) < 0)
+			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+		if (before.st_size > MAX_CONFIG_SIZE)
+			return mntns_fail(err, -EFBIG, "%s: larger than %d bytes", what,
+					  MAX_CONFIG_SIZE);
+		free(*buf);
+		*buf = malloc((size_t)before.st_size + 2);
+		if (!*buf)
+			return mntns_fail(err, -ENOMEM, "out of memory");
+		/* One byte more than the size: reading it shows that the file grew meanwhile. */
+		while (r != 0 && n <= (size_t)before.st_size) {
+			r = pread(fd, *buf + n, (size_t)before.st_size + 1 - n, (off_t)n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return mntns_fail(err, -errno, "%s: read: %s", what, strerror(errno));
+			n += (size_t)r;
+		}
+		if (fstat(fd, &after) < 0)
+			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+		if (n == (size_t)before.st_size && same_file_state(&before, &after)) {
+			*len = n;
+			return 0;
+		}
+	}
+	return mntns_fail(err, -EAGAIN,
+			  "%s: the file changed while it was being read; refusing a config that "
+			  "may be half-written (replace it by renaming a new file over it)",
+			  what);
+}
+
+/* A main file with no section at all (empty, or only comments) is what a reader sees while the
+ * file is being rewritten, far more often than a config that means "nothing to do". */
+static bool has_section(const char *buf, size_t len)
+{
+	bool line_start = true;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line_start && buf[i] == '[')
+			return true;
+		if (buf[i] == '\n')
+			line_start = true;
+		else if (!inicheck_is_space(buf[i]))
+			line_start = false;
+	}
+	return false;
+}
+
+/* Reads NAME in directory DIRFD (whose stat W->dir_st a strict walk filled) after judging the
+ * descriptor that is read; WHAT is the name used in messages. */
+static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, const char *what,
+			struct mntns_walk *w, bool main, struct mntns_err *err)
+{
+	/* O_NONBLOCK: a FIFO in place of a config file must not hang a login. */
 	_cleanup_close_ int fd =
 		openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
-	struct stat st;
 	size_t len = 0;
 	int rc;
 
 	if (fd < 0)
-		return open_error(what, errno, err);
-	if (fstat(fd, &st) < 0)
+		return walk_error(what, errno == ELOOP ? -ELOOP : -errno, w, err);
+	if (fstat(fd, &w->st) < 0)
 		return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
-	if (!S_ISREG(st.st_mode))
+	rc = mntns_path_judge(&w->dir_st, &w->st, MNTNS_WANT_FILE, w);
+	if (rc == -EINVAL || rc == -EISDIR)
 		return mntns_fail(err, -EINVAL, "%s: not a regular file", what);
-	rc = check_trust(what, &st, trusted, err);
+	if (rc < 0)
+		return walk_error(what, rc, w, err);
+	rc = read_whole(fd, what, &buf, &len, err);
 	if (rc < 0)
 		return rc;
-	if (st.st_size > MAX_CONFIG_SIZE)
-		return mntns_fail(err, -EFBIG, "%s: larger than %d bytes", what, MAX_CONFIG_SIZE);
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return mntns_fail(err, -ENOMEM, "out of memory");
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return mntns_fail(err, -errno, "%s: read: %s", what, strerror(errno));
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	if (main && !has_section(buf, len))
+		return mntns_fail(err, -EINVAL,
+				  "%s: no section in the file (empty, or being rewritten?); a config "
+				  "that selects nobody says so: [global] users = !*",
+				  what);
 	return mntns_config_add_buffer(cfg, what, buf, len, err);
+}
+
+/* Reads the main file PATH. Every directory from "/" down to it must be root's alone (a
+ * member of a group that may write to /etc/security could otherwise move the file away). */
+static int load_file(struct mntns_config *cfg, const char *path, uid_t trusted,
+		     struct mntns_err *err)
+{
+	struct mntns_walk w = { .uid = trusted, .strict = true };
+	const char *name;
+	_cleanup_close_ int dir = mntns_path_open_parent(path, &name, &w);
+	_cleanup_close_ int rdir = -1;
+
+	if (dir < 0)
+		return walk_error(path, dir, &w, err);
+	/* openat needs a real directory descriptor to create nothing and read one name. */
+	rdir = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rdir < 0)
+		return walk_error(path, -errno, &w, err);
+	w.bad_len = 0;
+	return load_file_at(cfg, rdir, name, path, &w, true, err);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -665,30 +739,31 @@ static int list_dropins(DIR *d, const char *dir, char ***out, size_t *n_out, str
 static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 		    struct mntns_err *err)
 {
-	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct mntns_walk w = { .uid = trusted, .strict = true };
+	const char *name;
+	_cleanup_close_ int parent = mntns_path_open_parent(dir, &name, &w);
+	_cleanup_close_ int path_fd = -1, fd = -1;
 	__attribute__((cleanup(closedirp))) DIR *d = NULL;
 	char **names = NULL;
 	size_t n = 0;
-	struct stat st;
 	int rc;
 
-	if (fd < 0 && errno == ENOENT)
-		return 0; /* no drop-ins */
-	if (fd < 0) {
-		int e = errno;
-
-		/* O_DIRECTORY reports a symlink as ENOTDIR; say what it really is. The refusal
-		 * does not depend on this lstat, only the wording does. */
-		if (e == ENOTDIR && fstatat(AT_FDCWD, dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISLNK(st.st_mode))
-			e = ELOOP;
-		return open_error(dir, e, err);
+	if (parent < 0)
+		return walk_error(dir, parent, &w, err);
+	path_fd = mntns_path_step(parent, name, MNTNS_WANT_DIR, &w);
+	/* Missing is "no drop-ins" only because the parent is trusted: nobody else can have
+	 * moved the directory aside. */
+	if (path_fd == -ENOENT)
+		return 0;
+	if (path_fd == -ENOTDIR)
+		return mntns_fail(err, -ENOTDIR, "%s: not a directory", dir);
+	if (path_fd < 0) {
+		w.bad_len = 0;
+		return walk_error(dir, path_fd, &w, err);
 	}
-	if (fstat(fd, &st) < 0)
-		return mntns_fail(err, -errno, "%s: fstat: %s", dir, strerror(errno));
-	rc = check_trust(dir, &st, trusted, err);
-	if (rc < 0)
-		return rc;
+	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return mntns_fail(err, -errno, "%s: cannot open: %s", dir, strerror(errno));
 	d = fdopendir(fd);
 	if (!d)
 		return mntns_fail(err, -errno, "%s: fdopendir: %s", dir, strerror(errno));
@@ -698,7 +773,10 @@ static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 		char what[4096];
 
 		snprintf(what, sizeof(what), "%s/%s", dir, names[i]);
-		rc = load_file(cfg, dirfd(d), names[i], what, trusted, err);
+		w.dir_st = w.st; /* the drop-in directory's, from the step above */
+		w.bad_len = 0;
+		rc = load_file_at(cfg, dirfd(d), names[i], what, &w, false, err);
+		w.st = w.dir_st;
 	}
 	free_names(names, n);
 	return rc;
@@ -710,7 +788,7 @@ int mntns_config_load(struct mntns_config *cfg, const char *path, const char *di
 	int rc;
 
 	mntns_config_init(cfg);
-	rc = load_file(cfg, AT_FDCWD, path, path, trusted_uid, err);
+	rc = load_file(cfg, path, trusted_uid, err);
 	if (rc == 0 && dir)
 		rc = load_dir(cfg, dir, trusted_uid, err);
 	if (rc == 0)

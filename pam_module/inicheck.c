@@ -14,6 +14,23 @@ static bool is_space(char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+bool inicheck_is_space(char c)
+{
+	return is_space(c);
+}
+
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool inicheck_eq_nocase(const char *a, const char *b)
+{
+	for (; *a && ascii_lower(*a) == ascii_lower(*b); a++, b++)
+		;
+	return ascii_lower(*a) == ascii_lower(*b);
+}
+
 static const char *skip_space(const char *s, const char *end)
 {
 	while (s < end && is_space(*s))

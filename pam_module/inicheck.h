@@ -8,6 +8,7 @@
 #ifndef MNTNS_INICHECK_H
 #define MNTNS_INICHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -30,5 +31,10 @@ struct inicheck_ops {
  * callback reported). ERR must not be NULL. */
 int inicheck_scan(const char *name, const char *buf, size_t len, const struct inicheck_ops *ops,
 		  void *ctx, struct mntns_err *err);
+
+/* The dialect's character classes, ASCII whatever the caller's locale (under tr_TR,
+ * strcasecmp("NOSUID", "nosuid") is not 0): whitespace, and equality ignoring ASCII case. */
+bool inicheck_is_space(char c);
+bool inicheck_eq_nocase(const char *a, const char *b);
 
 #endif

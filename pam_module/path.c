@@ -1,47 +1,293 @@
-/* Symlink-free path resolution (see path.h). A user who swaps a directory for a symlink, from
- * this session or another, gets an error here, never a descriptor somewhere else. */
+/* Path resolution that a local user cannot redirect (see path.h). Every lookup is one component
+ * at a time on descriptors: a user who swaps a directory for a symlink, plants an object of
+ * their own, hard-links someone else's file or mounts a filesystem that lies or never answers
+ * gets a refusal here, never a descriptor somewhere else and never a hang. */
 #include "path.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 
-int mntns_path_open(int dirfd, const char *path, int extra)
-{
-	struct open_how how = {
-		.flags = (unsigned long long)(O_PATH | O_CLOEXEC | extra),
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	long fd;
+/* Newer than the headers of Debian 12; the kernel answers EINVAL/ENOSYS where it lacks them. */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+#ifndef __NR_statmount
+#define __NR_statmount 457
+#endif
+#define MNTNS_STATMOUNT_FS_TYPE 0x20U
+/* struct statmount is 512 bytes in every kernel that has it; its strings follow it. */
+#define MNTNS_STATMOUNT_STRINGS 512
 
-	do
+struct mntns_mnt_id_req {
+	__u32 size;
+	__u32 spare;
+	__u64 mnt_id;
+	__u64 param;
+};
+
+/* The head of the kernel's struct statmount, up to the field we read. */
+struct mntns_statmount_head {
+	__u32 size;
+	__u32 mnt_opts;
+	__u64 mask;
+	__u32 sb_dev_major;
+	__u32 sb_dev_minor;
+	__u64 sb_magic;
+	__u32 sb_flags;
+	__u32 fs_type; /* offset of the type's name in the strings after the struct */
+};
+
+/* A FUSE server that answers every lookup with EAGAIN must not keep a login spinning. */
+#define MAX_EAGAIN 3
+
+static int openat2_once(int dirfd, const char *path, unsigned long long flags,
+			unsigned long long resolve)
+{
+	struct open_how how = { .flags = flags, .resolve = resolve };
+	long fd = -1;
+
+	for (int i = 0; i < MAX_EAGAIN; i++) {
 		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN);
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
 	return fd < 0 ? -errno : (int)fd;
 }
 
-int mntns_path_open_trusted(const char *path, uid_t uid, int extra, struct mntns_untrusted *bad)
+int mntns_path_open(int dirfd, const char *path, int extra)
+{
+	return openat2_once(dirfd, path, (unsigned long long)(O_PATH | O_CLOEXEC | extra),
+			    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+}
+
+bool mntns_path_hostile(const struct stat *dir)
+{
+	return dir->st_uid != 0 || (dir->st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+static int refuse(struct mntns_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int refuse(struct mntns_walk *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
+	return -EPERM;
+}
+
+static const char *kind(mode_t m)
+{
+	switch (m & S_IFMT) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFREG:
+		return "a regular file";
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	default:
+		return "a device node";
+	}
+}
+
+static int type_error(const struct stat *obj, enum mntns_want want)
+{
+	if (want == MNTNS_WANT_DIR && !S_ISDIR(obj->st_mode))
+		return -ENOTDIR;
+	if (want == MNTNS_WANT_FILE && !S_ISREG(obj->st_mode))
+		return S_ISDIR(obj->st_mode) ? -EISDIR : -EINVAL;
+	return 0;
+}
+
+int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_want want,
+		     struct mntns_walk *w)
+{
+	if (w->strict) {
+		if (S_ISLNK(obj->st_mode))
+			return -ELOOP;
+		/* Root's directories lead to a non-root tester's files (unit tests). */
+		if (obj->st_uid != w->uid && !(S_ISDIR(obj->st_mode) && obj->st_uid == 0))
+			return refuse(w, "is owned by uid %u, not by uid %u", (unsigned)obj->st_uid,
+				      (unsigned)w->uid);
+		if (obj->st_mode & (S_IWGRP | S_IWOTH))
+			return refuse(w, "is writable by group or others (mode %04o)",
+				      (unsigned)(obj->st_mode & 07777));
+		return type_error(obj, want);
+	}
+	if (!mntns_path_hostile(dir))
+		return S_ISLNK(obj->st_mode) ? -ELOOP : type_error(obj, want);
+	/* Hostile ground: whoever can write here may have put this here for us to find. Root's
+	 * ownership of a non-directory proves nothing (a hard link to root's file is made without
+	 * root), and the directory's owner controls it anyway. */
+	if (S_ISLNK(obj->st_mode))
+		return refuse(w, "is a symbolic link");
+	if (obj->st_uid != 0 && obj->st_uid != w->uid && obj->st_uid != dir->st_uid)
+		return refuse(w, "is owned by uid %u", (unsigned)obj->st_uid);
+	if (!S_ISDIR(obj->st_mode) && !S_ISREG(obj->st_mode))
+		return refuse(w, "is %s", kind(obj->st_mode));
+	if (S_ISREG(obj->st_mode) && obj->st_nlink != 1)
+		return refuse(w, "is a regular file with %lu hard links",
+			      (unsigned long)obj->st_nlink);
+	if (type_error(obj, want) < 0)
+		return refuse(w, "is %s, not %s", kind(obj->st_mode),
+			      want == MNTNS_WANT_DIR ? "a directory" : "a regular file");
+	return 0;
+}
+
+/* The type of the filesystem mounted at FD, looked up in the mount table (kernels without
+ * statmount, before 6.8). Costs O(mounts), only at a mount crossing on such kernels. */
+static int fs_type_mountinfo(unsigned long long id, char *type, size_t size)
+{
+	_cleanup_close_ int fd = open("/proc/thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+	char key[32];
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (len + 4096 > cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	snprintf(key, sizeof(key), "%llu ", id);
+	for (char *line = buf; line && *line;) {
+		char *end = strchr(line, '\n'), *sep;
+
+		if (end)
+			*end = '\0';
+		sep = strstr(line, " - ");
+		if (strncmp(line, key, strlen(key)) == 0 && sep) {
+			snprintf(type, size, "%.*s", (int)strcspn(sep + 3, " "), sep + 3);
+			return 0;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+/* Decides about a mount met in trusted ground, from what the kernel knows of it: statx with
+ * AT_STATX_DONT_SYNC and statmount never reach a FUSE server. FUSE is the filesystem any user
+ * may mount (on any directory they can write to, which we cannot see under the mount), so it
+ * is never entered. */
+static int check_mount(int fd, struct mntns_walk *w)
+{
+	union {
+		struct mntns_statmount_head head;
+		char raw[4096];
+	} sm;
+	struct mntns_mnt_id_req req = { .size = sizeof(req), .param = MNTNS_STATMOUNT_FS_TYPE };
+	struct statx sx;
+	char type[64] = "";
+	int rc = -ENOSYS;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
+		  STATX_MNT_ID | STATX_MNT_ID_UNIQUE, &sx) < 0)
+		return refuse(w, "is a mount point that cannot be examined without asking its "
+			      "filesystem (%s)", strerror(errno));
+	if (sx.stx_mask & STATX_MNT_ID_UNIQUE) {
+		req.mnt_id = sx.stx_mnt_id;
+		if (syscall(__NR_statmount, &req, &sm, sizeof(sm), 0) == 0 &&
+		    (sm.head.mask & MNTNS_STATMOUNT_FS_TYPE) &&
+		    sm.head.fs_type < sizeof(sm) - MNTNS_STATMOUNT_STRINGS) {
+			snprintf(type, sizeof(type), "%s",
+				 sm.raw + MNTNS_STATMOUNT_STRINGS + sm.head.fs_type);
+			rc = 0;
+		}
+	}
+	if (rc < 0 && (sx.stx_mask & STATX_MNT_ID))
+		rc = fs_type_mountinfo(sx.stx_mnt_id, type, sizeof(type));
+	if (rc < 0)
+		return refuse(w, "is a mount point whose filesystem type cannot be found (%s)",
+			      strerror(-rc));
+	if (strncmp(type, "fuse", 4) == 0)
+		return refuse(w, "is a %s mount, which any user may have made", type);
+	return 0;
+}
+
+int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
+{
+	/* O_NOFOLLOW with O_PATH opens a symlink itself: it is judged, never followed, and the
+	 * protected_symlinks check (EACCES for another user's link in /tmp) never comes into it. */
+	unsigned long long flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+	_cleanup_close_ int fd = -1;
+	int rc;
+
+	w->hostile = !w->strict && mntns_path_hostile(&w->dir_st);
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
+		return -EINVAL;
+	/* RESOLVE_NO_XDEV stops at a mount point without asking the mounted filesystem. */
+	fd = openat2_once(dirfd, name, flags, resolve);
+	if (fd == -EXDEV) {
+		if (w->hostile)
+			return refuse(w, "is a mount point (another filesystem)");
+		fd = openat2_once(dirfd, name, flags, resolve & ~(unsigned long long)RESOLVE_NO_XDEV);
+		if (fd < 0)
+			return fd;
+		rc = check_mount(fd, w);
+		if (rc < 0)
+			return rc;
+	}
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &w->st) < 0)
+		return -errno;
+	rc = mntns_path_judge(&w->dir_st, &w->st, want, w);
+	return rc < 0 ? rc : mntns_take_fd(&fd);
+}
+
+int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_walk *w)
 {
 	_cleanup_close_ int dir = -1;
 	const char *p = path;
-	struct stat st;
+	int rc;
 
-	bad->len = 0;
+	w->bad_len = 0;
+	w->why[0] = '\0';
 	if (path[0] != '/')
 		return -EINVAL;
-	dir = mntns_path_open(AT_FDCWD, "/", O_DIRECTORY);
-	if (dir < 0)
-		return dir;
-	if (fstat(dir, &st) < 0)
+	dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fstat(dir, &w->st) < 0)
 		return -errno;
+	w->dir_st = w->st;
+	w->hostile = false;
+	if (w->strict && (rc = mntns_path_judge(&w->st, &w->st, MNTNS_WANT_DIR, w)) < 0) {
+		w->bad_len = 1;
+		return rc;
+	}
 	for (;;) {
-		bool open_to_all = (st.st_mode & S_IWOTH) != 0;
 		char name[256];
 		size_t len;
 		int fd;
@@ -56,49 +302,106 @@ int mntns_path_open_trusted(const char *path, uid_t uid, int extra, struct mntns
 		memcpy(name, p, len);
 		name[len] = '\0';
 		p += len;
-		fd = mntns_path_open(dir, name, *p ? O_DIRECTORY : extra);
-		/* Who owns what is there, even what cannot be opened: a symlink or a non-directory
-		 * that a third user put in a world-writable directory is planted too. */
-		if (fd >= 0) {
-			close(dir);
-			dir = fd;
-			if (fstat(dir, &st) < 0)
-				return -errno;
-		} else if (!open_to_all || (fd != -ELOOP && fd != -ENOTDIR) ||
-			   fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			return fd;
-		}
-		if (open_to_all && st.st_uid != 0 && st.st_uid != uid) {
-			bad->len = (size_t)(p - path);
-			bad->owner = st.st_uid;
-			return -EPERM;
-		}
+		w->dir_st = w->st;
+		fd = mntns_path_step(dir, name, p[strspn(p, "/")] ? MNTNS_WANT_DIR : want, w);
+		if (fd == -EPERM && w->why[0])
+			w->bad_len = (size_t)(p - path);
 		if (fd < 0)
 			return fd;
+		close(dir);
+		dir = fd;
 	}
 	return mntns_take_fd(&dir);
 }
 
-int mntns_path_open_below(const char *base, const char *path, bool last_is_dir)
+int mntns_path_open_parent(const char *path, const char **name, struct mntns_walk *w)
 {
-	_cleanup_close_ int dir = mntns_path_open(AT_FDCWD, base, O_DIRECTORY);
-	const char *p = path + strlen(base);
+	const char *slash = strrchr(path, '/');
+	char parent[4096];
+	size_t len = slash > path ? (size_t)(slash - path) : 1;
+	int fd;
+
+	if (!slash || len >= sizeof(parent))
+		return -EINVAL;
+	memcpy(parent, path, len);
+	parent[len] = '\0';
+	*name = slash + 1;
+	fd = mntns_path_open_safe(parent, MNTNS_WANT_DIR, w);
+	if (fd >= 0)
+		w->dir_st = w->st;
+	return fd;
+}
+
+int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode)
+{
+	char tmp[64];
+	struct stat st;
+	int rc = -EEXIST;
+
+	/* A user may have made every name we try first (or swap ours, in a directory without the
+	 * sticky bit); the checks below and the caller's judge of NAME catch what they do. */
+	for (int i = 0; i < 8 && rc == -EEXIST; i++) {
+		unsigned long long r = 0;
+
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+			r = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20) ^
+			    (unsigned long long)i;
+		snprintf(tmp, sizeof(tmp), ".mntns-new-%016llx", r);
+		rc = mkdirat(dirfd, tmp, 0700) == 0 ? 0 : -errno;
+	}
+	if (rc < 0)
+		return rc;
+	{
+		_cleanup_close_ int fd =
+			openat(dirfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (fd < 0)
+			rc = -errno;
+		else if (fstat(fd, &st) < 0)
+			rc = -errno;
+		else if (st.st_uid != geteuid())
+			rc = -EPERM; /* not the directory we made */
+		else if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
+			rc = -errno;
+	}
+	/* Appears whole or not at all: a concurrent login of the same user either made NAME
+	 * first (EEXIST, and uses theirs) or finds ours complete. */
+	if (rc == 0 && syscall(SYS_renameat2, dirfd, tmp, dirfd, name, RENAME_NOREPLACE) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(dirfd, tmp, AT_REMOVEDIR);
+	return rc;
+}
+
+int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
+{
+	unsigned long long flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
+	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+	_cleanup_close_ int dir = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
+	const char *p = rel;
 
 	if (dir < 0)
-		return dir;
-	while (*p == '/') {
+		return -errno;
+	for (;;) {
 		char name[256];
-		size_t len = strcspn(++p, "/");
-		bool last = p[len] == '\0';
+		size_t len;
+		bool last;
 		int fd;
 
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		len = strcspn(p, "/");
 		if (len >= sizeof(name))
 			return -ENAMETOOLONG;
 		memcpy(name, p, len);
 		name[len] = '\0';
 		p += len;
-		fd = mntns_path_open(dir, name, last ? 0 : O_DIRECTORY);
+		last = p[strspn(p, "/")] == '\0';
+		fd = openat2_once(dir, name, flags, resolve);
 		if (fd == -ENOENT) {
+			/* dir is an O_PATH descriptor: mkdirat and openat take it as a directory. */
 			if (!last || last_is_dir) {
 				if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
 					return -errno;
@@ -112,7 +415,7 @@ int mntns_path_open_below(const char *base, const char *path, bool last_is_dir)
 				if (f >= 0)
 					close(f);
 			}
-			fd = mntns_path_open(dir, name, last ? 0 : O_DIRECTORY);
+			fd = openat2_once(dir, name, flags, resolve);
 		}
 		if (fd < 0)
 			return fd;

@@ -1,32 +1,76 @@
-/* Paths become descriptors once, and never through a symlink. */
+/* Paths become descriptors once, never through a symlink, and never into something a local
+ * user could have planted. The one trust decision of the module lives here (mntns_path_judge):
+ * sources, targets, create= parents, the config and its drop-ins are all opened through it. */
 #ifndef MNTNS_PATH_H
 #define MNTNS_PATH_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
-/* Opens PATH relative to DIRFD (AT_FDCWD for an absolute path) with O_PATH|O_CLOEXEC|EXTRA,
- * refusing a symlink in any component, the last included (openat2 RESOLVE_NO_SYMLINKS).
- * Returns a descriptor or -errno (-ELOOP for a symlink). */
-int mntns_path_open(int dirfd, const char *path, int extra);
-
-/* Where mntns_path_open_trusted stopped: the first component (PATH's first LEN bytes) that
- * a third user owns inside a world-writable directory, and that owner. */
-struct mntns_untrusted {
-	size_t len;
-	uid_t owner;
+/* What the caller needs the last component to be. In a directory others can write to, a
+ * non-directory is only ever accepted as a regular file with one link. */
+enum mntns_want {
+	MNTNS_WANT_ANY, /* a directory, or in trusted ground anything */
+	MNTNS_WANT_DIR,
+	MNTNS_WANT_FILE, /* a regular file */
 };
 
-/* Like mntns_path_open(AT_FDCWD, PATH, EXTRA) for an absolute PATH, one component at a time;
- * in addition every component inside a world-writable directory (/tmp) must belong to root or
- * to UID, since any user could have planted it. Returns a descriptor, or -errno; -EPERM with
- * BAD->len > 0 when a component may have been planted. */
-int mntns_path_open_trusted(const char *path, uid_t uid, int extra, struct mntns_untrusted *bad);
+/* One walk: what it acts for (in) and what it found (out). */
+struct mntns_walk {
+	uid_t uid; /* the user of the login: what they own in their own ground is theirs */
+	/* Every directory on the way and the object must belong to root (or uid) and be writable
+	 * by nobody else, as sshd's StrictModes asks of the files it reads: for the config. */
+	bool strict;
+	/* out */
+	struct stat st; /* of what was opened */
+	struct stat dir_st; /* of the directory that holds it */
+	bool hostile; /* that directory can be written to by someone other than root */
+	size_t bad_len; /* refused (-EPERM): the first BAD_LEN bytes of the path name it */
+	char why[160]; /* and why, e.g. "is owned by uid 1001" */
+};
 
-/* Like mntns_path_open(AT_FDCWD, PATH, 0), but PATH lies below BASE, which exists; missing
- * components below BASE are created (directories 0755 root; the last one an empty file 0644
- * unless LAST_IS_DIR). For mount points inside a tmpfs this login just mounted. */
-int mntns_path_open_below(const char *base, const char *path, bool last_is_dir);
+/* A directory is hostile ground when anyone but root may write to it: it is group- or
+ * world-writable, or owned by a user. Whatever is found inside may have been put there by
+ * that someone. */
+bool mntns_path_hostile(const struct stat *dir);
+
+/* The trust decision: may OBJ, found in directory DIR, be used by the login of W->uid as a
+ * WANT? Returns 0; -EPERM with W->why set when it may have been planted (or, strict, is not
+ * root's alone); -ELOOP for a symlink in trusted ground; -ENOTDIR/-EISDIR/-EINVAL when it is
+ * of the wrong type. Mounts are decided by mntns_path_step, before anything is asked of them. */
+int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_want want,
+		     struct mntns_walk *w);
+
+/* Opens the single component NAME of directory DIRFD (whose stat is W->dir_st) as an
+ * O_PATH|O_CLOEXEC descriptor, never following a symlink, and judges it. In hostile ground it
+ * does not cross into another mount at all, and nowhere into a FUSE mount, without asking the
+ * mounted filesystem anything. Fills W->st. Returns a descriptor or -errno. */
+int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w);
+
+/* Opens absolute PATH one component at a time from "/" with mntns_path_step. On -EPERM,
+ * W->bad_len and W->why say which component and why. */
+int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_walk *w);
+
+/* Opens the directory that holds PATH's last component as mntns_path_open_safe does, and
+ * sets *NAME to that component (inside PATH). W->st is then the directory's stat. */
+int mntns_path_open_parent(const char *path, const char **name, struct mntns_walk *w);
+
+/* Creates NAME in DIRFD as a directory of UID:GID with MODE, atomically: it is made under a
+ * temporary name, chowned and chmodded there, and renamed into place only if NAME is still
+ * missing, so another login never sees it half-made. Returns 0, -EEXIST when NAME exists
+ * (then nothing is left behind), or -errno. */
+int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
+
+/* Opens REL (components separated by '/') below BASEFD, a fresh tmpfs this login just mounted
+ * and that nobody else can reach yet, creating what is missing through descriptors of that
+ * mount (directories 0755 root; the last one an empty 0644 file unless LAST_IS_DIR). Nothing
+ * is looked up by path from "/" again. Returns an O_PATH descriptor or -errno. */
+int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir);
+
+/* Opens PATH relative to DIRFD without following any symlink (openat2 RESOLVE_NO_SYMLINKS),
+ * with no trust checks: for the caller's own working directory only. */
+int mntns_path_open(int dirfd, const char *path, int extra);
 
 #endif

@@ -62,14 +62,19 @@ EOF
 
 case_options() {
 	sb_config_tmp
-	mkdir -m 0755 "$SB_DATA/conf"
-	cat >"$SB_DATA/conf/other.conf" <<EOF
+	install -d -m 0755 /etc/security/conf-test
+	cat >/etc/security/conf-test/other.conf <<EOF
 [global]
 users = alice
 EOF
-	plan --config "$SB_DATA/conf/other.conf" --config-dir "" alice
+	plan --config /etc/security/conf-test/other.conf --config-dir "" alice
 	expect_eq "$RC" 0 "exit status with --config (stderr: $(plan_err))"
 	expect_match "$(plan_out | head -n 1)" ': 0 mounts' "plan with --config of a file without rules"
+	# The same file below a directory that others can write to is refused, naming it.
+	install -m 0644 /etc/security/conf-test/other.conf "$SB_DATA/other.conf"
+	plan --config "$SB_DATA/other.conf" --config-dir "" alice
+	expect_eq "$RC" 1 "exit status with --config below /var/tmp"
+	expect_match "$(plan_err)" '/var/tmp is writable by group or others' "message for a config below /var/tmp"
 	plan
 	expect_eq "$RC" 2 "exit status without a user"
 	plan --no-such-option alice

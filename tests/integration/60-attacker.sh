@@ -204,7 +204,7 @@ case_home_parent_symlink() {
 		sh -c 'rm -r /home/alice/deep && ln -s /root /home/alice/deep'
 }
 case_home_target_fifo() {
-	home_trap "%h/x replaced with a FIFO (no hang)" 'not a directory|is not' \
+	home_trap "%h/x replaced with a FIFO (no hang)" 'not a directory|is not|is a FIFO' \
 		sh -c 'rmdir /home/alice/x && mkfifo /home/alice/x'
 }
 case_home_target_file() {
@@ -253,13 +253,13 @@ case_planted_deep() {
 	x11_config /tmp/shared-test/alice
 	BEFORE=$(snapshot)
 	expect_refused "source /tmp/shared-test/alice in bob's directory in /tmp" \
-		'/tmp/shared-test is owned by uid [0-9]+ in a world-writable'
+		'/tmp/shared-test is owned by uid [0-9]+ in a directory that others can write to'
 	as bob rmdir /tmp/shared-test/alice
 	create_config
 	sed -i 's|^source = .*|source = /tmp/shared-test/%u|' /etc/security/mntns.conf
 	BEFORE=$(snapshot)
 	expect_refused "create= source /tmp/shared-test/%u in bob's directory in /tmp" \
-		'/tmp/shared-test is owned by uid [0-9]+ in a world-writable'
+		'/tmp/shared-test is owned by uid [0-9]+ in a directory that others can write to'
 	[ ! -e /tmp/shared-test/alice ] || fail "create= made alice's directory inside bob's"
 }
 

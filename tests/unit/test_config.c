@@ -287,12 +287,14 @@ static void test_many_sections(void **state)
 
 /* ---- files ---- */
 
-static char dir[] = "/tmp/mntns-unit-XXXXXX";
+/* In the build directory, not /tmp: the loader refuses a config below a directory that
+ * others can write to. */
+static char dir[4096];
 
 /* Two buffers, used in turn, so that one call may take two paths (symlink). */
 static char *path(const char *name)
 {
-	static char buf[2][256];
+	static char buf[2][4352];
 	static int turn;
 
 	turn = !turn;
@@ -313,6 +315,9 @@ static void write_file(const char *name, const char *text, mode_t mode)
 static int setup_dir(void **state)
 {
 	(void)state;
+	if (!getcwd(dir, sizeof(dir) - 32))
+		return -1;
+	strcat(dir, "/mntns-unit-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
 	write_file("main.conf", tmp_rule, 0644);
@@ -326,7 +331,7 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	char cmd[300];
+	char cmd[4200];
 
 	(void)state;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -336,7 +341,7 @@ static int teardown_dir(void **state)
 static int load_files(const char *main_name, const char *dir_name, uid_t trusted,
 		      struct mntns_config *cfg, struct mntns_err *err)
 {
-	char main_path[256];
+	char main_path[4400];
 
 	snprintf(main_path, sizeof(main_path), "%s", path(main_name));
 	return mntns_config_load(cfg, main_path, dir_name ? path(dir_name) : NULL, trusted, err);
@@ -376,9 +381,9 @@ static void test_files_trust(void **state)
 {
 	(void)state;
 	expect_file_error("missing.conf", NULL, geteuid(), "missing.conf: cannot open");
-	expect_file_error("main.conf", NULL, geteuid() + 1, "main.conf: owned by uid");
+	expect_file_error("main.conf", NULL, geteuid() + 1, "main.conf: is owned by uid");
 	write_file("ww.conf", tmp_rule, 0666);
-	expect_file_error("ww.conf", NULL, geteuid(), "ww.conf: writable by group or others");
+	expect_file_error("ww.conf", NULL, geteuid(), "ww.conf: is writable by group or others");
 	write_file("gw.conf", tmp_rule, 0620);
 	expect_file_error("gw.conf", NULL, geteuid(), "writable by group or others (mode 0620)");
 	assert_int_equal(symlink(path("main.conf"), path("link.conf")), 0);
@@ -395,10 +400,10 @@ static void test_dropin_trust(void **state)
 	expect_file_error("main.conf", "d2", geteuid(), "d2/10-link.conf: is a symbolic link");
 	mkdir(path("d3"), 0755);
 	write_file("d3/10-ww.conf", tmp_rule, 0646);
-	expect_file_error("main.conf", "d3", geteuid(), "d3/10-ww.conf: writable by group");
+	expect_file_error("main.conf", "d3", geteuid(), "d3/10-ww.conf: is writable by group");
 	mkdir(path("d4"), 0777);
 	assert_int_equal(chmod(path("d4"), 0777), 0);
-	expect_file_error("main.conf", "d4", geteuid(), "d4: writable by group or others");
+	expect_file_error("main.conf", "d4", geteuid(), "d4: is writable by group or others");
 	assert_int_equal(symlink(path("d"), path("d5")), 0);
 	expect_file_error("main.conf", "d5", geteuid(), "d5: is a symbolic link");
 	mkdir(path("d6"), 0755);
