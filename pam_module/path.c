@@ -318,10 +318,13 @@ int mntns_path_open_parent(const char *path, const char **name, struct mntns_wal
 {
 	const char *slash = strrchr(path, '/');
 	char parent[4096];
-	size_t len = slash > path ? (size_t)(slash - path) : 1;
+	size_t len;
 	int fd;
 
-	if (!slash || len >= sizeof(parent))
+	if (!slash)
+		return -EINVAL;
+	len = slash > path ? (size_t)(slash - path) : 1;
+	if (len >= sizeof(parent))
 		return -EINVAL;
 	memcpy(parent, path, len);
 	parent[len] = '\0';

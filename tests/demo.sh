@@ -37,6 +37,11 @@ for f in passwd group shadow; do mount --bind "$sb/etc/$f" "/etc/$f"; done
 mount --bind "$sb/pam.d" /etc/pam.d
 mount --bind "$sb/security" /etc/security
 mount --bind "$sb/home" /home
+# The shipped [vartmp] rule keeps each user's /var/tmp in /var/lib/mntns/vartmp (made by the
+# package): here on an overlay, so the host's /var/lib is not changed either.
+mkdir -p "$sb/ovl/upper" "$sb/ovl/work"
+mount -t overlay mntns-demo -o "lowerdir=/var/lib,upperdir=$sb/ovl/upper,workdir=$sb/ovl/work" /var/lib
+install -d -m 0755 /var/lib/mntns /var/lib/mntns/vartmp
 
 echo
 echo "== The configuration (the shipped conf/mntns.conf), as mntns-plan reads it for user demo:"
