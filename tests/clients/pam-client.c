@@ -10,7 +10,8 @@
  * a line: rc, ns_changed, cwd_before, cwd_after, cwd_dev_changed, cwd_entries, root_in_view,
  * cwd_in_view, new_fds (descriptors opened by pam_open_session and left open), fds_outside
  * (descriptors of a mount namespace, or new ones on a mount outside the new view),
- * new_mounts, prompts (how many prompts the conversation was asked to answer; a session
+ * new_mounts, locale (LC_CTYPE after setlocale(LC_ALL, ""), as login and su do), prompts
+ * (how many prompts the conversation was asked to answer; a session
  * module must ask none).  Messages the module gives to the PAM conversation are printed on
  * stderr as "CONV: ...", and its syslog lines as "SYSLOG: ..." (this program interposes
  * syslog/vsyslog, so no /dev/log is needed).
@@ -29,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <pthread.h>
 #include <sched.h>
 #include <security/pam_appl.h>
@@ -321,6 +323,7 @@ static int single(const char *svc, const char *user, const char *dir, int thread
 	stat(".", &c1);
 
 	printf("rc=%d\n", rc);
+	printf("locale=%s\n", setlocale(LC_CTYPE, NULL));
 	printf("threads=%d\n", threads);
 	printf("ns_changed=%s\n", strcmp(ns0, ns1) ? "yes" : "no");
 	printf("cwd_before=%s\ncwd_after=%s\n", cwd0, cwd1);
@@ -413,6 +416,9 @@ int main(int argc, char **argv)
 {
 	char *allowed[16], *dir = NULL;
 	int nallowed = 0, thread = 0, worker_mode = 0, loops = 0, no_user = 0, opt;
+
+	/* As login and su do: the module must read its config the same under any LANG. */
+	setlocale(LC_ALL, "");
 
 	while ((opt = getopt(argc, argv, "Ntwc:n:a:f:")) != -1) {
 		switch (opt) {

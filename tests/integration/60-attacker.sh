@@ -1,86 +1,22 @@
 #!/bin/bash
 # Attacker suite: an unprivileged user sets a trap (symlinks, planted directories, FIFOs,
 # sockets, files where a directory is expected, untrusted drop-ins, hostile names from NSS)
-# before a login; the login must be refused (or safe) and nothing outside the intended place
+# before a login, on a machine set up as a stock Debian 12 server is (protected_* sysctls, see
+# sb_debian_sysctls); the login must be refused (or safe) and nothing outside the intended place
 # may change: owner/mode of what a symlink points to, /etc/shadow, the sandbox's mount table
 # (checked after every case by t_case).  The first case of each group is a control: the same
 # config without the trap works, so no case passes just because the module does nothing.
 # shellcheck disable=SC2119 # sb_use_module / sb_config_tmp take optional arguments
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
+# shellcheck source=../lib/attacker.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/attacker.sh"
 sb_begin "$@"
+sb_debian_sysctls
 sb_protect_etc
 sb_build_client pam-client
 CLIENT=$SB_ROOT/build/pam-client
 SHARED=/var/lib/mntns-test # sticky and world-writable in these cases, like /tmp
-
-# as USER CMD...: run CMD as USER without a login session (the attacker's shell).
-as() {
-	local u=$1
-	shift
-	setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
-}
-
-# snapshot: what must never change, whatever the trap pointed at.
-snapshot() {
-	stat -c '%n %u %g %a %F %i' /etc /root /home /home/alice /home/bob /etc/security \
-		/etc/passwd /etc/shadow 2>&1
-	sha256sum /etc/shadow /etc/passwd
-	find /etc /root /home/bob -maxdepth 1 -printf '%p %u %g %m %y %i\n' | sort
-}
-
-# client USER: pam-client open_session as USER (service mntns-test) in this process;
-# report in $SB_CASE_DIR/client.out, conversation and syslog lines in client.err.
-client() {
-	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test "$1" \
-		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
-}
-client_rc() { sed -n 's/^rc=//p' "$SB_CASE_DIR/client.out"; }
-client_log() { _sb_oneline "$(grep '^SYSLOG:' "$SB_CASE_DIR/client.err")"; }
-
-# expect_ok WHAT: control: alice's session opens (pamtester and pam-client) in a new namespace.
-expect_ok() {
-	sb_use_module
-	sb_pamtester mntns-test alice || fail "control ($1): pamtester failed: $(sb_pamtester_out)"
-	client alice || fail "control ($1): pam-client failed (status $?): $(sb_oneline_file client.err)"
-	expect_eq "$(client_rc)" 0 "control ($1): pam_open_session result (log: $(client_log))"
-	grep -qx 'ns_changed=yes' "$SB_CASE_DIR/client.out" ||
-		fail "control ($1): the session did not get a new namespace"
-}
-
-sb_oneline_file() { _sb_oneline "$(cat "$SB_CASE_DIR/$1" 2>/dev/null)"; }
-
-# expect_refused WHAT REGEX [USER]: the session is refused within the time limit (no hang),
-# pam-client stays in its namespace, the module's syslog line matches REGEX, the login's
-# command never runs, and the snapshot taken by the caller (before) is unchanged.
-expect_refused() {
-	local what=$1 re=$2 user=${3:-alice} rc
-	sb_use_module
-	sb_pamtester mntns-test "$user"
-	rc=$?
-	[ "$rc" -ne 0 ] || fail "$what: pamtester open_session succeeded: $(sb_pamtester_out)"
-	[ "$rc" -lt 124 ] || fail "$what: pamtester hung or crashed (status $rc): $(sb_pamtester_out)"
-	client "$user"
-	rc=$?
-	[ "$rc" -lt 124 ] || fail "$what: pam-client hung or crashed (status $rc)"
-	[ "$rc" -eq 0 ] || fail "$what: pam-client crashed or failed (status $rc): $(sb_oneline_file client.err)"
-	expect_ne "$(client_rc)" 0 "$what: pam_open_session result"
-	grep -qx 'ns_changed=no' "$SB_CASE_DIR/client.out" ||
-		fail "$what: refused session left the caller in another namespace"
-	grep -qx 'new_mounts=' "$SB_CASE_DIR/client.out" ||
-		fail "$what: refused session left mounts: $(grep new_mounts "$SB_CASE_DIR/client.out")"
-	echo "refused ($what): $(client_log)"
-	expect_match "$(client_log)" "$re" "$what: syslog message"
-	if [ "$user" = alice ]; then
-		if sb_as alice "touch $SB_FLAGS/ran" >/dev/null; then
-			fail "$what: runuser -l alice succeeded"
-		fi
-		[ ! -e "$SB_FLAGS/ran" ] || fail "$what: the login's command ran although refused"
-	fi
-	local now
-	now=$(snapshot)
-	[ "$now" = "$BEFORE" ] || fail "$what: something outside changed: $(diff <(echo "$BEFORE") <(echo "$now") | head -5)"
-}
 
 # ------------------------------------------------------------ create= source in a 1777 dir
 
@@ -407,6 +343,29 @@ EOF
 	[ "$(snapshot)" = "$BEFORE" ] || fail "something outside changed"
 }
 
+# A home that NSS puts in a sticky directory and that does not exist yet: another user makes
+# it first, and the login of its owner must not mount over her directory.
+case_nss_home_planted() {
+	nss_setup
+	sb_config <<EOF
+[global]
+users = * !root
+
+[h]
+type = tmpfs
+target = %h/.cache
+EOF
+	rm -rf "$SHARED/linkhome"
+	as alice mkdir -m 0755 "$SHARED/linkhome" "$SHARED/linkhome/.cache"
+	BEFORE=$(snapshot)
+	nss_client linkhome || fail "pam-client crashed or hung: $(sb_oneline_file client.err)"
+	expect_ne "$(client_rc)" 0 "home made by alice before its owner's login: result"
+	expect_match "$(client_log)" "$SHARED/linkhome is owned by uid ${SB_UID[alice]} in a directory that others can write to" \
+		"home made by another user: syslog message"
+	grep -qx 'new_mounts=' "$SB_CASE_DIR/client.out" || fail "a mount was made"
+	[ "$(snapshot)" = "$BEFORE" ] || fail "something outside changed"
+}
+
 t_case "control: create= source in a 1777 dir is created for the user" case_create_control
 t_case "create= source: symlink to /etc planted by the user is refused" case_create_symlink_etc
 t_case "create= source: symlink to /root planted by the user is refused" case_create_symlink_root
@@ -431,4 +390,5 @@ t_case "drop-in that is a symlink is refused" case_dropin_symlink
 t_case "drop-in writable by others or owned by a user is refused" case_dropin_writable
 t_case "NSS names with '/', '..', '.', 1000 chars or a newline are refused for %u" case_nss_names
 t_case "home directory that is a symlink (from NSS) is refused for a %h target" case_nss_home_symlink
+t_case "home directory made first by another user in a sticky directory is refused" case_nss_home_planted
 t_done

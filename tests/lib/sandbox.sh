@@ -774,3 +774,215 @@ sb_protect_etc() {
 		_sb_bind "$SB_ROOT/etc/$f" "/etc/$f" || return 0
 	done
 }
+
+# ---------------------------------------------------------------- host settings and FUSE
+
+# The attacker cases must meet what a stock Debian 12 server has: procps's
+# /usr/lib/sysctl.d/99-protect-links.conf (fs.protected_symlinks=1, protected_hardlinks=1,
+# protected_fifos=1, protected_regular=2), udev's /dev/fuse 0666 and fuse3's setuid-root
+# fusermount3, so any local user can mount a FUSE filesystem.  A test VM often has none of it.
+
+SB_AT_EXIT=()           # commands (eval) run when the script exits, last registered first
+declare -gA SB_HOST_SAVED # host setting (file) -> the value found first, put back at exit
+
+# _sb_at_exit CMD: run CMD when the script inside the sandbox exits, however it ends (t_done,
+# a failed setup, INT/TERM/HUP): for what the mount namespace cannot confine, such as
+# sysctls and device modes, and for processes a killed case left behind.  Extends the EXIT
+# trap of _sb_inner_setup; the case subshells do not inherit it.
+_sb_at_exit() {
+	if [ ${#SB_AT_EXIT[@]} -eq 0 ]; then
+		trap '_sb_inner_exit; _sb_run_at_exit' EXIT
+		trap 'exit 129' HUP # untrapped, HUP would end bash without its EXIT trap
+	fi
+	SB_AT_EXIT+=("$*")
+}
+
+_sb_run_at_exit() {
+	local i
+	for ((i = ${#SB_AT_EXIT[@]} - 1; i >= 0; i--)); do
+		eval "${SB_AT_EXIT[i]}"
+	done
+	SB_AT_EXIT=()
+}
+
+# _sb_host_set FILE VALUE: write VALUE to FILE (a /proc/sys file), or chmod FILE (a device
+# node) to VALUE.  Both are host-wide, not per mount namespace: the value found by the first
+# call for FILE is put back when the script exits.
+_sb_host_set() {
+	local file=$1 val=$2
+	if [ -z "${SB_HOST_SAVED[$file]+set}" ]; then
+		if [ -c "$file" ]; then
+			SB_HOST_SAVED[$file]=$(stat -c %a "$file") || return 1
+		else
+			SB_HOST_SAVED[$file]=$(cat "$file") || return 1
+		fi
+		[ -n "${SB_HOST_RESTORE:-}" ] || _sb_at_exit _sb_restore_host
+		SB_HOST_RESTORE=1
+	fi
+	if [ -c "$file" ]; then chmod "$val" "$file"; else echo "$val" >"$file"; fi
+}
+
+_sb_restore_host() {
+	local file
+	for file in "${!SB_HOST_SAVED[@]}"; do
+		if [ -c "$file" ]; then
+			chmod "${SB_HOST_SAVED[$file]}" "$file"
+		else
+			echo "${SB_HOST_SAVED[$file]}" >"$file"
+		fi || echo "# sandbox: could not restore $file to ${SB_HOST_SAVED[$file]}" >&2
+	done
+}
+
+# sb_debian_sysctls [permissive]: for the rest of the script, fs.protected_symlinks=1,
+# protected_hardlinks=1, protected_fifos=1, protected_regular=2 (Debian 12's values), or all
+# four 0 with `permissive` (to show a refusal is the module's own check, not the kernel's),
+# and /dev/fuse 0666; the host's values come back when the script exits.  Call after
+# sb_begin; may be called again between cases to switch.  Other test runs on the same host
+# see these values meanwhile.
+sb_debian_sysctls() {
+	[ -n "$SB_SKIP_ALL$SB_SETUP_ERROR" ] && return 0
+	local vals=(1 1 1 2) names=(symlinks hardlinks fifos regular) i
+	[ "${1:-}" = permissive ] && vals=(0 0 0 0)
+	for i in 0 1 2 3; do
+		_sb_host_set "/proc/sys/fs/protected_${names[i]}" "${vals[i]}" ||
+			{ _sb_setup_error "cannot set fs.protected_${names[i]}=${vals[i]}"; return 0; }
+	done
+	[ ! -c /dev/fuse ] || _sb_host_set /dev/fuse 0666
+}
+
+# sb_fuse_prepare: call once, after sb_begin (and after sb_protect_etc, whose overlay would
+# hide the file bound here), before the first case of a script that uses sb_fuse_mount.
+# Builds tests/clients/fakefs.c into $SB_FUSE_BIN, makes /dev/fuse 0666 (as sb_debian_sysctls
+# does, restored at exit) and gives the sandbox an /etc/fuse.conf with user_allow_other, so
+# root, other users and the module can be let into a user's mount, as on a host whose admin
+# enabled it.  Without fuse3 (fusermount3 setuid root, /dev/fuse, libfuse3-dev) every case
+# fails with the reason.
+sb_fuse_prepare() {
+	[ -n "$SB_SKIP_ALL$SB_SETUP_ERROR" ] && return 0
+	local src=$SB_ROOT/build/fakefs.c fm
+	SB_FUSE_BIN=$SB_ROOT/build/fakefs
+	fm=$(command -v fusermount3) ||
+		{ _sb_setup_error "fusermount3 not found (install fuse3)"; return 0; }
+	if [ ! -u "$fm" ] || [ "$(stat -c %u "$fm")" != 0 ]; then
+		_sb_setup_error "$fm is not setuid root, users cannot mount FUSE (Debian's fuse3 installs it 4755)"
+		return 0
+	fi
+	[ -c /dev/fuse ] || { _sb_setup_error "/dev/fuse missing (no fuse in this kernel?)"; return 0; }
+	# libfuse opens /dev/fuse itself and only runs fusermount3 when mount(2) is refused, not
+	# when the open is: users can mount only with udev's 0666.
+	_sb_host_set /dev/fuse 0666 || { _sb_setup_error "cannot chmod /dev/fuse"; return 0; }
+	if ! command -v cc >/dev/null 2>&1 || ! pkg-config --exists fuse3 2>/dev/null; then
+		_sb_setup_error "cc, pkg-config or fuse3.pc missing (needed to build tests/clients/fakefs.c; install libfuse3-dev)"
+		return 0
+	fi
+	# shellcheck disable=SC2046 # pkg-config prints several words
+	cc -O2 -Wall -o "$SB_FUSE_BIN" "$src" $(pkg-config --cflags --libs fuse3) \
+		2>"$SB_ROOT/build/fakefs.log" || {
+		_sb_setup_error "cannot build tests/clients/fakefs.c: $(_sb_oneline "$(head -c 400 "$SB_ROOT/build/fakefs.log")")"
+		return 0
+	}
+	chmod 0755 "$SB_FUSE_BIN"
+	# fusermount3 reads the fixed path /etc/fuse.conf.  A bind needs a file to cover; without
+	# one, the file is created in the sandbox's overlay on /etc.
+	if [ -e /etc/fuse.conf ]; then
+		{ grep -v '^[[:space:]]*user_allow_other' /etc/fuse.conf; echo user_allow_other; } \
+			>"$SB_ROOT/etc/fuse.conf"
+		chmod 0644 "$SB_ROOT/etc/fuse.conf"
+		_sb_bind "$SB_ROOT/etc/fuse.conf" /etc/fuse.conf || return 0
+	else
+		[ "$(sb_mnt /etc | cut -d' ' -f2)" = sandbox_etc ] || sb_protect_etc
+		[ -n "$SB_SETUP_ERROR" ] && return 0
+		echo user_allow_other >/etc/fuse.conf
+	fi
+	# The abort files of fusectl end a connection whose server cannot be stopped.  Mounted
+	# here, before the first case, so it is part of the baseline mount table.
+	if [ "$(sb_mnt /sys/fs/fuse/connections)" = none ]; then
+		mount -t fusectl fusectl /sys/fs/fuse/connections ||
+			{ _sb_setup_error "cannot mount fusectl on /sys/fs/fuse/connections"; return 0; }
+	fi
+	: >"$SB_ROOT/fuse.pids"
+	_sb_at_exit _sb_fuse_exit
+}
+
+# _sb_fuse_conns [MOUNTPOINT]: "CONNECTION MOUNTPOINT" of each fakefs mount in this namespace
+# (all of them, or the one on MOUNTPOINT), from mountinfo only: a stat could hang.
+# CONNECTION names /sys/fs/fuse/connections/CONNECTION (the superblock's dev_t).
+_sb_fuse_conns() {
+	awk -v p="${1:-}" '{ i = 7; while ($i != "-") i++ }
+		$(i + 1) ~ /^fuse/ && $(i + 2) ~ /^fakefs-/ && (p == "" || $5 == p) {
+			split($3, d, ":"); print d[1] * 1048576 + d[2], $5 }' /proc/self/mountinfo
+}
+
+# _sb_fuse_stop PID MOUNTPOINT: stop the server PID (SIGTERM: it unmounts itself), then
+# abort what is left of its connection, so no process waits on it any more, and lazily
+# unmount it as root.  umount -c: no canonicalization, which could stat a hung mount point.
+_sb_fuse_stop() {
+	local pid=$1 mp=$2 conn path
+	_sb_stop_pids "$pid"
+	while read -r conn path; do
+		[ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
+			echo 1 >"/sys/fs/fuse/connections/$conn/abort"
+		umount -l -c "$path"
+	done < <(_sb_fuse_conns "$mp")
+}
+
+# At exit: servers and mounts of a case that was killed before its cleanup ran (e.g. stuck
+# on a hung mount).  A pid is only signalled while it is still our fakefs.
+_sb_fuse_exit() {
+	local pid conn path
+	while read -r pid; do
+		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$SB_FUSE_BIN" ] && _sb_stop_pids "$pid"
+	done <"$SB_ROOT/fuse.pids"
+	while read -r conn path; do
+		[ -e "/sys/fs/fuse/connections/$conn/abort" ] &&
+			echo 1 >"/sys/fs/fuse/connections/$conn/abort"
+		umount -l -c "$path"
+	done < <(_sb_fuse_conns)
+}
+
+# sb_fuse_mount USER MODE MOUNTPOINT [allow_other]: as USER (no login session), mount fakefs
+# in MODE (plain, root or hang: see tests/clients/fakefs.c) on MOUNTPOINT, an existing
+# directory USER may write to, with -o allow_other when asked (without it, even root gets
+# EACCES on the mount).  Waits up to 10 s for the mount (read from mountinfo, never by
+# looking at the mount point).  Sets SB_FUSE_PID (the server) and SB_FUSE_CONN (its
+# /sys/fs/fuse/connections entry); the case's end stops the server and unmounts.  Returns 1
+# and sets SB_FUSE_ERROR when the mount did not appear.
+sb_fuse_mount() {
+	local user=$1 mode=$2 mp=$3 opts=() parent out err pid deadline
+	SB_FUSE_ERROR=""
+	[ -x "${SB_FUSE_BIN:-}" ] || { SB_FUSE_ERROR="sb_fuse_mount: sb_fuse_prepare was not called"; return 1; }
+	[ "${4:-}" = allow_other ] && opts=(-o allow_other)
+	# mountinfo names the canonical path; resolve the parent only, in case MOUNTPOINT is
+	# already a (hung) FUSE mount.
+	parent=$(realpath -e -- "$(dirname -- "$mp")") && mp=${parent%/}/$(basename -- "$mp")
+	if [ -n "$(_sb_fuse_conns "$mp")" ]; then
+		SB_FUSE_ERROR="sb_fuse_mount: $mp is a fakefs mount already"
+	elif [ -L "$mp" ] || [ ! -d "$mp" ]; then
+		SB_FUSE_ERROR="sb_fuse_mount: $mp is not a directory"
+	fi
+	[ -z "$SB_FUSE_ERROR" ] || { echo "$SB_FUSE_ERROR" >&2; return 1; }
+	SB_FUSE_N=$((${SB_FUSE_N:-0} + 1))
+	out=$SB_CASE_DIR/fakefs.$SB_FUSE_N.out
+	err=$SB_CASE_DIR/fakefs.$SB_FUSE_N.err
+	# setpriv execs fakefs: the pid is the server's.  fakefs mounts through fusermount3.
+	setpriv --reuid="$user" --regid="$user" --init-groups -- \
+		"$SB_FUSE_BIN" "$mode" "$mp" "${opts[@]}" </dev/null >"$out" 2>"$err" &
+	pid=$!
+	_sb_track "$pid"
+	echo "$pid" >>"$SB_ROOT/fuse.pids"
+	sb_defer _sb_fuse_stop "$pid" "$(printf '%q' "$mp")"
+	deadline=$((SECONDS + 10))
+	# "ready": INIT was answered, so the mount is usable, not only present.
+	until SB_FUSE_CONN=$(_sb_fuse_conns "$mp" | awk 'END { print $1 }') &&
+		[ -n "$SB_FUSE_CONN" ] && grep -qx ready "$out"; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			SB_FUSE_ERROR="fakefs $mode on $mp as $user exited: $(_sb_oneline "$(cat "$err")")"
+		elif [ "$SECONDS" -ge "$deadline" ]; then
+			SB_FUSE_ERROR="fakefs $mode on $mp as $user: no mount after 10 s: $(_sb_oneline "$(cat "$err")")"
+		fi
+		[ -z "$SB_FUSE_ERROR" ] || { echo "$SB_FUSE_ERROR" >&2; return 1; }
+		sleep 0.05
+	done
+	# shellcheck disable=SC2034 # for the test scripts
+	SB_FUSE_PID=$pid
+}

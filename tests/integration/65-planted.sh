@@ -1,0 +1,376 @@
+#!/bin/bash
+# Planted paths on a stock Debian 12 server: protected_* sysctls as Debian sets them (and the
+# permissive values where the kernel's answer differs), fuse3 with /dev/fuse 0666, and FUSE
+# servers that a user starts (tests/clients/fakefs.c: honest, lying about owners, never
+# answering). Whatever another user puts where a rule looks, an optional rule is skipped with a
+# warning and a required one refuses the login; no login hangs, binds what a user mounted or
+# lands somewhere else, and the sandbox's mount table is unchanged after every case.
+# shellcheck disable=SC2119 # sb_use_module / sb_config_tmp take optional arguments
+# shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
+# shellcheck source=../lib/attacker.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/attacker.sh"
+sb_begin "$@"
+sb_debian_sysctls
+sb_protect_etc
+sb_fuse_prepare
+sb_build_client pam-client
+CLIENT=$SB_ROOT/build/pam-client
+SHARED=/var/lib/mntns-test # sticky and world-writable in these cases, like /tmp
+PLANT=/tmp/.X11-unix-test  # where the shipped [x11] rule looks, with a name of its own
+
+# plant_config SOURCE [OPTIONAL [CREATE]]: bind SOURCE on $SB_DATA/t, optional = OPTIONAL
+# (default yes), create = CREATE when given.
+plant_config() {
+	install -d -m 0755 "$SB_DATA/t"
+	sb_config_bind "$1" "$SB_DATA/t" "${3:-}"
+	echo "optional = ${2:-yes}" | sb_config_add
+}
+
+# both WHAT SOURCE REGEX: the optional rule is skipped with a warning matching REGEX, the
+# required one refuses the login with a message matching REGEX.
+both() {
+	local what=$1 src=$2 re=$3
+	plant_config "$src" yes
+	expect_skipped "$what (optional)" "$SB_DATA/t" "$re.*rule skipped"
+	plant_config "$src" no
+	BEFORE=$(snapshot)
+	expect_refused "$what (required)" "$re"
+}
+
+# ------------------------------------------------------------ symlinks, with either sysctl
+
+# With protected_symlinks=1 the kernel answers EACCES, not ELOOP, for another user's symlink
+# in a sticky directory: the module must not depend on which.
+case_symlink() {
+	local mode target
+	for mode in debian permissive; do
+		if [ $mode = debian ]; then sb_debian_sysctls; else sb_debian_sysctls permissive; fi
+		for target in /root /no/such/dir; do
+			rm -rf "$PLANT"
+			as bob ln -s "$target" "$PLANT" || fail "bob cannot plant"
+			both "symlink to $target by bob ($mode sysctls)" "$PLANT" \
+				"$PLANT is a symbolic link in a directory that others can write to"
+		done
+	done
+	sb_debian_sysctls
+}
+
+# The user's own symlink is no more usable, but it is not a trap for anyone else either.
+case_symlink_own() {
+	as alice ln -s /root "$PLANT" || fail "alice cannot plant"
+	plant_config "$PLANT" yes
+	expect_skipped "symlink of the user herself" "$SB_DATA/t" 'is a symbolic link.*rule skipped'
+	plant_config "$PLANT" yes
+	expect_skipped "the same symlink, for bob" "$SB_DATA/t" 'is a symbolic link.*rule skipped' bob
+}
+
+# ------------------------------------------------------------ FUSE
+
+case_fuse_control() {
+	install -d -m 1777 "$PLANT"
+	plant_config "$PLANT" no
+	expect_ok "root's directory in /tmp"
+	grep -qE "^new_mounts=(.* )?$SB_DATA/t " "$SB_CASE_DIR/client.out" ||
+		fail "control: the source was not mounted: $(grep new_mounts "$SB_CASE_DIR/client.out")"
+}
+
+# fuse_case WHAT MODE [allow_other]: bob mounts fakefs MODE on $PLANT, a directory of his in /tmp.
+fuse_case() {
+	local what=$1 mode=$2 other=${3:-} start
+	as bob mkdir -m 0755 "$PLANT" || fail "bob cannot make $PLANT"
+	sb_fuse_mount bob "$mode" "$PLANT" $other || fail "cannot mount fakefs $mode: $SB_FUSE_ERROR"
+	start=$SECONDS
+	both "$what" "$PLANT" "$PLANT is a mount point"
+	[ $((SECONDS - start)) -lt 15 ] || fail "$what: the logins took $((SECONDS - start)) s"
+}
+
+case_fuse_user() {
+	fuse_case "FUSE mounted by bob on $PLANT (root may not look into it)" plain
+}
+case_fuse_lying() {
+	fuse_case "FUSE of bob, allow_other, claiming every inode is root's" root allow_other
+}
+case_fuse_hang() {
+	fuse_case "FUSE of bob, allow_other, that never answers" hang allow_other
+}
+
+# A FUSE mount deeper down: a source inside bob's mount is never reached.
+case_fuse_inside() {
+	as bob mkdir -m 0755 "$PLANT" || fail "bob cannot make $PLANT"
+	sb_fuse_mount bob root "$PLANT" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	both "source inside a FUSE mount of bob" "$PLANT/X0" "$PLANT is a mount point"
+}
+
+# students_dir: $SB_DATA/scratch/students, root:students 2770 (the README's [scratch]), with bob
+# and carol as members; alice is in it too for these cases.
+students_dir() {
+	cp /etc/group "$SB_CASE_DIR/group.orig"
+	sb_defer "cat '$SB_CASE_DIR/group.orig' >/etc/group"
+	sed "s/^\(students:.*\)$/\1,alice,bob/" "$SB_CASE_DIR/group.orig" >/etc/group
+	install -d -m 0755 "$SB_DATA/scratch"
+	install -d -m 2770 -o root -g students "$SB_DATA/scratch/students"
+}
+
+# Group-writable ground: a member mounts FUSE on the group directory itself (fusermount3 lets
+# her: she may write there) or inside it; other members' logins go on without it, at once.
+case_fuse_group() {
+	students_dir
+	plant_config "$SB_DATA/scratch/students" yes
+	expect_ok "control: the group directory, for a member"
+	grep -qE "^new_mounts=(.* )?$SB_DATA/t " "$SB_CASE_DIR/client.out" ||
+		fail "control: the group directory was not mounted"
+	sb_fuse_mount bob hang "$SB_DATA/scratch/students" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	both "FUSE of a member on the group directory itself" "$SB_DATA/scratch/students" \
+		"students is a fuse[.a-z]* mount, which any user may have made"
+}
+
+case_fuse_group_inside() {
+	students_dir
+	as bob mkdir -m 0755 "$SB_DATA/scratch/students/sub" || fail "bob cannot make sub"
+	sb_fuse_mount bob root "$SB_DATA/scratch/students/sub" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	both "FUSE of a member inside the group directory" "$SB_DATA/scratch/students/sub" \
+		"students/sub is a mount point"
+	as carol mkdir -m 0755 "$SB_DATA/scratch/students/carols"
+	both "another member's directory in the group directory" \
+		"$SB_DATA/scratch/students/carols" 'carols is owned by uid'
+}
+
+# ------------------------------------------------------------ create= and planted sources
+
+# An optional create= rule is skipped, not refused, whatever another user left in its place.
+case_create_optional() {
+	local plant
+	mkdir -p "$SHARED"
+	chmod 1777 "$SHARED"
+	for plant in "mkdir -m 0777 $SHARED/alice" "ln -s /root $SHARED/alice" \
+		"mkfifo $SHARED/alice"; do
+		rm -rf "$SHARED/alice"
+		as bob sh -c "$plant" || fail "bob cannot plant: $plant"
+		plant_config "$SHARED/%u" yes 0700
+		expect_skipped "optional create= source: $plant" "$SB_DATA/t" \
+			"$SHARED/alice is .*rule skipped"
+	done
+}
+
+# Concurrent first logins of one user with create=: all succeed, one directory, hers.
+case_create_concurrent() {
+	local round i rc bad=0
+	mkdir -p "$SHARED"
+	chmod 1777 "$SHARED"
+	plant_config "$SHARED/%u" no 0700
+	sb_use_module
+	for round in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$SHARED/alice"
+		for i in 1 2 3 4 5 6; do
+			timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test alice \
+				>"$SB_CASE_DIR/c$i.out" 2>"$SB_CASE_DIR/c$i.err" &
+		done
+		wait
+		for i in 1 2 3 4 5 6; do
+			rc=$(sed -n 's/^rc=//p' "$SB_CASE_DIR/c$i.out")
+			[ "$rc" = 0 ] || { bad=$((bad + 1)); echo "round $round login $i: rc=$rc $(grep SYSLOG "$SB_CASE_DIR/c$i.err")"; }
+		done
+		expect_eq "$(stat -c '%U %a %F' "$SHARED/alice")" "alice 700 directory" "round $round: source"
+		[ -z "$(find "$SHARED" -name '.mntns-new-*')" ] || fail "round $round: temporary directories left"
+	done
+	expect_eq "$bad" 0 "logins refused out of 60 concurrent first logins"
+}
+
+# ------------------------------------------------------------ targets
+
+# target_case WHAT PLANT-CMD...: a tmpfs rule on $SHARED/alice-t, where bob plants first.
+target_config() {
+	sb_config <<EOF
+[global]
+users = * !root
+
+[t]
+type = tmpfs
+target = $SHARED/alice-t
+optional = $1
+EOF
+}
+
+case_target_planted() {
+	local plant
+	mkdir -p "$SHARED"
+	chmod 1777 "$SHARED"
+	install -d -m 0755 -o alice -g alice "$SHARED/alice-t"
+	target_config no
+	expect_ok "target owned by the user in a sticky directory"
+	for plant in "mkdir -m 0777 $SHARED/alice-t" "ln -s /etc $SHARED/alice-t" \
+		"touch $SHARED/alice-t" "mkfifo $SHARED/alice-t"; do
+		rm -rf "$SHARED/alice-t"
+		as bob sh -c "$plant" || fail "bob cannot plant: $plant"
+		target_config yes
+		expect_skipped "optional target: $plant" "$SHARED/alice-t" \
+			"target $SHARED/alice-t: $SHARED/alice-t is .*rule skipped"
+		target_config no
+		BEFORE=$(snapshot)
+		expect_refused "target: $plant" "$SHARED/alice-t is .* in a directory that others can write to"
+	done
+}
+
+# Nested targets below this login's own tmpfs are made through that mount, never by path:
+# alice swaps %h/x with %h/x2 (RENAME_EXCHANGE) all the while, and nothing lands on her disk.
+case_nested_swap() {
+	local logins=${RACE_LOGINS:-300} pid
+	install -d -m 0755 -o alice -g alice /home/alice/x /home/alice/x2
+	sb_config <<EOF
+[global]
+users = * !root
+
+[x]
+type = tmpfs
+target = %h/x
+
+[deeper]
+type = tmpfs
+target = %h/x/sub/deeper
+EOF
+	sb_use_module
+	sb_build_client swapper
+	setpriv --reuid=alice --regid=alice --init-groups -- "$SB_ROOT/build/swapper" \
+		/home/alice/x /home/alice/x2 >"$SB_CASE_DIR/swapper.out" 2>&1 &
+	pid=$!
+	_sb_track "$pid"
+	timeout -k 3 300 "$CLIENT" -n "$logins" -a /home/alice/x -a /home/alice/x2 \
+		-a /home/alice/x/sub/deeper -a /home/alice/x2/sub/deeper mntns-test alice \
+		>"$SB_CASE_DIR/loop.out" 2>&1
+	tail -n 1 "$SB_CASE_DIR/loop.out"
+	_sb_stop_pids "$pid"
+	[ ! -e /home/alice/x/sub ] && [ ! -e /home/alice/x2/sub ] ||
+		fail "root created sub/deeper on alice's disk: $(ls -la /home/alice/x /home/alice/x2)"
+}
+
+# ------------------------------------------------------------ hard links (protected_hardlinks=0)
+
+# Root's file in /tmp, hard-linked by bob to the name a rule binds: root owns it, which proves
+# nothing. (Debian's protected_hardlinks=1 stops bob from making the link at all.)
+case_hardlink() {
+	sb_debian_sysctls permissive
+	echo "root's" >/tmp/rootfile
+	chmod 0644 /tmp/rootfile
+	as bob ln /tmp/rootfile "$PLANT" || fail "bob cannot hard-link root's file"
+	both "root's file hard-linked by bob" "$PLANT" "$PLANT is a regular file with 2 hard links"
+	sb_debian_sysctls
+	rm -f "$PLANT"
+	if as bob ln /tmp/rootfile "$PLANT" 2>/dev/null; then
+		fail "protected_hardlinks=1 let bob link root's file"
+	fi
+}
+
+# ------------------------------------------------------------ the config's own path
+
+case_config_parent_writable() {
+	sb_config_tmp
+	expect_ok "control"
+	chgrp bob /etc/security
+	chmod 0775 /etc/security
+	BEFORE=$(snapshot)
+	expect_refused "/etc/security writable by bob's group" \
+		'/etc/security is writable by group or others \(mode 0775\)'
+	chmod 0755 /etc/security
+	chgrp root /etc/security
+}
+
+# Rewritten in place while logins run ("cat new > mntns.conf"): a login reads the whole file
+# or is refused; it never opens with a short or empty config and no mount.
+case_config_rewrite() {
+	local pid
+	install -d -m 0755 "$SB_DATA/a" "$SB_DATA/b"
+	cat >"$SB_CASE_DIR/new.conf" <<EOF
+[global]
+users = * !root
+$(for i in $(seq 100); do echo "# padding, so that the file takes more than one write: $i"; done)
+
+[a]
+type = tmpfs
+target = $SB_DATA/a
+
+[b]
+type = tmpfs
+target = $SB_DATA/b
+EOF
+	cp "$SB_CASE_DIR/new.conf" /etc/security/mntns.conf
+	sb_use_module
+	: >/etc/security/mntns.conf
+	BEFORE=$(snapshot)
+	expect_refused "empty main file" 'no section in the file'
+	(while :; do cat "$SB_CASE_DIR/new.conf" >/etc/security/mntns.conf; sleep 0.01; done) &
+	pid=$!
+	_sb_track "$pid"
+	timeout -k 3 120 "$CLIENT" -n "${RACE_LOGINS:-300}" -a "$SB_DATA/a" -a "$SB_DATA/b" \
+		mntns-test alice >"$SB_CASE_DIR/loop.out" 2>&1 ||
+		fail "logins with no mount or a bad view: $(grep -m3 BAD "$SB_CASE_DIR/loop.out")"
+	_sb_stop_pids "$pid"
+	tail -n 1 "$SB_CASE_DIR/loop.out"
+	grep -q 'ok=[1-9]' "$SB_CASE_DIR/loop.out" || fail "no login got through at all"
+}
+
+# Under a Turkish 8-bit locale, tolower('I') is not 'i': values are compared in ASCII.
+case_locale() {
+	command -v localedef >/dev/null || skip "localedef not found (libc-bin)"
+	mkdir -p "$SB_ROOT/locale"
+	[ -d "$SB_ROOT/locale/tr_TR.ISO-8859-9" ] ||
+		localedef -i tr_TR -f ISO-8859-9 "$SB_ROOT/locale/tr_TR.ISO-8859-9" 2>"$SB_CASE_DIR/localedef.err" ||
+		skip "cannot build the tr_TR.ISO-8859-9 locale: $(head -c 200 "$SB_CASE_DIR/localedef.err")"
+	sb_config <<EOF
+[global]
+users = * !root
+ON_ERROR = FAIL
+
+[tmp]
+type = TMPFS
+target = /tmp
+options = NOSUID,NODEV
+OPTIONAL = NO
+EOF
+	sb_use_module
+	LOCPATH=$SB_ROOT/locale LC_ALL=tr_TR.ISO-8859-9 client alice
+	grep -q '^locale=tr_TR.ISO-8859-9' "$SB_CASE_DIR/client.out" ||
+		fail "pam-client did not run in the Turkish locale: $(grep locale "$SB_CASE_DIR/client.out")"
+	expect_eq "$(client_rc)" 0 "session under tr_TR.ISO-8859-9 (log: $(client_log))"
+}
+
+# ------------------------------------------------------------ the PAM handle
+
+case_no_user() {
+	sb_config_tmp
+	sb_use_module
+	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" -N mntns-test \
+		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+	expect_ne "$(client_rc)" 0 "session without PAM_USER"
+	expect_eq "$(sed -n 's/^prompts=//p' "$SB_CASE_DIR/client.out")" 0 "prompts asked"
+	expect_match "$(client_log)" 'PAM_USER is not set' "syslog message"
+}
+
+case_relative_config() {
+	sb_config_tmp
+	sb_use_module config=mntns.conf
+	(cd /etc/security && client alice)
+	expect_ne "$(client_rc)" 0 "session with config=mntns.conf"
+	expect_match "$(client_log)" 'config=mntns.conf: not an absolute path' "syslog message"
+}
+
+t_case "symlink planted by another user, either sysctl: optional skipped, required refused" case_symlink
+t_case "the user's own symlink in /tmp is skipped for her and for others" case_symlink_own
+t_case "control: a root-owned source in /tmp is bound" case_fuse_control
+t_case "FUSE of another user (no allow_other) on the source: skipped or refused" case_fuse_user
+t_case "FUSE (allow_other) that claims root owns everything: never bound" case_fuse_lying
+t_case "FUSE (allow_other) that never answers: no login waits for it" case_fuse_hang
+t_case "source inside another user's FUSE mount is never reached" case_fuse_inside
+t_case "group directory: a member's FUSE on it is never entered, no wait" case_fuse_group
+t_case "group directory: a member's FUSE or directory inside it is refused" case_fuse_group_inside
+t_case "optional create= rule: planted dir, symlink or FIFO in its place is skipped" case_create_optional
+t_case "60 concurrent first logins with create=: none refused, one directory" case_create_concurrent
+t_case "targets in a sticky directory: what another user plants is refused or skipped" case_target_planted
+t_case "nested targets below the login's tmpfs never land on disk while the user swaps" case_nested_swap
+t_case "root's file hard-linked into /tmp by another user is not bound" case_hardlink
+t_case "/etc/security writable by a group refuses every login, naming it" case_config_parent_writable
+t_case "config rewritten in place while logins run: full view or refused" case_config_rewrite
+t_case "values are compared in ASCII under a Turkish locale" case_locale
+t_case "no PAM_USER: refused, without a prompt" case_no_user
+t_case "relative config= is refused" case_relative_config
+t_done
