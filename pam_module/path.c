@@ -65,6 +65,34 @@ static int openat2_once(int dirfd, const char *path, unsigned long long flags,
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* Opens the single component NAME of DIRFD as an O_PATH descriptor of whatever is there, never
+ * following it (O_NOFOLLOW with O_PATH opens a symlink itself); with NO_XDEV, -EXDEV for a
+ * mount point, found without asking the mounted filesystem anything. */
+static int open_component(int dirfd, const char *name, bool no_xdev)
+{
+	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	struct statx a, b;
+	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+			      resolve | (no_xdev ? RESOLVE_NO_XDEV : 0));
+
+	if (fd != -ENOSYS)
+		return fd;
+	/* No openat2 (valgrind 3.19 does not know it): one component with O_NOFOLLOW follows
+	 * nothing either, and a mount point has another mount id than its parent, which statx
+	 * tells with AT_STATX_DONT_SYNC from what the kernel holds. */
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || !no_xdev)
+		return fd < 0 ? -errno : fd;
+	if (statx(dirfd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &a) < 0 ||
+	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
+		  &b) < 0 ||
+	    !(a.stx_mask & b.stx_mask & STATX_MNT_ID) || a.stx_mnt_id != b.stx_mnt_id) {
+		close(fd);
+		return -EXDEV;
+	}
+	return fd;
+}
+
 int mntns_path_open(int dirfd, const char *path, int extra)
 {
 	return openat2_once(dirfd, path, (unsigned long long)(O_PATH | O_CLOEXEC | extra),
@@ -226,6 +254,11 @@ static int check_mount(int fd, struct mntns_walk *w)
 			rc = 0;
 		}
 	}
+	/* mountinfo has the old, reusable id, which statx gives only when asked for it alone. */
+	if (rc < 0 && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
+	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
+		  &sx) < 0)
+		return refuse(w, "is a mount point that cannot be examined (%s)", strerror(errno));
 	if (rc < 0 && (sx.stx_mask & STATX_MNT_ID))
 		rc = fs_type_mountinfo(sx.stx_mnt_id, type, sizeof(type));
 	if (rc < 0)
@@ -238,22 +271,19 @@ static int check_mount(int fd, struct mntns_walk *w)
 
 int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
 {
-	/* O_NOFOLLOW with O_PATH opens a symlink itself: it is judged, never followed, and the
-	 * protected_symlinks check (EACCES for another user's link in /tmp) never comes into it. */
-	unsigned long long flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
 	_cleanup_close_ int fd = -1;
 	int rc;
 
 	w->hostile = !w->strict && mntns_path_hostile(&w->dir_st);
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
 		return -EINVAL;
-	/* RESOLVE_NO_XDEV stops at a mount point without asking the mounted filesystem. */
-	fd = openat2_once(dirfd, name, flags, resolve);
+	/* A symlink is opened, judged and refused, never followed: the protected_symlinks check
+	 * (EACCES for another user's link in /tmp) never comes into it. */
+	fd = open_component(dirfd, name, true);
 	if (fd == -EXDEV) {
 		if (w->hostile)
 			return refuse(w, "is a mount point (another filesystem)");
-		fd = openat2_once(dirfd, name, flags, resolve & ~(unsigned long long)RESOLVE_NO_XDEV);
+		fd = open_component(dirfd, name, false);
 		if (fd < 0)
 			return fd;
 		rc = check_mount(fd, w);
@@ -378,8 +408,6 @@ int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mo
 
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 {
-	unsigned long long flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
-	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
 	_cleanup_close_ int dir = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
 	const char *p = rel;
 
@@ -402,7 +430,7 @@ int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 		name[len] = '\0';
 		p += len;
 		last = p[strspn(p, "/")] == '\0';
-		fd = openat2_once(dir, name, flags, resolve);
+		fd = open_component(dir, name, true);
 		if (fd == -ENOENT) {
 			/* dir is an O_PATH descriptor: mkdirat and openat take it as a directory. */
 			if (!last || last_is_dir) {
@@ -418,7 +446,7 @@ int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 				if (f >= 0)
 					close(f);
 			}
-			fd = openat2_once(dir, name, flags, resolve);
+			fd = open_component(dir, name, true);
 		}
 		if (fd < 0)
 			return fd;
