@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "inicheck.h"
+#include "path.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -315,8 +316,24 @@ static void write_file(const char *name, const char *text, mode_t mode)
 static int setup_dir(void **state)
 {
 	(void)state;
-	if (!getcwd(dir, sizeof(dir) - 32))
+	const char *home = getenv("HOME");
+	struct mntns_walk w = { .uid = geteuid(), .strict = true };
+	int fd = -1;
+
+	/* The build directory, or else $HOME: the first whose path the loader trusts (a checkout
+	 * below /tmp is not). */
+	if (getcwd(dir, sizeof(dir) - 32))
+		fd = mntns_path_open_safe(dir, MNTNS_WANT_DIR, &w);
+	if (fd < 0 && home && strlen(home) < sizeof(dir) - 32) {
+		strcpy(dir, home);
+		fd = mntns_path_open_safe(dir, MNTNS_WANT_DIR, &w);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "neither the build directory nor $HOME is a directory that only "
+				"root and uid %u can write to, down from /\n", (unsigned)geteuid());
 		return -1;
+	}
+	close(fd);
 	strcat(dir, "/mntns-unit-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
@@ -392,6 +409,50 @@ static void test_files_trust(void **state)
 	expect_file_error("fifo.conf", NULL, geteuid(), "fifo.conf: not a regular file");
 }
 
+/* What a reader sees while root rewrites the file in place is refused, not read as "no rules";
+ * and a file is trusted only if every directory above it is. */
+static void test_files_empty_and_parents(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	write_file("empty.conf", "", 0644);
+	expect_file_error("empty.conf", NULL, geteuid(), "empty.conf: no section in the file");
+	write_file("comments.conf", "# [global]\n; users = x\n\n", 0644);
+	expect_file_error("comments.conf", NULL, geteuid(), "no section in the file");
+	mkdir(path("open"), 0755);
+	assert_int_equal(chmod(path("open"), 0775), 0);
+	write_file("open/main.conf", tmp_rule, 0644);
+	expect_file_error("open/main.conf", NULL, geteuid(),
+			  "open is writable by group or others (mode 0775)");
+	/* A missing drop-in directory is "none" only below a trusted parent. */
+	expect_file_error("main.conf", "open/d", geteuid(), "open is writable by group");
+	assert_true(mntns_config_load(&cfg, "main.conf", NULL, geteuid(), &err) < 0);
+	assert_non_null(strstr(err.msg, "not an absolute path"));
+	mntns_config_free(&cfg);
+}
+
+/* Values compare in ASCII whatever the locale (the module runs under the caller's LANG). */
+static void test_ascii_values(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	if (load_str(&cfg, "[global]\nON_ERROR = IGNORE\nSCOPE = SESSION\n[t]\nTYPE = TMPFS\n"
+			   "TARGET = /t\nOPTIONS = NOSUID,NODEV,RO\nOPTIONAL = YES\n", &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
+	assert_int_equal(cfg.rules[0].type, MNTNS_TMPFS);
+	assert_int_equal(cfg.rules[0].flags, MNTNS_F_NOSUID | MNTNS_F_NODEV | MNTNS_F_RDONLY);
+	assert_true(cfg.rules[0].optional);
+	mntns_config_free(&cfg);
+	assert_true(inicheck_eq_nocase("NOSUID", "nosuid"));
+	assert_false(inicheck_eq_nocase("nosuid", "nosui"));
+	assert_false(inicheck_eq_nocase("\xdd" "d", "id")); /* Latin-5 dotted capital I */
+}
+
 static void test_dropin_trust(void **state)
 {
 	(void)state;
@@ -423,11 +484,13 @@ int main(void)
 		cmocka_unit_test(test_long_section_message),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_ascii_values),
 		cmocka_unit_test(test_iniparser_quirks),
 		cmocka_unit_test(test_dropin_replaces),
 		cmocka_unit_test(test_many_sections),
 		cmocka_unit_test(test_files_order),
 		cmocka_unit_test(test_files_trust),
+		cmocka_unit_test(test_files_empty_and_parents),
 		cmocka_unit_test(test_dropin_trust),
 	};
 
