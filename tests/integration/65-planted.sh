@@ -235,11 +235,13 @@ EOF
 		/home/alice/x /home/alice/x2 >"$SB_CASE_DIR/swapper.out" 2>&1 &
 	pid=$!
 	_sb_track "$pid"
-	timeout -k 3 300 "$CLIENT" -n "$logins" -a /home/alice/x -a /home/alice/x2 \
+	timeout -k 3 300 "${SB_WRAP[@]}" "$CLIENT" -n "$logins" -a /home/alice/x -a /home/alice/x2 \
 		-a /home/alice/x/sub/deeper -a /home/alice/x2/sub/deeper mntns-test alice \
-		>"$SB_CASE_DIR/loop.out" 2>&1
+		>"$SB_CASE_DIR/loop.out" 2>&1 ||
+		fail "logins with a mount elsewhere: $(grep -m3 BAD "$SB_CASE_DIR/loop.out")"
 	tail -n 1 "$SB_CASE_DIR/loop.out"
 	_sb_stop_pids "$pid"
+	grep -q 'ok=[1-9]' "$SB_CASE_DIR/loop.out" || fail "no login got through at all"
 	[ ! -e /home/alice/x/sub ] && [ ! -e /home/alice/x2/sub ] ||
 		fail "root created sub/deeper on alice's disk: $(ls -la /home/alice/x /home/alice/x2)"
 }
@@ -301,7 +303,7 @@ EOF
 	(while :; do cat "$SB_CASE_DIR/new.conf" >/etc/security/mntns.conf; sleep 0.01; done) &
 	pid=$!
 	_sb_track "$pid"
-	timeout -k 3 120 "$CLIENT" -n "${RACE_LOGINS:-300}" -a "$SB_DATA/a" -a "$SB_DATA/b" \
+	timeout -k 3 120 "${SB_WRAP[@]}" "$CLIENT" -n "${RACE_LOGINS:-300}" -a "$SB_DATA/a" -a "$SB_DATA/b" \
 		mntns-test alice >"$SB_CASE_DIR/loop.out" 2>&1 ||
 		fail "logins with no mount or a bad view: $(grep -m3 BAD "$SB_CASE_DIR/loop.out")"
 	_sb_stop_pids "$pid"
