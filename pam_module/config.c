@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,25 +107,72 @@ static int parse_mode(const char *s)
 	return m > 07777 ? -1 : (int)m;
 }
 
-/* size=N[kmgtpe] or N%, nr_inodes=N[kmgtpe], mode=octal, uid=N, gid=N: what tmpfs accepts,
- * checked here so that a typo is a config error and not a mount failure at login. */
-static bool tmpfs_value_ok(const char *key, const char *v)
+/* A decimal number as tmpfs will read it, with a k/m/g/t/p/e suffix (powers of 1024) where
+ * SUFFIX allows one; stores the rest of the string in *REST. The kernel's memparse() and
+ * kstrtouint() take "010" as octal and "0x10" as hex, and wrap silently past 64 bits: only
+ * plain decimal without a leading zero is accepted here, and an overflow is an error. */
+static bool parse_number(const char *v, bool suffix, unsigned long long *out, const char **rest)
 {
-	size_t n = strlen(v), digits = strspn(v, "0123456789");
+	static const char units[] = "kmgtpe";
+	unsigned long long n = 0;
+	const char *p = v;
+
+	if (*p < '0' || *p > '9' || (p[0] == '0' && p[1] >= '0' && p[1] <= '9'))
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (ULLONG_MAX - (unsigned)(*p - '0')) / 10)
+			return false;
+		n = n * 10 + (unsigned)(*p - '0');
+	}
+	if (suffix && *p) {
+		const char *u = strchr(units, *p | 0x20);
+
+		if (!u || !*u)
+			return false;
+		for (int shift = 10 * (int)(u - units + 1); shift > 0; shift -= 10) {
+			if (n > ULLONG_MAX >> 10)
+				return false;
+			n <<= 10;
+		}
+		p++;
+	}
+	*out = n;
+	*rest = p;
+	return true;
+}
+
+/* size=N[kmgtpe] or N%, nr_inodes=N[kmgtpe], mode=octal, uid=N, gid=N: checked here as the
+ * kernel will read them, so that what mntns-plan accepts also mounts, and no value means "no
+ * limit" by accident (tmpfs takes 0, and anything that wraps to 0, as unlimited). Returns
+ * NULL or why the value is refused. */
+static const char *tmpfs_value_error(const char *key, const char *v)
+{
+	unsigned long long n;
+	const char *rest;
 
 	if (strcmp(key, "mode") == 0)
-		return parse_mode(v) >= 0;
+		return parse_mode(v) >= 0 ? NULL : "expected an octal mode such as 1777";
 	if (strcmp(key, "uid") == 0 || strcmp(key, "gid") == 0)
-		return n > 0 && digits == n && n <= 10;
-	if (digits == 0 || digits > 19)
-		return false;
-	if (digits == n)
-		return true;
-	if (digits + 1 != n)
-		return false;
-	if (strcmp(key, "size") == 0 && v[digits] == '%')
-		return true;
-	return strchr("kKmMgGtTpPeE", v[digits]) != NULL;
+		/* (uid_t)-1 is no one's id: the kernel refuses it. */
+		return parse_number(v, false, &n, &rest) && !*rest && n < 0xffffffffULL
+			       ? NULL
+			       : "expected a decimal id below 4294967295";
+	if (strcmp(key, "size") == 0 && *v && v[strlen(v) - 1] == '%')
+		return parse_number(v, false, &n, &rest) && strcmp(rest, "%") == 0 && n >= 1 &&
+				       n <= 100
+			       ? NULL
+			       : "expected a percentage of RAM from 1% to 100%";
+	if (!parse_number(v, true, &n, &rest) || *rest)
+		return "expected a decimal number, optionally followed by k, m, g, t, p or e";
+	if (n == 0)
+		return "0 would mean no limit at all; leave the option out for the kernel's default";
+	/* Sizes are rounded up to pages, and inodes counted in 1 KiB units: keep both far from
+	 * wrapping. */
+	if (strcmp(key, "size") == 0 && n > (1ULL << 62))
+		return "larger than 4 EiB";
+	if (strcmp(key, "nr_inodes") == 0 && n > ULONG_MAX / 1024)
+		return "more inodes than the kernel accepts";
+	return NULL;
 }
 
 static int append_fsdata(struct mntns_rule *r, const char *opt)
@@ -181,10 +229,12 @@ static int parse_options(struct mntns_rule *r, const char *opts, struct mntns_er
 			if (strcmp(o, "size") == 0 || strcmp(o, "nr_inodes") == 0 ||
 			    strcmp(o, "mode") == 0 || strcmp(o, "uid") == 0 ||
 			    strcmp(o, "gid") == 0) {
-				if (!tmpfs_value_ok(o, eq + 1))
+				const char *why = tmpfs_value_error(o, eq + 1);
+
+				if (why)
 					return mntns_fail(err, -EINVAL,
-							  "invalid value \"%s\" for tmpfs option %s",
-							  eq + 1, o);
+							  "invalid value \"%s\" for tmpfs option %s: %s",
+							  eq + 1, o, why);
 				*eq = '=';
 				if (append_fsdata(r, o) < 0)
 					return mntns_fail(err, -ENOMEM, "out of memory");

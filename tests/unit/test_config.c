@@ -127,6 +127,40 @@ static void test_value_errors(void **state)
 	assert_config_error("[global]\nscope = user\n", "scope = user is not supported");
 }
 
+/* tmpfs values as the kernel reads them: nothing mntns-plan accepts fails at login, and no
+ * value wraps to 0, which tmpfs takes as "no limit". */
+static void test_tmpfs_values(void **state)
+{
+	static const char *const bad[] = {
+		"size=16e", "size=16384p", "size=4503599627370496%", "size=0", "size=010",
+		"size=0x10", "size=101%", "size=0%", "size=1kk", "size=%", "size=5g%",
+		"nr_inodes=9999999999999999999", "nr_inodes=0", "nr_inodes=18014398509481984",
+		"uid=4294967295", "uid=9999999999", "gid=-1", "uid=01", "uid=1k", "mode=8",
+	};
+	static const char *const good[] = {
+		"size=1", "size=1g", "size=1G", "size=10%", "size=100%", "size=4611686018427387904",
+		"nr_inodes=1m", "nr_inodes=1000", "uid=0", "uid=4294967294", "gid=100",
+		"mode=1777", "mode=0700",
+	};
+	char text[256];
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[a]\ntype = tmpfs\ntarget = /y\noptions = %s\n",
+			 bad[i]);
+		assert_config_error(text, "for tmpfs option");
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "[a]\ntype = tmpfs\ntarget = /y\noptions = %s\n",
+			 good[i]);
+		if (load_str(&cfg, text, &err) != 0)
+			fail_msg("%s: %s", good[i], err.msg);
+		mntns_config_free(&cfg);
+	}
+}
+
 /* TEXT is refused, with a message containing NEEDLE (unless NULL), and the caller still
  * learns ON_ERROR. */
 static void assert_refused_on_error(const char *text, enum mntns_on_error on_error,
@@ -480,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_value_errors),
+		cmocka_unit_test(test_tmpfs_values),
 		cmocka_unit_test(test_on_error_survives_errors),
 		cmocka_unit_test(test_long_section_message),
 		cmocka_unit_test(test_long_lines),
