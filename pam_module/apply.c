@@ -224,11 +224,13 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
 static int planted_fail(struct mntns_err *err, const struct mntns_op *op, const char *what,
 			const char *path, const struct mntns_walk *w)
 {
-	return mntns_fail(err, -EPERM,
-			  "%s: [%s]: %s %s: %.*s %s in a directory that others can write to; "
-			  "refusing to use it (it may have been planted)",
-			  op->rule->file, op->rule->name, what, path,
-			  (int)(w->bad_len ? w->bad_len : strlen(path)), path, w->why);
+	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %.*s %s%s", op->rule->file,
+			  op->rule->name, what, path,
+			  (int)(w->bad_len ? w->bad_len : strlen(path)), path, w->why,
+			  w->coverable ? ": another user could mount over it or rename it while the "
+					 "session runs; refusing to mount below it"
+				       : " in a directory that others can write to; refusing to use "
+					 "it (it may have been planted)");
 }
 
 /* A planted component fails a rule, or skips an optional one with a warning: any user can
@@ -259,6 +261,12 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 	const char *name;
 	int rc;
 
+	/* fchown(fd, -1, -1) changes nothing: the directory would stay root's. */
+	if (uid == (uid_t)-1 || gid == (gid_t)-1)
+		return mntns_fail(err, -EINVAL,
+				  "%s: [%s]: source %s: the user's uid or gid is 4294967295, which "
+				  "cannot own a file; refusing create=",
+				  op->rule->file, op->rule->name, op->source);
 	pfd = mntns_path_open_parent(op->source, &name, &w);
 	if (pfd == -EPERM && w.why[0])
 		return planted(op, st, "source", op->source, &w, log, err);
@@ -304,7 +312,10 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 	_cleanup_close_ int fd = -1;
 	const struct mntns_rule *r = op->rule;
 	unsigned rec = r->recursive ? AT_RECURSIVE : 0;
-	struct mount_attr attr = { .attr_set = mount_attrs(r->flags) };
+	/* Private: the clone receives no mount events from its source after login, so its flags
+	 * and norbind hold for every mount the session ever sees through it (a slave clone would
+	 * show later mounts below the source read-write, with devices and setuid). */
+	struct mount_attr attr = { .attr_set = mount_attrs(r->flags), .propagation = MS_PRIVATE };
 	struct mntns_walk w = { .uid = uid };
 
 	if (r->create_mode >= 0) {
@@ -332,13 +343,13 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 		return op_fail(err, op, -errno, "cloning source", op->source);
 	/* Applied to the detached clone before it is attached: there is never a moment when the
 	 * session sees the bind without its flags. */
-	if (attr.attr_set &&
-	    mount_setattr(st->tree_fd, "", AT_EMPTY_PATH | rec, &attr, sizeof(attr)) < 0)
+	if (mount_setattr(st->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return op_fail(err, op, -errno, "setting flags on the clone of", op->source);
 	return 0;
 }
 
-/* Reads what the filesystem context said about a failure, for a useful message. */
+/* Reads what the filesystem context said about a failure, for a useful message, without the
+ * kernel's "e " (error), "w " or "i " prefix. */
 static void fs_log(int fsfd, char *buf, size_t size)
 {
 	ssize_t n = read(fsfd, buf, size - 1);
@@ -346,6 +357,8 @@ static void fs_log(int fsfd, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
+	if (n > 2 && strchr("ewi", buf[0]) && buf[1] == ' ')
+		memmove(buf, buf + 2, strlen(buf + 2) + 1);
 }
 
 static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
@@ -414,6 +427,7 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 			fd = -errno;
 		}
 	} else {
+		w.no_cover = true;
 		fd = mntns_path_open_safe(op->target,
 					  want_dir ? MNTNS_WANT_DIR : MNTNS_WANT_FILE, &w);
 		if (fd == -EPERM && w.why[0])

@@ -298,6 +298,18 @@ int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mn
 	return rc < 0 ? rc : mntns_take_fd(&fd);
 }
 
+/* Can someone other than root and W->uid mount on DIR, or rename what is in it? fusermount3
+ * lets a user mount on any directory they can write to, and the mount reaches running sessions
+ * (/ is a slave of the host's). In a sticky directory only an entry's owner may rename it,
+ * and a user may not mount on one that is not theirs; a directory of the user's own is theirs
+ * to share. */
+static bool coverable(const struct stat *dir, uid_t uid)
+{
+	if (dir->st_uid != 0)
+		return dir->st_uid != uid;
+	return (dir->st_mode & (S_IWGRP | S_IWOTH)) && !(dir->st_mode & S_ISVTX);
+}
+
 int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_walk *w)
 {
 	_cleanup_close_ int dir = -1;
@@ -306,6 +318,7 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 
 	w->bad_len = 0;
 	w->why[0] = '\0';
+	w->coverable = false;
 	if (path[0] != '/')
 		return -EINVAL;
 	dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -331,8 +344,14 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 			return -ENAMETOOLONG;
 		memcpy(name, p, len);
 		name[len] = '\0';
-		p += len;
 		w->dir_st = w->st;
+		if (w->no_cover && coverable(&w->dir_st, w->uid)) {
+			w->bad_len = p > path + 1 ? (size_t)(p - path - 1) : 1;
+			w->coverable = true;
+			return refuse(w, "is writable by others (owner uid %u, mode %04o)",
+				      (unsigned)w->dir_st.st_uid, (unsigned)(w->dir_st.st_mode & 07777));
+		}
+		p += len;
 		fd = mntns_path_step(dir, name, p[strspn(p, "/")] ? MNTNS_WANT_DIR : want, w);
 		if (fd == -EPERM && w->why[0])
 			w->bad_len = (size_t)(p - path);
@@ -371,6 +390,8 @@ int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mo
 	struct stat st;
 	int rc = -EEXIST;
 
+	if (uid == (uid_t)-1 || gid == (gid_t)-1)
+		return -EINVAL; /* fchown would leave it root's */
 	/* A user may have made every name we try first (or swap ours, in a directory without the
 	 * sticky bit); the checks below and the caller's judge of NAME catch what they do. */
 	for (int i = 0; i < 8 && rc == -EEXIST; i++) {

@@ -23,11 +23,16 @@ struct mntns_walk {
 	/* Every directory on the way and the object must belong to root (or uid) and be writable
 	 * by nobody else, as sshd's StrictModes asks of the files it reads: for the config. */
 	bool strict;
+	/* For targets: no directory above the object may be one that another user can mount on
+	 * or rename things in (group- or world-writable without the sticky bit, or theirs), or
+	 * they could cover or move the mount later, while the session runs. */
+	bool no_cover;
 	/* out */
 	struct stat st; /* of what was opened */
 	struct stat dir_st; /* of the directory that holds it */
 	bool hostile; /* that directory can be written to by someone other than root */
 	size_t bad_len; /* refused (-EPERM): the first BAD_LEN bytes of the path name it */
+	bool coverable; /* refused for no_cover, not as planted */
 	char why[160]; /* and why, e.g. "is owned by uid 1001" */
 };
 

@@ -274,6 +274,8 @@ nss_setup() {
 		echo "$LONG:x:3904:3901::/home/alice:/bin/sh"
 		echo "linkhome:x:3905:3901::$SHARED/linkhome:/bin/sh"
 		echo ".:x:3906:3901::/home/alice:/bin/sh"
+		echo "maxuid:x:4294967295:3901::/home/alice:/bin/sh"
+		echo "maxgid:x:3907:4294967295::/home/alice:/bin/sh"
 	} >"$SB_CASE_DIR/passwd"
 	{
 		grep '^root:' /etc/group
@@ -366,6 +368,22 @@ EOF
 	[ "$(snapshot)" = "$BEFORE" ] || fail "something outside changed"
 }
 
+# (uid_t)-1 is no one's id: fchown(fd, -1, -1) changes nothing, and a create= directory would
+# be left root's, bound into the session.
+case_nss_max_ids() {
+	nss_setup
+	BEFORE=$(snapshot; find "$SHARED" -maxdepth 1 -printf '%p %u %g %m %y %i\n' | sort)
+	local name
+	for name in maxuid maxgid; do
+		nss_client "$name" || fail "$name: pam-client crashed or hung: $(sb_oneline_file client.err)"
+		expect_ne "$(client_rc)" 0 "$name: pam_open_session result"
+		expect_match "$(client_log)" 'uid or gid is 4294967295, which cannot own a file' "$name: syslog message"
+		[ ! -e "$SHARED/$name" ] || fail "$name: $SHARED/$name was created: $(stat -c '%u %g %a' "$SHARED/$name")"
+	done
+	[ "$(snapshot; find "$SHARED" -maxdepth 1 -printf '%p %u %g %m %y %i\n' | sort)" = "$BEFORE" ] ||
+		fail "something was created"
+}
+
 t_case "control: create= source in a 1777 dir is created for the user" case_create_control
 t_case "create= source: symlink to /etc planted by the user is refused" case_create_symlink_etc
 t_case "create= source: symlink to /root planted by the user is refused" case_create_symlink_root
@@ -391,4 +409,5 @@ t_case "drop-in writable by others or owned by a user is refused" case_dropin_wr
 t_case "NSS names with '/', '..', '.', 1000 chars or a newline are refused for %u" case_nss_names
 t_case "home directory that is a symlink (from NSS) is refused for a %h target" case_nss_home_symlink
 t_case "home directory made first by another user in a sticky directory is refused" case_nss_home_planted
+t_case "create= for a user whose uid or gid is 4294967295 is refused, nothing made" case_nss_max_ids
 t_done
