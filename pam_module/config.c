@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -615,10 +616,37 @@ static bool same_file_state(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* How long a file must have been left alone before it is believed whole. One write() of a
+ * few pages extends the file a page at a time but sets its mtime once, at the start: a read
+ * between two of those pages sees a shorter file with the same size, mtime and ctime before
+ * and after. Such a write ends in far less than this. */
+#define QUIET_NS (50 * 1000 * 1000LL)
+
+/* Waits until the file of ST has been left alone for QUIET_NS, if it was modified less than
+ * that ago; returns whether it had to wait. Only right after root changes the config. */
+static bool wait_quiet(const struct stat *st)
+{
+	struct timespec now, left;
+	long long age;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return false;
+	age = (long long)(now.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
+	      (now.tv_nsec - st->st_mtim.tv_nsec);
+	if (age < 0 || age >= QUIET_NS)
+		return false;
+	left.tv_sec = 0;
+	left.tv_nsec = (long)(QUIET_NS - age);
+	while (nanosleep(&left, &left) < 0 && errno == EINTR)
+		;
+	return true;
+}
+
 /* Reads all of FD into *BUF. A file that root rewrites in place while logins run ("cat new >
  * mntns.conf", an editor that truncates first) is read short or empty, which would be a valid
- * config that mounts nothing: the file must look the same before and after, and be read to its
- * end at exactly its size, or it is read again (a few times) and then refused. */
+ * config that mounts nothing: the file must look the same before and after, be read to its end
+ * at exactly its size, and, if it was just modified, still look the same once it has been left
+ * alone for a moment; or it is read again (a few times) and then refused. */
 static int read_whole(int fd, const char *what, char **buf, size_t *len, struct mntns_err *err)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -645,6 +673,9 @@ static int read_whole(int fd, const char *what, char **buf, size_t *len, struct 
 			n += (size_t)r;
 		}
 		if (fstat(fd, &after) < 0)
+			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+		if (n == (size_t)before.st_size && same_file_state(&before, &after) &&
+		    wait_quiet(&after) && fstat(fd, &after) < 0)
 			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
 		if (n == (size_t)before.st_size && same_file_state(&before, &after)) {
 			*len = n;

@@ -277,15 +277,15 @@ case_config_parent_writable() {
 	chgrp root /etc/security
 }
 
-# Rewritten in place while logins run ("cat new > mntns.conf"): a login reads the whole file
-# or is refused; it never opens with a short or empty config and no mount.
+# Rewritten in place while logins run (an editor, "cat new > mntns.conf"): a login reads the
+# whole file or is refused; it never opens with a short or empty config and no mount.
 case_config_rewrite() {
 	local pid
 	install -d -m 0755 "$SB_DATA/a" "$SB_DATA/b"
 	cat >"$SB_CASE_DIR/new.conf" <<EOF
 [global]
 users = * !root
-$(for i in $(seq 100); do echo "# padding, so that the file takes more than one write: $i"; done)
+$(for i in $(seq 200); do echo "# padding, so that one write fills several pages: $i"; done)
 
 [a]
 type = tmpfs
@@ -300,7 +300,14 @@ EOF
 	: >/etc/security/mntns.conf
 	BEFORE=$(snapshot)
 	expect_refused "empty main file" 'no section in the file'
-	(while :; do cat "$SB_CASE_DIR/new.conf" >/etc/security/mntns.conf; sleep 0.01; done) &
+	# Like an editor that writes its buffer in pieces: between the two writes the file is a
+	# valid config of its first page only, with the size and times it will keep until the
+	# second write.
+	(while :; do
+		{ head -c 4096 "$SB_CASE_DIR/new.conf"; sleep 0.005
+			tail -c +4097 "$SB_CASE_DIR/new.conf"; } >/etc/security/mntns.conf
+		sleep 0.1
+	done) &
 	pid=$!
 	_sb_track "$pid"
 	timeout -k 3 120 "${SB_WRAP[@]}" "$CLIENT" -n "${RACE_LOGINS:-300}" -a "$SB_DATA/a" -a "$SB_DATA/b" \
