@@ -191,6 +191,7 @@ static unsigned mount_attrs(unsigned flags)
 /* The per-op state of one apply: descriptors of cloned sources, and what was skipped. */
 struct op_state {
 	int tree_fd; /* bind: the detached clone of the source */
+	unsigned long long mnt_id; /* the mount made, once applied (statx STATX_MNT_ID) */
 	int mnt_fd; /* tmpfs: the mount just made, for creating the targets of ops below it */
 	bool src_is_dir;
 	bool skipped; /* optional rule whose source or target is missing or planted */
@@ -224,13 +225,17 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
 static int planted_fail(struct mntns_err *err, const struct mntns_op *op, const char *what,
 			const char *path, const struct mntns_walk *w)
 {
+	const char *tail = "; refusing to use it";
+
+	if (w->coverable)
+		tail = ": another user could mount on it or rename what is in it; refusing to use "
+		       "it";
+	else if (w->hostile)
+		tail = " in a directory that others can write to; refusing to use it (it may have "
+		       "been planted)";
 	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %.*s %s%s", op->rule->file,
 			  op->rule->name, what, path,
-			  (int)(w->bad_len ? w->bad_len : strlen(path)), path, w->why,
-			  w->coverable ? ": another user could mount over it or rename it while the "
-					 "session runs; refusing to mount below it"
-				       : " in a directory that others can write to; refusing to use "
-					 "it (it may have been planted)");
+			  (int)(w->bad_len ? w->bad_len : strlen(path)), path, w->why, tail);
 }
 
 /* A planted component fails a rule, or skips an optional one with a warning: any user can
@@ -278,7 +283,20 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 	}
 	if (pfd < 0)
 		return op_fail(err, op, pfd, "opening the parent of source", op->source);
+	/* Whoever may rename in the parent could swap what is made there, or move it away. */
+	if (mntns_path_coverable(&w.st, uid)) {
+		snprintf(w.why, sizeof(w.why), "is writable by others (owner uid %u, mode %04o)",
+			 (unsigned)w.st.st_uid, (unsigned)(w.st.st_mode & 07777));
+		w.bad_len = (size_t)(name - 1 - op->source);
+		w.coverable = true;
+		return planted(op, st, "source", op->source, &w, log, err);
+	}
 	rc = mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->rule->create_mode);
+	if (rc == -EPERM) {
+		snprintf(w.why, sizeof(w.why), "was replaced while it was being made");
+		w.bad_len = 0;
+		return planted(op, st, "source", op->source, &w, log, err);
+	}
 	if (rc < 0 && rc != -EEXIST)
 		return op_fail(err, op, rc, "creating source", op->source);
 	fd = mntns_path_step(pfd, name, MNTNS_WANT_DIR, &w);
@@ -414,8 +432,17 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 {
 	const struct mntns_op *op = &plan->ops[i];
 	const struct mntns_rule *r = op->rule;
-	struct mntns_walk w = { .uid = uid };
+	_cleanup_free_ unsigned long long *own = malloc((i ? i : 1) * sizeof(*own));
+	struct mntns_walk w = { .uid = uid, .own = own };
 	int fd;
+
+	if (!own)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	/* A target may lie inside a mount this login made (a bind on %h/data, a tmpfs on
+	 * %h/data/cache): those mounts are crossed even where the user's own are not. */
+	for (size_t j = 0; j < i; j++)
+		if (st[j].applied)
+			own[w.n_own++] = st[j].mnt_id;
 
 	if (op->holder >= 0 && st[op->holder].applied) {
 		const char *base = plan->ops[op->holder].target;
@@ -439,7 +466,10 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 		st[i].skipped = true;
 		return 0;
 	}
-	if (fd == -ENOTDIR || fd == -EISDIR || fd == -EINVAL ||
+	if (fd == -EINVAL)
+		return mntns_fail(err, -EINVAL, "%s: [%s]: target %s is neither a directory nor "
+				  "a regular file", r->file, r->name, op->target);
+	if (fd == -ENOTDIR || fd == -EISDIR ||
 	    (fd >= 0 && want_dir != !!S_ISDIR(w.st.st_mode))) {
 		if (fd >= 0)
 			close(fd);
@@ -453,6 +483,17 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 		return op_fail(err, op, fd, "opening target", op->target);
 	*out = fd;
 	return 0;
+}
+
+/* The id of the mount at FD, or 0 (no mount has it). */
+static unsigned long long mount_id(int fd)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return sx.stx_mnt_id;
 }
 
 /* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted). */
@@ -478,6 +519,7 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st, 
 	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
+	st[i].mnt_id = mount_id(mfd);
 	/* The descriptor now stands for the attached mount: targets below it are made through
 	 * it, never by looking its path up again (a user could swap a parent meanwhile). */
 	if (r->type != MNTNS_BIND)

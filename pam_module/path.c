@@ -26,6 +26,7 @@
 #define __NR_statmount 457
 #endif
 #define MNTNS_STATMOUNT_FS_TYPE 0x20U
+#define MNTNS_STATMOUNT_MNT_OPTS 0x80U
 /* struct statmount is 512 bytes in every kernel that has it; its strings follow it. */
 #define MNTNS_STATMOUNT_STRINGS 512
 
@@ -45,7 +46,7 @@ struct mntns_statmount_head {
 	__u32 sb_dev_minor;
 	__u64 sb_magic;
 	__u32 sb_flags;
-	__u32 fs_type; /* offset of the type's name in the strings after the struct */
+	__u32 fs_type; /* offsets of the type's name and the options in the strings that follow */
 };
 
 /* A FUSE server that answers every lookup with EAGAIN must not keep a login spinning. */
@@ -72,15 +73,22 @@ static int open_component(int dirfd, const char *name, bool no_xdev)
 {
 	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 	struct statx a, b;
-	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+	/* Where a mount may be crossed, O_DIRECTORY makes the lookup trigger an automount (autofs,
+	 * x-systemd.automount), which O_PATH alone does not; a non-directory is opened again. */
+	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC |
+					   (no_xdev ? 0 : O_DIRECTORY),
 			      resolve | (no_xdev ? RESOLVE_NO_XDEV : 0));
 
+	if (fd == -ENOTDIR && !no_xdev)
+		fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, resolve);
 	if (fd != -ENOSYS)
 		return fd;
 	/* No openat2 (valgrind 3.19 does not know it): one component with O_NOFOLLOW follows
 	 * nothing either, and a mount point has another mount id than its parent, which statx
 	 * tells with AT_STATX_DONT_SYNC from what the kernel holds. */
-	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (no_xdev ? 0 : O_DIRECTORY));
+	if (fd < 0 && errno == ENOTDIR && !no_xdev)
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || !no_xdev)
 		return fd < 0 ? -errno : fd;
 	if (statx(dirfd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &a) < 0 ||
@@ -172,15 +180,22 @@ int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_
 	if (S_ISREG(obj->st_mode) && obj->st_nlink != 1)
 		return refuse(w, "is a regular file with %lu hard links",
 			      (unsigned long)obj->st_nlink);
+	/* Anyone may have hard-linked root's file here and then removed the original name. */
+	if (S_ISREG(obj->st_mode) && obj->st_uid == 0 && dir->st_uid != 0)
+		return refuse(w, "is a regular file of root's");
+	if (S_ISREG(obj->st_mode) && obj->st_uid == 0)
+		return refuse(w, "is a regular file of root's, which may be a hard link");
 	if (type_error(obj, want) < 0)
 		return refuse(w, "is %s, not %s", kind(obj->st_mode),
 			      want == MNTNS_WANT_DIR ? "a directory" : "a regular file");
 	return 0;
 }
 
-/* The type of the filesystem mounted at FD, looked up in the mount table (kernels without
- * statmount, before 6.8). Costs O(mounts), only at a mount crossing on such kernels. */
-static int fs_type_mountinfo(unsigned long long id, char *type, size_t size)
+/* The type and superblock options of mount ID, looked up in the mount table (kernels without
+ * statmount, before 6.8, or without its options, before 6.11). Costs O(mounts), only at a
+ * mount crossing on such kernels. */
+static int mount_mountinfo(unsigned long long id, char *type, size_t size, char *opts,
+			   size_t opts_size)
 {
 	_cleanup_close_ int fd = open("/proc/thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *buf = NULL;
@@ -217,7 +232,10 @@ static int fs_type_mountinfo(unsigned long long id, char *type, size_t size)
 			*end = '\0';
 		sep = strstr(line, " - ");
 		if (strncmp(line, key, strlen(key)) == 0 && sep) {
+			const char *last = strrchr(sep, ' ');
+
 			snprintf(type, size, "%.*s", (int)strcspn(sep + 3, " "), sep + 3);
+			snprintf(opts, opts_size, "%s", last ? last + 1 : "");
 			return 0;
 		}
 		line = end ? end + 1 : NULL;
@@ -225,19 +243,33 @@ static int fs_type_mountinfo(unsigned long long id, char *type, size_t size)
 	return -ENOENT;
 }
 
-/* Decides about a mount met in trusted ground, from what the kernel knows of it: statx with
- * AT_STATX_DONT_SYNC and statmount never reach a FUSE server. FUSE is the filesystem any user
- * may mount (on any directory they can write to, which we cannot see under the mount), so it
- * is never entered. */
+/* Does the option list OPTS (comma-separated) hold exactly OPT? */
+static bool has_option(const char *opts, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = opts; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, opt, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* Decides about a mount from what the kernel knows of it: statx with AT_STATX_DONT_SYNC and
+ * statmount never reach a FUSE server. FUSE is the filesystem any user may mount (on any
+ * directory they can write to, which we cannot see under the mount), so a FUSE mount is
+ * entered only when root made it (user_id=0); fusermount3 sets user_id to the real user. */
 static int check_mount(int fd, struct mntns_walk *w)
 {
 	union {
 		struct mntns_statmount_head head;
 		char raw[4096];
 	} sm;
-	struct mntns_mnt_id_req req = { .size = sizeof(req), .param = MNTNS_STATMOUNT_FS_TYPE };
+	struct mntns_mnt_id_req req = { .size = sizeof(req),
+					.param = MNTNS_STATMOUNT_FS_TYPE | MNTNS_STATMOUNT_MNT_OPTS };
+	const size_t strings = sizeof(sm) - MNTNS_STATMOUNT_STRINGS;
 	struct statx sx;
-	char type[64] = "";
+	char type[64] = "", opts[1024] = "";
+	bool have_opts = false;
 	int rc = -ENOSYS;
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
@@ -247,26 +279,46 @@ static int check_mount(int fd, struct mntns_walk *w)
 	if (sx.stx_mask & STATX_MNT_ID_UNIQUE) {
 		req.mnt_id = sx.stx_mnt_id;
 		if (syscall(__NR_statmount, &req, &sm, sizeof(sm), 0) == 0 &&
-		    (sm.head.mask & MNTNS_STATMOUNT_FS_TYPE) &&
-		    sm.head.fs_type < sizeof(sm) - MNTNS_STATMOUNT_STRINGS) {
+		    (sm.head.mask & MNTNS_STATMOUNT_FS_TYPE) && sm.head.fs_type < strings) {
 			snprintf(type, sizeof(type), "%s",
 				 sm.raw + MNTNS_STATMOUNT_STRINGS + sm.head.fs_type);
 			rc = 0;
+			have_opts = (sm.head.mask & MNTNS_STATMOUNT_MNT_OPTS) &&
+				    sm.head.mnt_opts < strings;
+			if (have_opts)
+				snprintf(opts, sizeof(opts), "%s",
+					 sm.raw + MNTNS_STATMOUNT_STRINGS + sm.head.mnt_opts);
 		}
 	}
+	if (strncmp(type, "fuse", 4) != 0 && rc == 0)
+		return 0;
 	/* mountinfo has the old, reusable id, which statx gives only when asked for it alone. */
-	if (rc < 0 && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
+	if ((rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
 	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
 		  &sx) < 0)
 		return refuse(w, "is a mount point that cannot be examined (%s)", strerror(errno));
-	if (rc < 0 && (sx.stx_mask & STATX_MNT_ID))
-		rc = fs_type_mountinfo(sx.stx_mnt_id, type, sizeof(type));
+	if ((rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID))
+		rc = mount_mountinfo(sx.stx_mnt_id, type, sizeof(type), opts, sizeof(opts));
 	if (rc < 0)
 		return refuse(w, "is a mount point whose filesystem type cannot be found (%s)",
 			      strerror(-rc));
-	if (strncmp(type, "fuse", 4) == 0)
-		return refuse(w, "is a %s mount, which any user may have made", type);
+	if (strncmp(type, "fuse", 4) == 0 && !has_option(opts, "user_id=0"))
+		return refuse(w, "is a %s mount of a user", type);
 	return 0;
+}
+
+/* Is the mount at FD one that this login made (W->own)? */
+static bool own_mount(int fd, const struct mntns_walk *w)
+{
+	struct statx sx;
+
+	if (!w->n_own || statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
+				STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+		return false;
+	for (size_t i = 0; i < w->n_own; i++)
+		if (w->own[i] == sx.stx_mnt_id)
+			return true;
+	return false;
 }
 
 int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
@@ -281,11 +333,18 @@ int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mn
 	 * (EACCES for another user's link in /tmp) never comes into it. */
 	fd = open_component(dirfd, name, true);
 	if (fd == -EXDEV) {
-		if (w->hostile)
+		/* Where others can write, a mount point is theirs until shown otherwise; in the
+		 * user's own directory it is root's or the user's, and the user's FUSE is refused
+		 * below like anyone's. Mounts this very login made are crossed anywhere. */
+		bool others = w->hostile && w->dir_st.st_uid != w->uid;
+
+		if (others && !w->n_own)
 			return refuse(w, "is a mount point (another filesystem)");
 		fd = open_component(dirfd, name, false);
 		if (fd < 0)
 			return fd;
+		if (others && !own_mount(fd, w))
+			return refuse(w, "is a mount point (another filesystem)");
 		rc = check_mount(fd, w);
 		if (rc < 0)
 			return rc;
@@ -296,18 +355,6 @@ int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mn
 		return -errno;
 	rc = mntns_path_judge(&w->dir_st, &w->st, want, w);
 	return rc < 0 ? rc : mntns_take_fd(&fd);
-}
-
-/* Can someone other than root and W->uid mount on DIR, or rename what is in it? fusermount3
- * lets a user mount on any directory they can write to, and the mount reaches running sessions
- * (/ is a slave of the host's). In a sticky directory only an entry's owner may rename it,
- * and a user may not mount on one that is not theirs; a directory of the user's own is theirs
- * to share. */
-static bool coverable(const struct stat *dir, uid_t uid)
-{
-	if (dir->st_uid != 0)
-		return dir->st_uid != uid;
-	return (dir->st_mode & (S_IWGRP | S_IWOTH)) && !(dir->st_mode & S_ISVTX);
 }
 
 int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_walk *w)
@@ -345,7 +392,7 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 		memcpy(name, p, len);
 		name[len] = '\0';
 		w->dir_st = w->st;
-		if (w->no_cover && coverable(&w->dir_st, w->uid)) {
+		if (w->no_cover && mntns_path_coverable(&w->dir_st, w->uid)) {
 			w->bad_len = p > path + 1 ? (size_t)(p - path - 1) : 1;
 			w->coverable = true;
 			return refuse(w, "is writable by others (owner uid %u, mode %04o)",
@@ -353,10 +400,10 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 		}
 		p += len;
 		fd = mntns_path_step(dir, name, p[strspn(p, "/")] ? MNTNS_WANT_DIR : want, w);
-		if (fd == -EPERM && w->why[0])
-			w->bad_len = (size_t)(p - path);
-		if (fd < 0)
+		if (fd < 0) {
+			w->bad_len = (size_t)(p - path); /* the component that failed */
 			return fd;
+		}
 		close(dir);
 		dir = fd;
 	}
@@ -384,47 +431,100 @@ int mntns_path_open_parent(const char *path, const char **name, struct mntns_wal
 	return fd;
 }
 
+/* Is directory FD empty? */
+static bool dir_empty(int fd)
+{
+	char buf[512];
+	long n;
+
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			/* struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name */
+			unsigned short reclen;
+			const char *name = buf + off + 19;
+
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
+				return false;
+			off += reclen;
+		}
+	return n == 0;
+}
+
+/* Makes NAME in DIRFD and gives it to UID:GID with MODE, through a descriptor of the directory
+ * that was just made: between mkdirat and open, whoever may rename in DIRFD could put another
+ * of root's directories under NAME, and it must not be handed over. Only an empty directory
+ * of ours, born after T0, is. */
+static int make_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode,
+		      const struct timespec *t0)
+{
+	_cleanup_close_ int fd = -1;
+	struct statx sx;
+
+	if (mkdirat(dirfd, name, 0700) < 0)
+		return -errno;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0)
+		return -errno;
+	/* btime is set from the coarse clock, up to a tick before T0. */
+	if (!S_ISDIR(sx.stx_mode) || sx.stx_uid != geteuid() ||
+	    ((sx.stx_mask & STATX_BTIME) && sx.stx_btime.tv_sec < t0->tv_sec - 1) || !dir_empty(fd))
+		return -EPERM; /* not the directory we made */
+	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
+		return -errno;
+	return 0;
+}
+
 int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode)
 {
+	struct timespec t0;
 	char tmp[64];
-	struct stat st;
 	int rc = -EEXIST;
 
 	if (uid == (uid_t)-1 || gid == (gid_t)-1)
 		return -EINVAL; /* fchown would leave it root's */
-	/* A user may have made every name we try first (or swap ours, in a directory without the
-	 * sticky bit); the checks below and the caller's judge of NAME catch what they do. */
+	if (clock_gettime(CLOCK_REALTIME, &t0) < 0)
+		return -errno;
+	/* A user may have made every name we try first; the checks in make_owned and the
+	 * caller's judge of NAME catch what they do. */
 	for (int i = 0; i < 8 && rc == -EEXIST; i++) {
 		unsigned long long r = 0;
 
 		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-			r = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20) ^
+			r = (unsigned long long)t0.tv_nsec ^ ((unsigned long long)getpid() << 20) ^
 			    (unsigned long long)i;
 		snprintf(tmp, sizeof(tmp), ".mntns-new-%016llx", r);
-		rc = mkdirat(dirfd, tmp, 0700) == 0 ? 0 : -errno;
+		rc = make_owned(dirfd, tmp, uid, gid, mode, &t0);
 	}
+	if (rc < 0 && rc != -EEXIST)
+		unlinkat(dirfd, tmp, AT_REMOVEDIR);
 	if (rc < 0)
 		return rc;
-	{
-		_cleanup_close_ int fd =
-			openat(dirfd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-		if (fd < 0)
-			rc = -errno;
-		else if (fstat(fd, &st) < 0)
-			rc = -errno;
-		else if (st.st_uid != geteuid())
-			rc = -EPERM; /* not the directory we made */
-		else if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
-			rc = -errno;
-	}
 	/* Appears whole or not at all: a concurrent login of the same user either made NAME
 	 * first (EEXIST, and uses theirs) or finds ours complete. */
-	if (rc == 0 && syscall(SYS_renameat2, dirfd, tmp, dirfd, name, RENAME_NOREPLACE) < 0)
-		rc = -errno;
-	if (rc < 0)
-		unlinkat(dirfd, tmp, AT_REMOVEDIR);
+	if (syscall(SYS_renameat2, dirfd, tmp, dirfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	rc = -errno;
+	unlinkat(dirfd, tmp, AT_REMOVEDIR);
+	/* NFS has no RENAME_NOREPLACE: made in place there, a concurrent first login of the same
+	 * user may find it not yet chowned and be refused. */
+	if (rc == -EINVAL)
+		rc = make_owned(dirfd, name, uid, gid, mode, &t0);
 	return rc;
+}
+
+/* Can someone other than root and UID mount on DIR, or rename what is in it? fusermount3 lets
+ * a user mount on any directory they can write to, and the mount reaches running sessions (/
+ * is a slave of the host's). In a sticky directory only an entry's owner may rename it, and a
+ * user may not mount on one that is not theirs; a directory of the user's own is theirs to
+ * share. */
+bool mntns_path_coverable(const struct stat *dir, uid_t uid)
+{
+	if (dir->st_uid != 0)
+		return dir->st_uid != uid;
+	return (dir->st_mode & (S_IWGRP | S_IWOTH)) && !(dir->st_mode & S_ISVTX);
 }
 
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)

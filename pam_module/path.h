@@ -27,6 +27,8 @@ struct mntns_walk {
 	 * or rename things in (group- or world-writable without the sticky bit, or theirs), or
 	 * they could cover or move the mount later, while the session runs. */
 	bool no_cover;
+	const unsigned long long *own; /* mount ids (statx STATX_MNT_ID) this login made */
+	size_t n_own;
 	/* out */
 	struct stat st; /* of what was opened */
 	struct stat dir_st; /* of the directory that holds it */
@@ -67,6 +69,10 @@ int mntns_path_open_parent(const char *path, const char **name, struct mntns_wal
  * missing, so another login never sees it half-made. Returns 0, -EEXIST when NAME exists
  * (then nothing is left behind), or -errno. */
 int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
+
+/* Can someone other than root and UID mount on directory DIR, or rename what is in it? (It is
+ * group- or world-writable without the sticky bit, or another user's.) */
+bool mntns_path_coverable(const struct stat *dir, uid_t uid);
 
 /* Opens REL (components separated by '/') below BASEFD, a fresh tmpfs this login just mounted
  * and that nobody else can reach yet, creating what is missing through descriptors of that
