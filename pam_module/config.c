@@ -688,8 +688,8 @@ static int read_whole(int fd, const char *what, char **buf, size_t *len, struct 
 			  what);
 }
 
-/* A main file with no section at all (empty, or only comments) is what a reader sees while the
- * file is being rewritten, far more often than a config that means "nothing to do". */
+/* A file with no section at all (empty, or only comments) is what a reader sees while the file
+ * is being rewritten, far more often than a config that means "nothing to do". */
 static bool has_section(const char *buf, size_t len)
 {
 	bool line_start = true;
@@ -729,11 +729,11 @@ static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, c
 	rc = read_whole(fd, what, &buf, &len, err);
 	if (rc < 0)
 		return rc;
-	if (main && !has_section(buf, len))
+	if (!has_section(buf, len))
 		return mntns_fail(err, -EINVAL,
-				  "%s: no section in the file (empty, or being rewritten?); a config "
-				  "that selects nobody says so: [global] users = !*",
-				  what);
+				  "%s: no section in the file (empty, or being rewritten?); %s", what,
+				  main ? "a config that selects nobody says so: [global] users = !*"
+				       : "to turn a drop-in off, rename it to a name without .conf");
 	return mntns_config_add_buffer(cfg, what, buf, len, err);
 }
 

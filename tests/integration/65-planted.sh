@@ -122,7 +122,7 @@ case_fuse_group() {
 		fail "control: the group directory was not mounted"
 	sb_fuse_mount bob hang "$SB_DATA/scratch/students" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
 	both "FUSE of a member on the group directory itself" "$SB_DATA/scratch/students" \
-		"students is a fuse[.a-z]* mount, which any user may have made"
+		"students is a fuse[.a-z]* mount of a user"
 }
 
 case_fuse_group_inside() {
@@ -134,6 +134,54 @@ case_fuse_group_inside() {
 	as carol mkdir -m 0755 "$SB_DATA/scratch/students/carols"
 	both "another member's directory in the group directory" \
 		"$SB_DATA/scratch/students/carols" 'carols is owned by uid'
+}
+
+# A FUSE filesystem that root mounted (user_id=0: fusermount3 sets the real user's id) is the
+# administrator's, like any other mount.
+case_fuse_root() {
+	install -d -m 0755 "$SB_DATA/rootfuse"
+	sb_fuse_mount root plain "$SB_DATA/rootfuse" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	plant_config "$SB_DATA/rootfuse/X0" no
+	expect_ok "source on root's FUSE mount"
+	grep -qE "^new_mounts=(.* )?$SB_DATA/t " "$SB_CASE_DIR/client.out" ||
+		fail "root's FUSE source was not mounted: $(grep new_mounts "$SB_CASE_DIR/client.out")"
+}
+
+# Mounts in the user's own home: this login's (a bind, and a tmpfs inside it) and root's are
+# crossed; her own FUSE is not (it would only hurt her own login).
+case_home_mounts() {
+	install -d -m 0755 "$SB_DATA/src" "$SB_DATA/src/cache"
+	install -d -m 0755 -o alice -g alice /home/alice/data /home/alice/adm /home/alice/mine
+	mount -t tmpfs -o mode=0755 admin-mount /home/alice/adm || fail "cannot mount on ~/adm"
+	sb_defer "umount -l /home/alice/adm"
+	mkdir /home/alice/adm/x
+	sb_config <<EOF
+[global]
+users = * !root
+
+[data]
+type = bind
+source = $SB_DATA/src
+target = %h/data
+
+[cache]
+type = tmpfs
+target = %h/data/cache
+
+[adm]
+type = tmpfs
+target = %h/adm/x
+EOF
+	expect_ok "a bind in the home with a tmpfs inside it, and root's mount in the home"
+	local m
+	for m in /home/alice/data /home/alice/data/cache /home/alice/adm/x; do
+		grep -qE "^new_mounts=(.* )?$m " "$SB_CASE_DIR/client.out" ||
+			fail "$m was not mounted: $(grep new_mounts "$SB_CASE_DIR/client.out")"
+	done
+	sb_fuse_mount alice root /home/alice/mine allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	printf '[mine]\ntype = tmpfs\ntarget = %%h/mine/X0\noptional = yes\n' | sb_config_add
+	expect_skipped "the user's own FUSE in her home" /home/alice/mine/X0 \
+		'mine is a fuse[.a-z]* mount of a user.*rule skipped'
 }
 
 # ------------------------------------------------------------ create= and planted sources
@@ -151,6 +199,19 @@ case_create_optional() {
 		expect_skipped "optional create= source: $plant" "$SB_DATA/t" \
 			"$SHARED/alice is .*rule skipped"
 	done
+}
+
+# A create= parent in which others may rename (2770, no sticky bit): they could swap in
+# another of root's directories while it is being made, and it would be chowned to the user.
+case_create_coverable_parent() {
+	students_dir
+	plant_config "$SB_DATA/scratch/students/%u" yes 0700
+	expect_skipped "optional create= in a 2770 directory" "$SB_DATA/t" \
+		'students is writable by others \(owner uid 0, mode 2770\): another user could .*rule skipped'
+	[ ! -e "$SB_DATA/scratch/students/alice" ] || fail "the directory was made"
+	plant_config "$SB_DATA/scratch/students/%u" no 0700
+	BEFORE=$(snapshot)
+	expect_refused "required create= in a 2770 directory" 'students is writable by others'
 }
 
 # Concurrent first logins of one user with create=: all succeed, one directory, hers.
@@ -372,6 +433,9 @@ t_case "FUSE (allow_other) that never answers: no login waits for it" case_fuse_
 t_case "source inside another user's FUSE mount is never reached" case_fuse_inside
 t_case "group directory: a member's FUSE on it is never entered, no wait" case_fuse_group
 t_case "group directory: a member's FUSE or directory inside it is refused" case_fuse_group_inside
+t_case "a FUSE mount made by root is used like any of root's mounts" case_fuse_root
+t_case "in the user's home: this login's and root's mounts are crossed, her FUSE is not" case_home_mounts
+t_case "create= in a directory where others may rename is refused or skipped" case_create_coverable_parent
 t_case "optional create= rule: planted dir, symlink or FIFO in its place is skipped" case_create_optional
 t_case "60 concurrent first logins with create=: none refused, one directory" case_create_concurrent
 t_case "targets in a sticky directory: what another user plants is refused or skipped" case_target_planted

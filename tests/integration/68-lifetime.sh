@@ -49,9 +49,9 @@ case_target_coverable() {
 	project_dir 2770
 	BEFORE=$(snapshot)
 	expect_refused "targets below a 2770 group directory" \
-		"$SB_DATA/g is writable by others \(owner uid 0, mode 2770\): another user could mount over it"
+		"$SB_DATA/g is writable by others \(owner uid 0, mode 2770\): another user could mount on it"
 	project_dir 2770 yes
-	expect_skipped "the same rules, optional" "$SB_DATA/g/proj/tmp" 'mount over it.*rule skipped'
+	expect_skipped "the same rules, optional" "$SB_DATA/g/proj/tmp" 'mount on it.*rule skipped'
 	# The sticky bit lets nobody but an entry's owner rename it, and no user mount on it.
 	project_dir 3770
 	expect_ok "the same, sticky (3770)"

@@ -460,6 +460,9 @@ static void test_files_empty_and_parents(void **state)
 	write_file("open/main.conf", tmp_rule, 0644);
 	expect_file_error("open/main.conf", NULL, geteuid(),
 			  "open is writable by group or others (mode 0775)");
+	mkdir(path("d7"), 0755);
+	write_file("d7/10-empty.conf", "", 0644);
+	expect_file_error("main.conf", "d7", geteuid(), "d7/10-empty.conf: no section in the file");
 	/* A missing drop-in directory is "none" only below a trusted parent. */
 	expect_file_error("main.conf", "open/d", geteuid(), "open is writable by group");
 	assert_true(mntns_config_load(&cfg, "main.conf", NULL, geteuid(), &err) < 0);
