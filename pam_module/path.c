@@ -107,9 +107,15 @@ int mntns_path_open(int dirfd, const char *path, int extra)
 			    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
+/* Writable by a group other than root's, or by everyone? */
+static bool shared_write(const struct stat *dir)
+{
+	return (dir->st_mode & S_IWOTH) || ((dir->st_mode & S_IWGRP) && dir->st_gid != 0);
+}
+
 bool mntns_path_hostile(const struct stat *dir)
 {
-	return dir->st_uid != 0 || (dir->st_mode & (S_IWGRP | S_IWOTH)) != 0;
+	return dir->st_uid != 0 || shared_write(dir);
 }
 
 static int refuse(struct mntns_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -524,7 +530,7 @@ bool mntns_path_coverable(const struct stat *dir, uid_t uid)
 {
 	if (dir->st_uid != 0)
 		return dir->st_uid != uid;
-	return (dir->st_mode & (S_IWGRP | S_IWOTH)) && !(dir->st_mode & S_ISVTX);
+	return shared_write(dir) && !(dir->st_mode & S_ISVTX);
 }
 
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)

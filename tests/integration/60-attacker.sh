@@ -321,16 +321,21 @@ case_nss_names() {
 	done
 }
 
-case_nss_home_symlink() {
-	nss_setup
+# home_tmpfs_config TARGET: a tmpfs on TARGET (below %h) for everyone but root.
+home_tmpfs_config() {
 	sb_config <<EOF
 [global]
 users = * !root
 
 [h]
 type = tmpfs
-target = %h/x
+target = $1
 EOF
+}
+
+case_nss_home_symlink() {
+	nss_setup
+	home_tmpfs_config %h/x
 	# Control: a home that is a real directory.
 	install -d -m 0755 -o 3905 -g 3901 "$SHARED/linkhome" "$SHARED/linkhome/x"
 	nss_client linkhome || fail "control: pam-client failed"
@@ -349,14 +354,7 @@ EOF
 # it first, and the login of its owner must not mount over her directory.
 case_nss_home_planted() {
 	nss_setup
-	sb_config <<EOF
-[global]
-users = * !root
-
-[h]
-type = tmpfs
-target = %h/.cache
-EOF
+	home_tmpfs_config %h/.cache
 	rm -rf "$SHARED/linkhome"
 	as alice mkdir -m 0755 "$SHARED/linkhome" "$SHARED/linkhome/.cache"
 	BEFORE=$(snapshot)

@@ -105,9 +105,7 @@ case_fuse_inside() {
 # students_dir: $SB_DATA/scratch/students, root:students 2770 (the README's [scratch]), with bob
 # and carol as members; alice is in it too for these cases.
 students_dir() {
-	cp /etc/group "$SB_CASE_DIR/group.orig"
-	sb_defer "cat '$SB_CASE_DIR/group.orig' >/etc/group"
-	sed "s/^\(students:.*\)$/\1,alice,bob/" "$SB_CASE_DIR/group.orig" >/etc/group
+	students_join alice bob
 	install -d -m 0755 "$SB_DATA/scratch"
 	install -d -m 2770 -o root -g students "$SB_DATA/scratch/students"
 }

@@ -18,11 +18,7 @@ CLIENT=$SB_ROOT/build/pam-client
 # project_dir MODE: $SB_DATA/g/proj with secret/ and tmp/ in it, g and proj root:students
 # MODE; alice and bob are members (bob is the other member).
 project_dir() {
-	if [ ! -f "$SB_CASE_DIR/group.orig" ]; then
-		cp /etc/group "$SB_CASE_DIR/group.orig"
-		sb_defer "cat '$SB_CASE_DIR/group.orig' >/etc/group"
-		sed "s/^\(students:.*\)$/\1,alice,bob/" "$SB_CASE_DIR/group.orig" >/etc/group
-	fi
+	students_join alice bob
 	install -d -m "$1" -o root -g students "$SB_DATA/g" "$SB_DATA/g/proj"
 	install -d -m 0750 -o root -g students "$SB_DATA/g/proj/secret" "$SB_DATA/g/proj/tmp"
 	sb_config <<EOF

@@ -72,6 +72,17 @@ expect_refused() {
 	[ "$now" = "$BEFORE" ] || fail "$what: something outside changed: $(diff <(echo "$BEFORE") <(echo "$now") | head -5)"
 }
 
+# students_join USER...: make USERs members of the sandbox's group students for this case.
+students_join() {
+	if [ ! -f "$SB_CASE_DIR/group.orig" ]; then
+		cp /etc/group "$SB_CASE_DIR/group.orig"
+		sb_defer "cat '$SB_CASE_DIR/group.orig' >/etc/group"
+	fi
+	local who
+	who=$(IFS=,; echo "$*")
+	sed "s/^\(students:.*\)$/\1,$who/" "$SB_CASE_DIR/group.orig" >/etc/group
+}
+
 # expect_skipped WHAT TARGET REGEX [USER]: the session opens in a new namespace, nothing is
 # mounted on TARGET (the optional rule was skipped) and a warning matching REGEX was logged.
 expect_skipped() {

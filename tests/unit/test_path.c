@@ -1,0 +1,132 @@
+/* The trust decision of path.c on made-up stat results: which directories are hostile ground,
+ * which a user could cover, and what is refused as planted there. */
+#include "testutil.h"
+
+#include "path.h"
+
+#include <sys/stat.h>
+
+static struct stat st(uid_t uid, gid_t gid, mode_t mode, nlink_t nlink)
+{
+	struct stat s;
+
+	memset(&s, 0, sizeof(s));
+	s.st_uid = uid;
+	s.st_gid = gid;
+	s.st_mode = mode;
+	s.st_nlink = nlink;
+	return s;
+}
+
+#define DIR_(u, g, m) st(u, g, S_IFDIR | (m), 2)
+#define REG_(u, n) st(u, u, S_IFREG | 0644, n)
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	assert_false(mntns_path_hostile(&(struct stat){ .st_mode = S_IFDIR | 0755 }));
+	struct stat tmp = DIR_(0, 0, 01777), rootgrp = DIR_(0, 0, 0775), proj = DIR_(0, 100, 02770),
+		    home = DIR_(1000, 1000, 0755);
+
+	assert_true(mntns_path_hostile(&tmp));
+	assert_false(mntns_path_hostile(&rootgrp)); /* group root is root */
+	assert_true(mntns_path_hostile(&proj));
+	assert_true(mntns_path_hostile(&home));
+}
+
+static void test_coverable(void **state)
+{
+	struct stat tmp = DIR_(0, 0, 01777), proj = DIR_(0, 100, 02770),
+		    sticky_proj = DIR_(0, 100, 03770), own = DIR_(1000, 1000, 0777),
+		    other = DIR_(1001, 1001, 0755), etc = DIR_(0, 0, 0755);
+
+	(void)state;
+	assert_false(mntns_path_coverable(&tmp, 1000));
+	assert_true(mntns_path_coverable(&proj, 1000));
+	assert_false(mntns_path_coverable(&sticky_proj, 1000));
+	assert_false(mntns_path_coverable(&own, 1000)); /* hers to share */
+	assert_true(mntns_path_coverable(&other, 1000));
+	assert_false(mntns_path_coverable(&etc, 1000));
+}
+
+static int judge(const struct stat *dir, struct stat obj, enum mntns_want want, bool strict,
+		 uid_t uid, const char *needle)
+{
+	struct mntns_walk w = { .uid = uid, .strict = strict };
+	int rc = mntns_path_judge(dir, &obj, want, &w);
+
+	if (needle && (rc != -EPERM || !strstr(w.why, needle)))
+		fail_msg("expected -EPERM \"%s\", got %d \"%s\"", needle, rc, w.why);
+	return rc;
+}
+
+static void test_judge_hostile(void **state)
+{
+	struct stat tmp = DIR_(0, 0, 01777), home = DIR_(1000, 1000, 0700);
+
+	(void)state;
+	judge(&tmp, st(1001, 1001, S_IFLNK | 0777, 1), MNTNS_WANT_ANY, false, 1000,
+	      "is a symbolic link");
+	judge(&tmp, st(1000, 1000, S_IFLNK | 0777, 1), MNTNS_WANT_ANY, false, 1000,
+	      "is a symbolic link"); /* her own too: it is never followed */
+	judge(&tmp, DIR_(1001, 1001, 0777), MNTNS_WANT_DIR, false, 1000, "is owned by uid 1001");
+	assert_int_equal(judge(&tmp, DIR_(1000, 1000, 0700), MNTNS_WANT_DIR, false, 1000, NULL), 0);
+	assert_int_equal(judge(&tmp, DIR_(0, 0, 01777), MNTNS_WANT_DIR, false, 1000, NULL), 0);
+	judge(&tmp, st(1000, 1000, S_IFIFO | 0600, 1), MNTNS_WANT_ANY, false, 1000, "is a FIFO");
+	judge(&tmp, st(1000, 1000, S_IFSOCK | 0600, 1), MNTNS_WANT_ANY, false, 1000, "is a socket");
+	judge(&tmp, REG_(1000, 2), MNTNS_WANT_ANY, false, 1000, "with 2 hard links");
+	judge(&tmp, REG_(0, 1), MNTNS_WANT_ANY, false, 1000, "regular file of root's");
+	assert_int_equal(judge(&tmp, REG_(1000, 1), MNTNS_WANT_FILE, false, 1000, NULL), 0);
+	judge(&tmp, REG_(1000, 1), MNTNS_WANT_DIR, false, 1000, "not a directory");
+	judge(&tmp, DIR_(1000, 1000, 0700), MNTNS_WANT_FILE, false, 1000, "not a regular file");
+	/* In her own home her files are hers, and the owner of a directory controls it anyway. */
+	assert_int_equal(judge(&home, REG_(1000, 1), MNTNS_WANT_ANY, false, 1000, NULL), 0);
+	assert_int_equal(judge(&home, DIR_(1000, 1000, 0755), MNTNS_WANT_DIR, false, 1001, NULL),
+			 0);
+}
+
+static void test_judge_trusted(void **state)
+{
+	struct stat etc = DIR_(0, 0, 0755);
+
+	(void)state;
+	assert_int_equal(judge(&etc, st(0, 0, S_IFLNK | 0777, 1), MNTNS_WANT_ANY, false, 1000, NULL),
+			 -ELOOP);
+	assert_int_equal(judge(&etc, REG_(0, 3), MNTNS_WANT_DIR, false, 1000, NULL), -ENOTDIR);
+	assert_int_equal(judge(&etc, DIR_(0, 0, 0755), MNTNS_WANT_FILE, false, 1000, NULL), -EISDIR);
+	assert_int_equal(judge(&etc, REG_(0, 3), MNTNS_WANT_ANY, false, 1000, NULL), 0);
+	assert_int_equal(judge(&etc, DIR_(1001, 0, 0777), MNTNS_WANT_DIR, false, 1000, NULL), 0);
+}
+
+/* The config: every directory and the file root's (or, for a tester, the file theirs), and
+ * writable by nobody else. */
+static void test_judge_strict(void **state)
+{
+	struct stat root = DIR_(0, 0, 0755);
+
+	(void)state;
+	assert_int_equal(judge(&root, DIR_(0, 0, 0755), MNTNS_WANT_DIR, true, 0, NULL), 0);
+	assert_int_equal(judge(&root, st(0, 0, S_IFREG | 0644, 1), MNTNS_WANT_FILE, true, 0, NULL),
+			 0);
+	judge(&root, DIR_(0, 0, 0775), MNTNS_WANT_DIR, true, 0, "writable by group or others");
+	judge(&root, st(0, 0, S_IFREG | 0646, 1), MNTNS_WANT_FILE, true, 0, "(mode 0646)");
+	judge(&root, st(1000, 1000, S_IFREG | 0644, 1), MNTNS_WANT_FILE, true, 0,
+	      "owned by uid 1000");
+	assert_int_equal(judge(&root, DIR_(0, 0, 0755), MNTNS_WANT_DIR, true, 1000, NULL), 0);
+	judge(&root, st(0, 0, S_IFREG | 0644, 1), MNTNS_WANT_FILE, true, 1000, "owned by uid 0");
+	assert_int_equal(judge(&root, st(0, 0, S_IFLNK | 0777, 1), MNTNS_WANT_FILE, true, 0, NULL),
+			 -ELOOP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_coverable),
+		cmocka_unit_test(test_judge_hostile),
+		cmocka_unit_test(test_judge_trusted),
+		cmocka_unit_test(test_judge_strict),
+	};
+
+	return cmocka_run_group_tests_name("path", tests, NULL, NULL);
+}
