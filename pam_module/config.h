@@ -51,10 +51,11 @@ struct mntns_config {
 	size_t n_files;
 };
 
-/* Loads PATH, then every "*.conf" in DIR (may be NULL or missing) in byte order of name.
- * Each file and the directory must be owned by TRUSTED_UID (root for the module), not be
- * writable by group or others, and not be a symlink; the descriptor that is checked is the one
- * that is read. On error, the message names file, line or section and reason, and
+/* Loads PATH, then every "*.conf" in DIR (may be NULL, or missing below a trusted parent) in
+ * byte order of name (configfile.c). Both must be absolute. Each file, the directory and every
+ * directory above them must be owned by root (the files by TRUSTED_UID, root for the module),
+ * not be writable by group or others, and not be a symlink; the descriptor that is checked is
+ * the one that is read. On error, the message names file, line or section and reason, and
  * cfg->on_error holds the on_error setting as far as it could be read from trusted files
  * (so the caller can honour "on_error = ignore"). cfg must be freed in every case. */
 int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,

@@ -16,7 +16,7 @@ src=${FUZZ_SRC:-$top/pam_module}
 build=$here/build
 regressions=$here/regressions
 seconds=${FUZZ_SECONDS:-60}
-units=(config err inicheck plan select strmap user vars path)
+units=(config configfile err inicheck plan select strmap user vars path)
 
 replay_only=false
 case "${1:-}" in

@@ -1,0 +1,305 @@
+/* Reading mntns.conf and its drop-ins: every directory from / and every file judged through
+ * the descriptor that is read (path.c's strict walk), a file that changes while it is read
+ * read again or refused, drop-ins in byte order of name. The text goes to config.c. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "inicheck.h"
+#include "path.h"
+
+#define MAX_CONFIG_SIZE (16 << 20)
+
+/* Says why a config path was refused: W (a strict walk) names the component and the reason. */
+static int walk_error(const char *what, int rc, const struct mntns_walk *w,
+		      struct mntns_err *err)
+{
+	if (rc == -EPERM && w->why[0] && w->bad_len)
+		return mntns_fail(err, rc, "%s: %.*s %s; refusing to use it", what,
+				  (int)w->bad_len, what, w->why);
+	if (rc == -EPERM && w->why[0])
+		return mntns_fail(err, rc, "%s: %s; refusing to use it", what, w->why);
+	if (rc == -ELOOP)
+		return mntns_fail(err, rc, "%s: %s a symbolic link; refusing to follow it", what,
+				  w->bad_len ? "a component of the path is" : "is");
+	if (rc == -EINVAL && what[0] != '/')
+		return mntns_fail(err, rc, "%s: not an absolute path", what);
+	return mntns_fail(err, rc, "%s: cannot open: %s", what, strerror(-rc));
+}
+
+static bool same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* How long a file must have been left alone before it is believed whole. One write() of a
+ * few pages extends the file a page at a time but sets its mtime once, at the start: a read
+ * between two of those pages sees a shorter file with the same size, mtime and ctime before
+ * and after. Such a write ends in far less than this. */
+#define QUIET_NS (50 * 1000 * 1000LL)
+
+/* Waits until the file of ST has been left alone for QUIET_NS, if it was modified less than
+ * that ago; returns whether it had to wait. Only right after root changes the config. */
+static bool wait_quiet(const struct stat *st)
+{
+	struct timespec now, left;
+	long long age;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return false;
+	age = (long long)(now.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
+	      (now.tv_nsec - st->st_mtim.tv_nsec);
+	if (age < 0 || age >= QUIET_NS)
+		return false;
+	left.tv_sec = 0;
+	left.tv_nsec = (long)(QUIET_NS - age);
+	while (nanosleep(&left, &left) < 0 && errno == EINTR)
+		;
+	return true;
+}
+
+/* Reads all of FD into *BUF. A file that root rewrites in place while logins run ("cat new >
+ * mntns.conf", an editor that truncates first) is read short or empty, which would be a valid
+ * config that mounts nothing: the file must look the same before and after, be read to its end
+ * at exactly its size, and, if it was just modified, still look the same once it has been left
+ * alone for a moment; or it is read again (a few times) and then refused. */
+static int read_whole(int fd, const char *what, char **buf, size_t *len, struct mntns_err *err)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		struct stat before, after;
+		size_t n = 0;
+		ssize_t r = 1;
+
+		if (fstat(fd, &before) < 0)
+			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+		if (before.st_size > MAX_CONFIG_SIZE)
+			return mntns_fail(err, -EFBIG, "%s: larger than %d bytes", what,
+					  MAX_CONFIG_SIZE);
+		free(*buf);
+		*buf = malloc((size_t)before.st_size + 2);
+		if (!*buf)
+			return mntns_fail(err, -ENOMEM, "out of memory");
+		/* One byte more than the size: reading it shows that the file grew meanwhile. */
+		while (r != 0 && n <= (size_t)before.st_size) {
+			r = pread(fd, *buf + n, (size_t)before.st_size + 1 - n, (off_t)n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return mntns_fail(err, -errno, "%s: read: %s", what, strerror(errno));
+			n += (size_t)r;
+		}
+		if (fstat(fd, &after) < 0)
+			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+		if (n == (size_t)before.st_size && same_file_state(&before, &after) &&
+		    wait_quiet(&after) && fstat(fd, &after) < 0)
+			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+		if (n == (size_t)before.st_size && same_file_state(&before, &after)) {
+			*len = n;
+			return 0;
+		}
+	}
+	return mntns_fail(err, -EAGAIN,
+			  "%s: the file changed while it was being read; refusing a config that "
+			  "may be half-written (replace it by renaming a new file over it)",
+			  what);
+}
+
+/* A file with no section at all (empty, or only comments) is what a reader sees while the file
+ * is being rewritten, far more often than a config that means "nothing to do". */
+static bool has_section(const char *buf, size_t len)
+{
+	bool line_start = true;
+
+	for (size_t i = 0; i < len; i++) {
+		if (line_start && buf[i] == '[')
+			return true;
+		if (buf[i] == '\n')
+			line_start = true;
+		else if (!inicheck_is_space(buf[i]))
+			line_start = false;
+	}
+	return false;
+}
+
+/* Reads NAME in directory DIRFD (whose stat W->dir_st a strict walk filled) after judging the
+ * descriptor that is read; WHAT is the name used in messages. */
+static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, const char *what,
+			struct mntns_walk *w, bool main, struct mntns_err *err)
+{
+	/* O_NONBLOCK: a FIFO in place of a config file must not hang a login. */
+	_cleanup_close_ int fd =
+		openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (fd < 0)
+		return walk_error(what, errno == ELOOP ? -ELOOP : -errno, w, err);
+	if (fstat(fd, &w->st) < 0)
+		return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+	rc = mntns_path_judge(&w->dir_st, &w->st, MNTNS_WANT_FILE, w);
+	if (rc == -EINVAL || rc == -EISDIR)
+		return mntns_fail(err, -EINVAL, "%s: not a regular file", what);
+	if (rc < 0)
+		return walk_error(what, rc, w, err);
+	rc = read_whole(fd, what, &buf, &len, err);
+	if (rc < 0)
+		return rc;
+	if (!has_section(buf, len))
+		return mntns_fail(err, -EINVAL,
+				  "%s: no section in the file (empty, or being rewritten?); %s", what,
+				  main ? "a config that selects nobody says so: [global] users = !*"
+				       : "to turn a drop-in off, rename it to a name without .conf");
+	return mntns_config_add_buffer(cfg, what, buf, len, err);
+}
+
+/* Reads the main file PATH. Every directory from "/" down to it must be root's alone (a
+ * member of a group that may write to /etc/security could otherwise move the file away). */
+static int load_file(struct mntns_config *cfg, const char *path, uid_t trusted,
+		     struct mntns_err *err)
+{
+	struct mntns_walk w = { .uid = trusted, .strict = true };
+	const char *name;
+	_cleanup_close_ int dir = mntns_path_open_parent(path, &name, &w);
+	_cleanup_close_ int rdir = -1;
+
+	if (dir < 0)
+		return walk_error(path, dir, &w, err);
+	/* openat needs a real directory descriptor to create nothing and read one name. */
+	rdir = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rdir < 0)
+		return walk_error(path, -errno, &w, err);
+	w.bad_len = 0;
+	return load_file_at(cfg, rdir, name, path, &w, true, err);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_dropin(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Lists the drop-in names of D, sorted by byte order. */
+static int list_dropins(DIR *d, const char *dir, char ***out, size_t *n_out, struct mntns_err *err)
+{
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+
+	errno = 0;
+	while ((de = readdir(d))) {
+		char **nn;
+
+		if (!is_dropin(de->d_name))
+			continue;
+		nn = realloc(names, (n + 1) * sizeof(*nn));
+		if (!nn || !(nn[n] = strdup(de->d_name))) {
+			free_names(nn ? nn : names, n);
+			return mntns_fail(err, -ENOMEM, "out of memory");
+		}
+		names = nn;
+		n++;
+		errno = 0;
+	}
+	if (errno) {
+		int e = errno;
+
+		free_names(names, n);
+		return mntns_fail(err, -e, "%s: readdir: %s", dir, strerror(e));
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	*n_out = n;
+	return 0;
+}
+
+static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
+		    struct mntns_err *err)
+{
+	struct mntns_walk w = { .uid = trusted, .strict = true };
+	const char *name;
+	_cleanup_close_ int parent = mntns_path_open_parent(dir, &name, &w);
+	_cleanup_close_ int path_fd = -1, fd = -1;
+	__attribute__((cleanup(closedirp))) DIR *d = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (parent < 0)
+		return walk_error(dir, parent, &w, err);
+	path_fd = mntns_path_step(parent, name, MNTNS_WANT_DIR, &w);
+	/* Missing is "no drop-ins" only because the parent is trusted: nobody else can have
+	 * moved the directory aside. */
+	if (path_fd == -ENOENT)
+		return 0;
+	if (path_fd == -ENOTDIR)
+		return mntns_fail(err, -ENOTDIR, "%s: not a directory", dir);
+	if (path_fd < 0) {
+		w.bad_len = 0;
+		return walk_error(dir, path_fd, &w, err);
+	}
+	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return mntns_fail(err, -errno, "%s: cannot open: %s", dir, strerror(errno));
+	d = fdopendir(fd);
+	if (!d)
+		return mntns_fail(err, -errno, "%s: fdopendir: %s", dir, strerror(errno));
+	fd = -1; /* owned by d now */
+	rc = list_dropins(d, dir, &names, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char what[4096];
+
+		snprintf(what, sizeof(what), "%s/%s", dir, names[i]);
+		w.dir_st = w.st; /* the drop-in directory's, from the step above */
+		w.bad_len = 0;
+		rc = load_file_at(cfg, dirfd(d), names[i], what, &w, false, err);
+		w.st = w.dir_st;
+	}
+	free_names(names, n);
+	return rc;
+}
+
+int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
+		      uid_t trusted_uid, struct mntns_err *err)
+{
+	int rc;
+
+	mntns_config_init(cfg);
+	rc = load_file(cfg, path, trusted_uid, err);
+	if (rc == 0 && dir)
+		rc = load_dir(cfg, dir, trusted_uid, err);
+	if (rc == 0)
+		rc = mntns_config_finish(cfg, err);
+	return rc;
+}
