@@ -69,22 +69,22 @@ static const char *printable(const char *s)
 	return s;
 }
 
-/* Logs an error once and picks the return code that on_error asks for. */
-static int failed(pam_handle_t *pamh, int flags, enum mntns_on_error on_error, const char *msg)
+/* Logs an error once and picks the return code that on_error asks for. Nothing goes to the
+ * conversation: for a session opened by sshd it ends up on the client's stdout, which sftp,
+ * scp and "ssh host cmd" read as data ("Received message too long"); the application says
+ * that the session failed, syslog says why. */
+static int failed(pam_handle_t *pamh, enum mntns_on_error on_error, const char *msg)
 {
 	if (on_error == MNTNS_ON_ERROR_IGNORE) {
 		pam_syslog(pamh, LOG_ERR, "%s (on_error = ignore: session left unchanged)", msg);
 		return PAM_IGNORE;
 	}
 	pam_syslog(pamh, LOG_ERR, "%s", msg);
-	if (!(flags & PAM_SILENT))
-		pam_error(pamh, "Cannot set up the mount namespace of this session; "
-				"see the system log.");
 	return PAM_SESSION_ERR;
 }
 
 /* Enters a new namespace and applies the plan; on failure the caller is back where it was. */
-static int setup_namespace(pam_handle_t *pamh, int flags, const struct mntns_config *cfg,
+static int setup_namespace(pam_handle_t *pamh, const struct mntns_config *cfg,
 			   const struct mntns_plan *plan, const struct mntns_user *u,
 			   const struct mntns_log *log)
 {
@@ -97,14 +97,14 @@ static int setup_namespace(pam_handle_t *pamh, int flags, const struct mntns_con
 		return PAM_SESSION_ERR;
 	}
 	if (rc < 0)
-		return failed(pamh, flags, cfg->on_error, err.msg);
+		return failed(pamh, cfg->on_error, err.msg);
 	if (mntns_apply_plan(plan, u->uid, u->gid, log, &err) < 0) {
 		if (mntns_ns_leave(&saved, &err2) < 0) {
 			/* Half-built and stuck in it: never let the session go on. */
 			pam_syslog(pamh, LOG_CRIT, "%s; %s", err.msg, err2.msg);
 			return PAM_SESSION_ERR;
 		}
-		return failed(pamh, flags, cfg->on_error, err.msg);
+		return failed(pamh, cfg->on_error, err.msg);
 	}
 	mntns_ns_done(&saved, plan, log);
 	return PAM_SUCCESS;
@@ -122,9 +122,10 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct args a;
 	int rc;
 
+	(void)flags; /* PAM_SILENT: the module never writes to the conversation anyway */
 	/* The config has not been read, so on_error is not known yet: fail. */
 	if (parse_args(pamh, argc, argv, &a, &err) < 0)
-		return failed(pamh, flags, MNTNS_ON_ERROR_FAIL, err.msg);
+		return failed(pamh, MNTNS_ON_ERROR_FAIL, err.msg);
 	if (!a.debug)
 		log.fn = NULL;
 	/* PAM_USER, not pam_get_user: that prompts "login:" through the conversation when no
@@ -136,7 +137,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	name = item;
 	if (mntns_config_load(&cfg, a.config, a.config_dir, 0, &err) < 0) {
-		rc = failed(pamh, flags, cfg.on_error, err.msg);
+		rc = failed(pamh, cfg.on_error, err.msg);
 		goto out;
 	}
 	rc = mntns_user_lookup(name, cfg.need, &u, &err);
@@ -144,11 +145,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		char msg[sizeof(err.msg) + 300];
 
 		snprintf(msg, sizeof(msg), "user \"%.256s\": %s", printable(name), err.msg);
-		rc = failed(pamh, flags, cfg.on_error, msg);
+		rc = failed(pamh, cfg.on_error, msg);
 		goto out;
 	}
 	if (mntns_plan_build(&cfg, &u, &plan, &err) < 0) {
-		rc = failed(pamh, flags, cfg.on_error, err.msg);
+		rc = failed(pamh, cfg.on_error, err.msg);
 		goto out;
 	}
 	if (!plan.selected) {
@@ -165,7 +166,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			mntns_op_describe(&plan.ops[i], line, sizeof(line));
 			pam_syslog(pamh, LOG_DEBUG, "plan for %s: %s", printable(u.name), line);
 		}
-	rc = setup_namespace(pamh, flags, &cfg, &plan, &u, &log);
+	rc = setup_namespace(pamh, &cfg, &plan, &u, &log);
 out:
 	mntns_plan_free(&plan);
 	mntns_user_free(&u);

@@ -47,7 +47,29 @@ EOF
 	[ ! -e "$SB_FLAGS/ran" ] || fail "the ssh command ran although the session was denied"
 }
 
+# A refused session must not write to the client: sftp and scp read the remote end's stdout
+# as their protocol, and "ssh host cmd" output is data. sshd's own error says it failed; the
+# reason is in syslog (30-errors checks the module's message).
+case_denied_quietly() {
+	install -d -m 0755 "$SB_DATA/t"
+	sb_config_bind "$SB_DATA/no-such-source" "$SB_DATA/t"
+	sb_use_module
+	sb_sshd_start alice
+	echo ls | sb_sftp alice && fail "sftp succeeded against a refused session"
+	[[ $(cat "$SB_CASE_DIR/sftp.out") != *"message too long"* ]] ||
+		fail "sftp read the refusal as a protocol packet: $(sb_oneline_file sftp.out)"
+	local out
+	out=$(sb_ssh alice "echo ran") && fail "ssh alice cmd succeeded against a refused session"
+	expect_eq "$out" "" "what ssh alice cmd printed on stdout"
+	[[ $(sb_last_err) != *"mount namespace"* ]] || fail "the module wrote to the client: $(sb_last_err)"
+	expect_match "$(_sb_oneline "$(cat "$SB_CASE_DIR/sshd.log")")" 'pam_open_session' \
+		"sshd's own error in its log"
+}
+
+sb_oneline_file() { _sb_oneline "$(cat "$SB_CASE_DIR/$1" 2>/dev/null)"; }
+
 t_case "ssh login (sshd, UsePAM yes) gets a tmpfs /tmp in its own namespace" case_ssh_login
 t_case "ssh login of an excluded user keeps sshd's namespace" case_ssh_excluded
 t_case "ssh login is refused when the config is broken" case_ssh_denied
+t_case "a refused session writes nothing to sftp or ssh cmd; the reason is in syslog" case_denied_quietly
 t_done

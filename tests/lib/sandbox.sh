@@ -715,6 +715,7 @@ PrintLastLog no
 UseDNS no
 X11Forwarding no
 AllowTcpForwarding no
+Subsystem sftp internal-sftp
 LogLevel VERBOSE
 EOF
 	for _ in 1 2 3 4 5; do
@@ -745,6 +746,15 @@ sb_ssh() {
 		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
 		-o IdentitiesOnly=yes -o LogLevel=ERROR -o ConnectTimeout=10 \
 		-p "$SB_SSHD_PORT" "$user@127.0.0.1" "$*" 2>"$SB_CASE_DIR/last.err" </dev/null
+}
+
+# sb_sftp USER: run the sftp batch on stdin against the sandbox's sshd as USER; stdout and
+# stderr (together) in $SB_CASE_DIR/sftp.out.
+sb_sftp() {
+	timeout -k 3 "$SB_CMD_TIMEOUT" sftp -F /dev/null -i "$SB_SSH/id_ed25519" \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+		-o IdentitiesOnly=yes -o LogLevel=ERROR -o ConnectTimeout=10 \
+		-P "$SB_SSHD_PORT" -b - "$1@127.0.0.1" >"$SB_CASE_DIR/sftp.out" 2>&1
 }
 
 # ---------------------------------------------------------------- test clients
