@@ -167,6 +167,28 @@ EOF
 	expect_match "$out" '^tmpfs pam_mntns ' "/tmp inside the session (the optional rule is skipped)"
 }
 
+# The shipped conf/mntns.conf keeps its promises: /tmp is private, gone with the login, and
+# at most 10% of RAM; /var/tmp is the user's own directory on disk, there at the next login.
+case_shipped_config() {
+	install -m 0644 "$SB_REPO/conf/mntns.conf" /etc/security/mntns.conf
+	install -d -m 0755 /var/lib/mntns /var/lib/mntns/vartmp
+	sb_use_module
+	local out ram
+	# (not $SB_BIN: the sandbox lives in the host's /var/tmp, which this config hides)
+	out=$(sb_as alice "findmnt -n -o FS-OPTIONS /tmp; echo a >/tmp/gone; echo b >/var/tmp/kept") ||
+		fail "first login: $(sb_last_err)"
+	ram=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+	[[ $out =~ size=([0-9]+)k ]] || fail "no size= on /tmp: $out $(sb_last_err)"
+	[ "${BASH_REMATCH[1]}" -le $((ram / 10 + 4)) ] ||
+		fail "/tmp of ${BASH_REMATCH[1]} KiB is more than 10% of $ram KiB"
+	expect_eq "$(stat -c '%U %a' /var/lib/mntns/vartmp/alice)" "alice 700" "alice's /var/tmp on disk"
+	out=$(sb_as alice "ls -A /tmp; cat /var/tmp/kept") || fail "second login: $(sb_last_err)"
+	expect_eq "$out" b "the second login: nothing in /tmp, /var/tmp kept"
+	out=$(sb_as bob "ls -A /var/tmp") || fail "bob's login: $(sb_last_err)"
+	expect_eq "$out" "" "bob's /var/tmp"
+}
+
+t_case "the shipped mntns.conf: private /tmp of at most 10% of RAM, /var/tmp kept on disk" case_shipped_config
 t_case "bind with source /var/lib/mntns-test/%u and create = 0700 makes a user-owned 0700 dir" case_bind_create
 t_case "bind with create refuses an existing source owned by someone else (and leaves it alone)" case_bind_create_foreign_owner
 t_case "@students rule applies to carol (supplementary member), not to alice" case_group_selector
