@@ -107,10 +107,11 @@ int mntns_path_open(int dirfd, const char *path, int extra)
 			    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
-/* Writable by a group other than root's, or by everyone? */
+/* Writable by a group or by everyone? Even by group root: with a POSIX ACL the group bits are
+ * the ACL's mask, so "u:bob:rwx" on a root:root directory shows as group-writable. */
 static bool shared_write(const struct stat *dir)
 {
-	return (dir->st_mode & S_IWOTH) || ((dir->st_mode & S_IWGRP) && dir->st_gid != 0);
+	return (dir->st_mode & (S_IWGRP | S_IWOTH)) != 0;
 }
 
 bool mntns_path_hostile(const struct stat *dir)
@@ -187,8 +188,6 @@ int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_
 		return refuse(w, "is a regular file with %lu hard links",
 			      (unsigned long)obj->st_nlink);
 	/* Anyone may have hard-linked root's file here and then removed the original name. */
-	if (S_ISREG(obj->st_mode) && obj->st_uid == 0 && dir->st_uid != 0)
-		return refuse(w, "is a regular file of root's");
 	if (S_ISREG(obj->st_mode) && obj->st_uid == 0)
 		return refuse(w, "is a regular file of root's, which may be a hard link");
 	if (type_error(obj, want) < 0)
@@ -466,21 +465,34 @@ static int make_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t 
 {
 	_cleanup_close_ int fd = -1;
 	struct statx sx;
+	int rc = 0;
 
 	if (mkdirat(dirfd, name, 0700) < 0)
 		return -errno;
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Not into a mount someone put on the name meanwhile: opening it would ask its server. */
+	fd = openat2_once(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
+	if (fd == -ENOSYS) {
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
 	if (fd < 0)
-		return -errno;
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0)
-		return -errno;
-	/* btime is set from the coarse clock, up to a tick before T0. */
-	if (!S_ISDIR(sx.stx_mode) || sx.stx_uid != geteuid() ||
-	    ((sx.stx_mask & STATX_BTIME) && sx.stx_btime.tv_sec < t0->tv_sec - 1) || !dir_empty(fd))
-		return -EPERM; /* not the directory we made */
-	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
-		return -errno;
-	return 0;
+		rc = fd;
+	else if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0)
+		rc = -errno;
+	/* btime comes from the coarse clock, or a file server's: a minute of slack. */
+	else if (!S_ISDIR(sx.stx_mode) || sx.stx_uid != geteuid() ||
+		 ((sx.stx_mask & STATX_BTIME) && sx.stx_btime.tv_sec < t0->tv_sec - 60) ||
+		 !dir_empty(fd))
+		rc = -EPERM; /* not the directory we made */
+	else if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
+		rc = -errno;
+	/* Nothing half-made stays behind under NAME (an empty directory of someone else's that
+	 * took its place goes too, which they can make again). */
+	if (rc < 0)
+		unlinkat(dirfd, name, AT_REMOVEDIR);
+	return rc;
 }
 
 int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode)
@@ -504,8 +516,6 @@ int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mo
 		snprintf(tmp, sizeof(tmp), ".mntns-new-%016llx", r);
 		rc = make_owned(dirfd, tmp, uid, gid, mode, &t0);
 	}
-	if (rc < 0 && rc != -EEXIST)
-		unlinkat(dirfd, tmp, AT_REMOVEDIR);
 	if (rc < 0)
 		return rc;
 	/* Appears whole or not at all: a concurrent login of the same user either made NAME
@@ -524,12 +534,12 @@ int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mo
 /* Can someone other than root and UID mount on DIR, or rename what is in it? fusermount3 lets
  * a user mount on any directory they can write to, and the mount reaches running sessions (/
  * is a slave of the host's). In a sticky directory only an entry's owner may rename it, and a
- * user may not mount on one that is not theirs; a directory of the user's own is theirs to
- * share. */
+ * user may not mount on one that is not theirs. A directory of the user's own that her group
+ * or everyone may write to is shared with them just the same. */
 bool mntns_path_coverable(const struct stat *dir, uid_t uid)
 {
-	if (dir->st_uid != 0)
-		return dir->st_uid != uid;
+	if (dir->st_uid != 0 && dir->st_uid != uid)
+		return true;
 	return shared_write(dir) && !(dir->st_mode & S_ISVTX);
 }
 

@@ -38,9 +38,9 @@ struct mntns_walk {
 	char why[160]; /* and why, e.g. "is owned by uid 1001" */
 };
 
-/* A directory is hostile ground when anyone but root may write to it: it is world-writable,
- * writable by a group other than root's, or owned by a user. Whatever is found inside may have
- * been put there by that someone. */
+/* A directory is hostile ground when anyone but root may write to it: it is group- or
+ * world-writable (an ACL that lets a user write shows as group-writable), or owned by a user.
+ * Whatever is found inside may have been put there by that someone. */
 bool mntns_path_hostile(const struct stat *dir);
 
 /* The trust decision: may OBJ, found in directory DIR, be used by the login of W->uid as a
@@ -71,7 +71,7 @@ int mntns_path_open_parent(const char *path, const char **name, struct mntns_wal
 int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
 
 /* Can someone other than root and UID mount on directory DIR, or rename what is in it? (It is
- * writable by everyone or a group other than root's, without the sticky bit; or another
+ * group- or world-writable without the sticky bit, even if it is UID's own; or another
  * user's.) */
 bool mntns_path_coverable(const struct stat *dir, uid_t uid);
 

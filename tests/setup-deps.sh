@@ -7,7 +7,7 @@ packages=(
 	build-essential autoconf automake libtool pkg-config
 	libpam0g-dev libiniparser-dev libcmocka-dev libfuse3-dev
 	pamtester openssh-server openssh-client util-linux libcap2-bin libnss-wrapper fuse3
-	valgrind cppcheck clang libclang-rt-14-dev groff-base man-db gnuplot-nox procps locales
+	valgrind cppcheck clang libclang-rt-14-dev groff-base man-db gnuplot-nox procps locales acl
 )
 
 missing=()

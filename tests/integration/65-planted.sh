@@ -182,6 +182,17 @@ EOF
 		'mine is a fuse[.a-z]* mount of a user.*rule skipped'
 }
 
+# A root:root 0755 directory that an ACL lets bob write to: its group bits are the ACL's mask,
+# so it is hostile ground like a 0775 one.
+case_acl_writable() {
+	command -v setfacl >/dev/null || skip "setfacl not found (apt-get install acl)"
+	install -d -m 0755 "$SB_DATA/proj"
+	setfacl -m u:bob:rwx "$SB_DATA/proj" || skip "no POSIX ACLs on $SB_DATA"
+	as bob mkdir -m 0777 "$SB_DATA/proj/data" || fail "bob cannot write through the ACL"
+	both "bob's directory in a root directory that an ACL lets him write to" \
+		"$SB_DATA/proj/data" 'data is owned by uid'
+}
+
 # ------------------------------------------------------------ create= and planted sources
 
 # An optional create= rule is skipped, not refused, whatever another user left in its place.
@@ -434,6 +445,7 @@ t_case "group directory: a member's FUSE or directory inside it is refused" case
 t_case "a FUSE mount made by root is used like any of root's mounts" case_fuse_root
 t_case "in the user's home: this login's and root's mounts are crossed, her FUSE is not" case_home_mounts
 t_case "create= in a directory where others may rename is refused or skipped" case_create_coverable_parent
+t_case "a root directory that an ACL lets another user write to is hostile ground" case_acl_writable
 t_case "optional create= rule: planted dir, symlink or FIFO in its place is skipped" case_create_optional
 t_case "60 concurrent first logins with create=: none refused, one directory" case_create_concurrent
 t_case "targets in a sticky directory: what another user plants is refused or skipped" case_target_planted

@@ -51,6 +51,13 @@ case_target_coverable() {
 	# The sticky bit lets nobody but an entry's owner rename it, and no user mount on it.
 	project_dir 3770
 	expect_ok "the same, sticky (3770)"
+	# A directory of alice's own that her group may write to is shared with bob just the same.
+	install -d -m 2770 -o alice -g students /home/alice/proj /home/alice/proj/tmp
+	project_dir 0750
+	printf '[htmp]\ntype = tmpfs\ntarget = %%h/proj/tmp\n' | sb_config_add
+	BEFORE=$(snapshot)
+	expect_refused "a target in alice's own 2770 directory of group students" \
+		'/home/alice/proj is writable by others \(owner uid [0-9]+, mode 2770\)'
 }
 
 # bind_session OPTIONS: a session of alice with $SB_DATA/src bound on $SB_DATA/t (OPTIONS);

@@ -29,7 +29,7 @@ static void test_hostile(void **state)
 		    home = DIR_(1000, 1000, 0755);
 
 	assert_true(mntns_path_hostile(&tmp));
-	assert_false(mntns_path_hostile(&rootgrp)); /* group root is root */
+	assert_true(mntns_path_hostile(&rootgrp)); /* the group bits may be an ACL's mask */
 	assert_true(mntns_path_hostile(&proj));
 	assert_true(mntns_path_hostile(&home));
 }
@@ -38,13 +38,15 @@ static void test_coverable(void **state)
 {
 	struct stat tmp = DIR_(0, 0, 01777), proj = DIR_(0, 100, 02770),
 		    sticky_proj = DIR_(0, 100, 03770), own = DIR_(1000, 1000, 0777),
+		    home = DIR_(1000, 1000, 0755),
 		    other = DIR_(1001, 1001, 0755), etc = DIR_(0, 0, 0755);
 
 	(void)state;
 	assert_false(mntns_path_coverable(&tmp, 1000));
 	assert_true(mntns_path_coverable(&proj, 1000));
 	assert_false(mntns_path_coverable(&sticky_proj, 1000));
-	assert_false(mntns_path_coverable(&own, 1000)); /* hers to share */
+	assert_true(mntns_path_coverable(&own, 1000)); /* 0777: shared with everyone */
+	assert_false(mntns_path_coverable(&home, 1000));
 	assert_true(mntns_path_coverable(&other, 1000));
 	assert_false(mntns_path_coverable(&etc, 1000));
 }
