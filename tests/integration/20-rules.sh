@@ -170,7 +170,8 @@ EOF
 # The shipped conf/mntns.conf keeps its promises: /tmp is private, gone with the login, and
 # at most 10% of RAM; /var/tmp is the user's own directory on disk, there at the next login.
 case_shipped_config() {
-	install -m 0644 "$SB_REPO/conf/mntns.conf" /etc/security/mntns.conf
+	install -m 0644 "$SB_ROOT/build/mntns.conf" /etc/security/mntns.conf ||
+		fail "no copy of conf/mntns.conf in the sandbox"
 	install -d -m 0755 /var/lib/mntns /var/lib/mntns/vartmp
 	sb_use_module
 	local out ram

@@ -143,9 +143,9 @@ sb_begin() {
 	if [ -f "$SB_PLAN_TOOL" ] && [ "$(head -c 4 "$SB_PLAN_TOOL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
 		cp "$SB_PLAN_TOOL" "$SB_ROOT/build/mntns-plan" && plan=$SB_ROOT/build/mntns-plan
 	fi
-	# The test clients' sources too: the sandbox binds its own /tmp, which hides a checkout
-	# that lives below /tmp.
-	cp "$SB_REPO"/tests/clients/*.c "$SB_ROOT/build/" 2>/dev/null
+	# The test clients' sources and the shipped mntns.conf too: the sandbox binds its own
+	# /tmp, which hides a checkout that lives below /tmp.
+	cp "$SB_REPO"/tests/clients/*.c "$SB_REPO/conf/mntns.conf" "$SB_ROOT/build/" 2>/dev/null
 	SB_INNER=1 SB_ROOT=$SB_ROOT SB_HOST_NS=$(readlink /proc/self/ns/mnt) \
 		PAM_MNTNS_SO=$module PAM_MNTNS_PLAN=$plan SB_MODULE_BUILT=$SB_MODULE \
 		unshare --mount --propagation private -- "$BASH" "$SB_SCRIPT" "$@"
