@@ -292,7 +292,7 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 		return planted(op, st, "source", op->source, &w, log, err);
 	}
 	rc = mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->rule->create_mode);
-	if (rc == -EPERM) {
+	if (rc == -ESTALE) {
 		snprintf(w.why, sizeof(w.why), "was replaced while it was being made");
 		w.bad_len = 0;
 		return planted(op, st, "source", op->source, &w, log, err);

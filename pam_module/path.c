@@ -485,7 +485,7 @@ static int make_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t 
 	else if (!S_ISDIR(sx.stx_mode) || sx.stx_uid != geteuid() ||
 		 ((sx.stx_mask & STATX_BTIME) && sx.stx_btime.tv_sec < t0->tv_sec - 60) ||
 		 !dir_empty(fd))
-		rc = -EPERM; /* not the directory we made */
+		rc = -ESTALE; /* not the directory we made */
 	else if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
 		rc = -errno;
 	/* Nothing half-made stays behind under NAME (an empty directory of someone else's that

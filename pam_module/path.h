@@ -67,7 +67,8 @@ int mntns_path_open_parent(const char *path, const char **name, struct mntns_wal
 /* Creates NAME in DIRFD as a directory of UID:GID with MODE, atomically: it is made under a
  * temporary name, chowned and chmodded there, and renamed into place only if NAME is still
  * missing, so another login never sees it half-made. Returns 0, -EEXIST when NAME exists
- * (then nothing is left behind), or -errno. */
+ * (then nothing is left behind), -ESTALE when what was made was replaced before it could be
+ * handed over, or -errno. */
 int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
 
 /* Can someone other than root and UID mount on directory DIR, or rename what is in it? (It is
