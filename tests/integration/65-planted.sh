@@ -230,21 +230,21 @@ case_create_concurrent() {
 	chmod 1777 "$SHARED"
 	plant_config "$SHARED/%u" no 0700
 	sb_use_module
-	for round in 1 2 3 4 5 6 7 8 9 10; do
+	for round in $(seq 20); do
 		rm -rf "$SHARED/alice"
-		for i in 1 2 3 4 5 6; do
+		for i in 1 2 3 4 5 6 7 8; do
 			timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test alice \
 				>"$SB_CASE_DIR/c$i.out" 2>"$SB_CASE_DIR/c$i.err" &
 		done
 		wait
-		for i in 1 2 3 4 5 6; do
+		for i in 1 2 3 4 5 6 7 8; do
 			rc=$(sed -n 's/^rc=//p' "$SB_CASE_DIR/c$i.out")
 			[ "$rc" = 0 ] || { bad=$((bad + 1)); echo "round $round login $i: rc=$rc $(grep SYSLOG "$SB_CASE_DIR/c$i.err")"; }
 		done
 		expect_eq "$(stat -c '%U %a %F' "$SHARED/alice")" "alice 700 directory" "round $round: source"
 		[ -z "$(find "$SHARED" -name '.mntns-new-*')" ] || fail "round $round: temporary directories left"
 	done
-	expect_eq "$bad" 0 "logins refused out of 60 concurrent first logins"
+	expect_eq "$bad" 0 "logins refused out of 160 concurrent first logins"
 }
 
 # ------------------------------------------------------------ targets
@@ -447,7 +447,7 @@ t_case "in the user's home: this login's and root's mounts are crossed, her FUSE
 t_case "create= in a directory where others may rename is refused or skipped" case_create_coverable_parent
 t_case "a root directory that an ACL lets another user write to is hostile ground" case_acl_writable
 t_case "optional create= rule: planted dir, symlink or FIFO in its place is skipped" case_create_optional
-t_case "60 concurrent first logins with create=: none refused, one directory" case_create_concurrent
+t_case "160 concurrent first logins with create=: none refused, one directory" case_create_concurrent
 t_case "targets in a sticky directory: what another user plants is refused or skipped" case_target_planted
 t_case "nested targets below the login's tmpfs never land on disk while the user swaps" case_nested_swap
 t_case "root's file hard-linked into /tmp by another user is not bound" case_hardlink
