@@ -191,7 +191,6 @@ static unsigned mount_attrs(unsigned flags)
 /* The per-op state of one apply: descriptors of cloned sources, and what was skipped. */
 struct op_state {
 	int tree_fd; /* bind: the detached clone of the source */
-	unsigned long long mnt_id; /* the mount made, once applied (statx STATX_MNT_ID) */
 	int mnt_fd; /* tmpfs: the mount just made, for creating the targets of ops below it */
 	bool src_is_dir;
 	bool skipped; /* optional rule whose source or target is missing or planted */
@@ -427,22 +426,14 @@ static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
 /* Resolves the target of op I: below the fresh tmpfs of its holder through that mount's
  * descriptor (creating what is missing), elsewhere from "/" through the trusted walk. Sets *OUT
  * to a descriptor, or leaves it -1 with st[i].skipped; returns 0 or -errno with ERR set. */
-static int open_target(const struct mntns_plan *plan, size_t i, struct op_state *st, uid_t uid,
-		       bool want_dir, const struct mntns_log *log, struct mntns_err *err, int *out)
+static int open_target(const struct mntns_plan *plan, size_t i, struct op_state *st,
+		       const struct mntns_walk *made, bool want_dir, const struct mntns_log *log,
+		       struct mntns_err *err, int *out)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	const struct mntns_rule *r = op->rule;
-	_cleanup_free_ unsigned long long *own = malloc((i ? i : 1) * sizeof(*own));
-	struct mntns_walk w = { .uid = uid, .own = own };
+	struct mntns_walk w = *made; /* uid, and the mounts this login made so far */
 	int fd;
-
-	if (!own)
-		return mntns_fail(err, -ENOMEM, "out of memory");
-	/* A target may lie inside a mount this login made (a bind on %h/data, a tmpfs on
-	 * %h/data/cache): those mounts are crossed even where the user's own are not. */
-	for (size_t j = 0; j < i; j++)
-		if (st[j].applied)
-			own[w.n_own++] = st[j].mnt_id;
 
 	if (op->holder >= 0 && st[op->holder].applied) {
 		const char *base = plan->ops[op->holder].target;
@@ -496,16 +487,19 @@ static unsigned long long mount_id(int fd)
 	return sx.stx_mnt_id;
 }
 
-/* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted). */
-static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st, uid_t uid,
-		  const struct mntns_log *log, struct mntns_err *err)
+/* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted).
+ * MADE holds the user and the ids of the mounts made so far, to which this one is added: a
+ * target may lie inside one of them (a bind on %h/data, a tmpfs on %h/data/cache), and those
+ * are crossed even where the user's own mounts are not. */
+static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
+		  struct mntns_walk *made, unsigned long long *own, const struct mntns_log *log,
+		  struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	const struct mntns_rule *r = op->rule;
 	bool want_dir = r->type != MNTNS_BIND || st[i].src_is_dir;
 	_cleanup_close_ int tfd = -1, mfd = -1;
-
-	int rc = open_target(plan, i, st, uid, want_dir, log, err, &tfd);
+	int rc = open_target(plan, i, st, made, want_dir, log, err, &tfd);
 
 	if (rc < 0 || st[i].skipped)
 		return rc;
@@ -519,7 +513,7 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st, 
 	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
-	st[i].mnt_id = mount_id(mfd);
+	own[made->n_own++] = mount_id(mfd);
 	/* The descriptor now stands for the attached mount: targets below it are made through
 	 * it, never by looking its path up again (a user could swap a parent meanwhile). */
 	if (r->type != MNTNS_BIND)
@@ -533,10 +527,14 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 		     const struct mntns_log *log, struct mntns_err *err)
 {
 	struct op_state *st = calloc(plan->n ? plan->n : 1, sizeof(*st));
+	_cleanup_free_ unsigned long long *own = calloc(plan->n ? plan->n : 1, sizeof(*own));
+	struct mntns_walk made = { .uid = uid, .own = own };
 	int rc = 0;
 
-	if (!st)
+	if (!st || !own) {
+		free(st);
 		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; i < plan->n; i++)
 		st[i].tree_fd = st[i].mnt_fd = -1;
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
@@ -544,7 +542,7 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 			rc = prepare_source(&plan->ops[i], &st[i], uid, gid, log, err);
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
 		if (!st[i].skipped)
-			rc = attach(plan, i, st, uid, log, err);
+			rc = attach(plan, i, st, &made, own, log, err);
 	states_free(st, plan->n);
 	return rc;
 }
