@@ -56,6 +56,7 @@ echo "== runuser -l demo: a login through PAM (service runuser-l). Inside the se
 runuser -l demo -c '
 	echo "   namespace: $(readlink /proc/self/ns/mnt)"
 	echo "   /tmp is:   $(findmnt -n -o FSTYPE,SOURCE,OPTIONS /tmp)"
+	echo "   /var/tmp:  $(findmnt -n -o SOURCE /var/tmp) (kept on disk for this user)"
 	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")"
 	echo "from the session" >/tmp/hello-from-demo
 	echo "   wrote /tmp/hello-from-demo"
