@@ -46,24 +46,29 @@ static bool same_file_state(const struct stat *a, const struct stat *b)
 /* How long a file must have been left alone before it is believed whole. One write() of a
  * few pages extends the file a page at a time but sets its mtime once, at the start: a read
  * between two of those pages sees a shorter file with the same size, mtime and ctime before
- * and after. Such a write ends in far less than this. */
-#define QUIET_NS (50 * 1000 * 1000LL)
+ * and after; a program that writes in pieces leaves such a file between two of them. This
+ * catches writers that pause for less than this; only a rename over the file is atomic. */
+#define QUIET_NS (100 * 1000 * 1000LL)
 
-/* Waits until the file of ST has been left alone for QUIET_NS, if it was modified less than
- * that ago; returns whether it had to wait. Only right after root changes the config. */
+/* Waits, before the file of ST is read, until its last change (mtime, or ctime, which nobody
+ * can set back) is QUIET_NS old; a change in the future (clock skew) waits QUIET_NS once.
+ * Returns whether it waited. Only right after root changes the config. */
 static bool wait_quiet(const struct stat *st)
 {
+	const struct timespec *t = &st->st_mtim;
 	struct timespec now, left;
 	long long age;
 
+	if (st->st_ctim.tv_sec > t->tv_sec ||
+	    (st->st_ctim.tv_sec == t->tv_sec && st->st_ctim.tv_nsec > t->tv_nsec))
+		t = &st->st_ctim;
 	if (clock_gettime(CLOCK_REALTIME, &now) < 0)
 		return false;
-	age = (long long)(now.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
-	      (now.tv_nsec - st->st_mtim.tv_nsec);
-	if (age < 0 || age >= QUIET_NS)
+	age = (long long)(now.tv_sec - t->tv_sec) * 1000000000LL + (now.tv_nsec - t->tv_nsec);
+	if (age >= QUIET_NS)
 		return false;
 	left.tv_sec = 0;
-	left.tv_nsec = (long)(QUIET_NS - age);
+	left.tv_nsec = (long)(age < 0 ? QUIET_NS : QUIET_NS - age);
 	while (nanosleep(&left, &left) < 0 && errno == EINTR)
 		;
 	return true;
@@ -71,9 +76,9 @@ static bool wait_quiet(const struct stat *st)
 
 /* Reads all of FD into *BUF. A file that root rewrites in place while logins run ("cat new >
  * mntns.conf", an editor that truncates first) is read short or empty, which would be a valid
- * config that mounts nothing: the file must look the same before and after, be read to its end
- * at exactly its size, and, if it was just modified, still look the same once it has been left
- * alone for a moment; or it is read again (a few times) and then refused. */
+ * config that mounts nothing: the file must have been left alone for a moment, look the same
+ * before and after the read, and be read to its end at exactly its size; or it is read again
+ * (a few times) and then refused. */
 static int read_whole(int fd, const char *what, char **buf, size_t *len, struct mntns_err *err)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -83,6 +88,14 @@ static int read_whole(int fd, const char *what, char **buf, size_t *len, struct 
 
 		if (fstat(fd, &before) < 0)
 			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
+		/* Changed while we waited: not quiet yet, look again. */
+		if (wait_quiet(&before)) {
+			if (fstat(fd, &after) < 0)
+				return mntns_fail(err, -errno, "%s: fstat: %s", what,
+						  strerror(errno));
+			if (!same_file_state(&before, &after))
+				continue;
+		}
 		if (before.st_size > MAX_CONFIG_SIZE)
 			return mntns_fail(err, -EFBIG, "%s: larger than %d bytes", what,
 					  MAX_CONFIG_SIZE);
@@ -100,9 +113,6 @@ static int read_whole(int fd, const char *what, char **buf, size_t *len, struct 
 			n += (size_t)r;
 		}
 		if (fstat(fd, &after) < 0)
-			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
-		if (n == (size_t)before.st_size && same_file_state(&before, &after) &&
-		    wait_quiet(&after) && fstat(fd, &after) < 0)
 			return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
 		if (n == (size_t)before.st_size && same_file_state(&before, &after)) {
 			*len = n;
@@ -278,7 +288,7 @@ static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 	fd = -1; /* owned by d now */
 	rc = list_dropins(d, dir, &names, &n, err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		char what[4096];
+		char what[4096 + 256 + 2]; /* DIR, "/" and a name */
 
 		snprintf(what, sizeof(what), "%s/%s", dir, names[i]);
 		w.dir_st = w.st; /* the drop-in directory's, from the step above */
@@ -290,15 +300,32 @@ static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 	return rc;
 }
 
+/* Copies PATH into BUF without trailing slashes ("/etc/security/mntns.d/" would otherwise
+ * name an empty last component, which does not exist: no drop-ins at all). */
+static const char *without_trailing_slash(const char *path, char *buf, size_t size)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n >= size)
+		return path; /* refused by the walk as too long anyway */
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
 		      uid_t trusted_uid, struct mntns_err *err)
 {
+	char pbuf[4096], dbuf[4096];
 	int rc;
 
 	mntns_config_init(cfg);
-	rc = load_file(cfg, path, trusted_uid, err);
+	rc = load_file(cfg, without_trailing_slash(path, pbuf, sizeof(pbuf)), trusted_uid, err);
 	if (rc == 0 && dir)
-		rc = load_dir(cfg, dir, trusted_uid, err);
+		rc = load_dir(cfg, without_trailing_slash(dir, dbuf, sizeof(dbuf)), trusted_uid,
+			      err);
 	if (rc == 0)
 		rc = mntns_config_finish(cfg, err);
 	return rc;

@@ -45,7 +45,10 @@ both() {
 case_symlink() {
 	local mode target
 	for mode in debian permissive; do
-		if [ $mode = debian ]; then sb_debian_sysctls; else sb_debian_sysctls permissive; fi
+		if [ $mode = debian ]; then sb_debian_sysctls; else
+			sb_debian_sysctls permissive
+			sb_defer sb_debian_sysctls # also when the case fails half-way
+		fi
 		for target in /root /no/such/dir; do
 			rm -rf "$PLANT"
 			as bob ln -s "$target" "$PLANT" || fail "bob cannot plant"
@@ -305,11 +308,12 @@ EOF
 		/home/alice/x /home/alice/x2 >"$SB_CASE_DIR/swapper.out" 2>&1 &
 	pid=$!
 	_sb_track "$pid"
-	timeout -k 3 300 "${SB_WRAP[@]}" "$CLIENT" -n "$logins" -a /home/alice/x -a /home/alice/x2 \
+	timeout -k 3 $((SB_CASE_TIMEOUT - 15)) "${SB_WRAP[@]}" "$CLIENT" -n "$logins" -a /home/alice/x -a /home/alice/x2 \
 		-a /home/alice/x/sub/deeper -a /home/alice/x2/sub/deeper mntns-test alice \
 		>"$SB_CASE_DIR/loop.out" 2>&1 ||
 		fail "logins with a mount elsewhere: $(grep -m3 BAD "$SB_CASE_DIR/loop.out")"
 	tail -n 1 "$SB_CASE_DIR/loop.out"
+	kill -0 "$pid" 2>/dev/null || fail "the swapper died: $(cat "$SB_CASE_DIR/swapper.out")"
 	_sb_stop_pids "$pid"
 	grep -q 'ok=[1-9]' "$SB_CASE_DIR/loop.out" || fail "no login got through at all"
 	[ ! -e /home/alice/x/sub ] && [ ! -e /home/alice/x2/sub ] ||
@@ -322,6 +326,7 @@ EOF
 # nothing. (Debian's protected_hardlinks=1 stops bob from making the link at all.)
 case_hardlink() {
 	sb_debian_sysctls permissive
+	sb_defer sb_debian_sysctls # also when the case fails half-way
 	echo "root's" >/tmp/rootfile
 	chmod 0644 /tmp/rootfile
 	as bob ln /tmp/rootfile "$PLANT" || fail "bob cannot hard-link root's file"
@@ -351,18 +356,22 @@ case_config_parent_writable() {
 # whole file or is refused; it never opens with a short or empty config and no mount.
 case_config_rewrite() {
 	local pid
-	install -d -m 0755 "$SB_DATA/a" "$SB_DATA/b"
+	install -d -m 0755 "$SB_DATA/a" "$SB_DATA/b" "$SB_DATA/bsrc"
+	touch "$SB_DATA/bsrc/marker"
+	# [a] in the first page, [b] after it: a first page alone is a valid config, so only
+	# the marker that [b] brings into the view shows that the whole file was read.
 	cat >"$SB_CASE_DIR/new.conf" <<EOF
 [global]
 users = * !root
-$(for i in $(seq 200); do echo "# padding, so that one write fills several pages: $i"; done)
 
 [a]
 type = tmpfs
 target = $SB_DATA/a
+$(for i in $(seq 200); do echo "# padding, so that one write fills several pages: $i"; done)
 
 [b]
-type = tmpfs
+type = bind
+source = $SB_DATA/bsrc
 target = $SB_DATA/b
 EOF
 	cp "$SB_CASE_DIR/new.conf" /etc/security/mntns.conf
@@ -376,13 +385,14 @@ EOF
 	(while :; do
 		{ head -c 4096 "$SB_CASE_DIR/new.conf"; sleep 0.005
 			tail -c +4097 "$SB_CASE_DIR/new.conf"; } >/etc/security/mntns.conf
-		sleep 0.1
+		sleep 0.3
 	done) &
 	pid=$!
 	_sb_track "$pid"
-	timeout -k 3 120 "${SB_WRAP[@]}" "$CLIENT" -n "${RACE_LOGINS:-300}" -a "$SB_DATA/a" -a "$SB_DATA/b" \
-		mntns-test alice >"$SB_CASE_DIR/loop.out" 2>&1 ||
-		fail "logins with no mount or a bad view: $(grep -m3 BAD "$SB_CASE_DIR/loop.out")"
+	timeout -k 3 $((SB_CASE_TIMEOUT - 15)) "${SB_WRAP[@]}" "$CLIENT" -n "${RACE_LOGINS:-200}" \
+		-a "$SB_DATA/a" -a "$SB_DATA/b" -f "$SB_DATA/b/marker" mntns-test alice \
+		>"$SB_CASE_DIR/loop.out" 2>&1 ||
+		fail "logins with a partial config: $(grep -m3 BAD "$SB_CASE_DIR/loop.out")"
 	_sb_stop_pids "$pid"
 	tail -n 1 "$SB_CASE_DIR/loop.out"
 	grep -q 'ok=[1-9]' "$SB_CASE_DIR/loop.out" || fail "no login got through at all"

@@ -804,7 +804,8 @@ declare -gA SB_HOST_SAVED # host setting (file) -> the value found first, put ba
 # trap of _sb_inner_setup; the case subshells do not inherit it.
 _sb_at_exit() {
 	if [ ${#SB_AT_EXIT[@]} -eq 0 ]; then
-		trap '_sb_inner_exit; _sb_run_at_exit' EXIT
+		# A second Ctrl-C or TERM while this runs would end it before the host is restored.
+		trap 'trap "" INT TERM HUP; _sb_inner_exit; _sb_run_at_exit' EXIT
 		trap 'exit 129' HUP # untrapped, HUP would end bash without its EXIT trap
 	fi
 	SB_AT_EXIT+=("$*")
@@ -821,14 +822,24 @@ _sb_run_at_exit() {
 # _sb_host_set FILE VALUE: write VALUE to FILE (a /proc/sys file), or chmod FILE (a device
 # node) to VALUE.  Both are host-wide, not per mount namespace: the value found by the first
 # call for FILE is put back when the script exits.
+# The values found are also written to $SB_HOST_SAVED_FILE, outside the sandbox, until they
+# are put back: a script killed before it could restore them (SIGKILL, its parent killed)
+# leaves the file, and the next script restores those values instead of taking the test
+# values it finds for the host's own.
+SB_HOST_SAVED_FILE=/var/tmp/pam_mntns-tests.host-settings
+
 _sb_host_set() {
-	local file=$1 val=$2
+	local file=$1 val=$2 old
 	if [ -z "${SB_HOST_SAVED[$file]+set}" ]; then
-		if [ -c "$file" ]; then
+		old=$(awk -v f="$file" '$1 == f { print $2; exit }' "$SB_HOST_SAVED_FILE" 2>/dev/null)
+		if [ -n "$old" ]; then
+			SB_HOST_SAVED[$file]=$old
+		elif [ -c "$file" ]; then
 			SB_HOST_SAVED[$file]=$(stat -c %a "$file") || return 1
 		else
 			SB_HOST_SAVED[$file]=$(cat "$file") || return 1
 		fi
+		[ -n "$old" ] || echo "$file ${SB_HOST_SAVED[$file]}" >>"$SB_HOST_SAVED_FILE"
 		[ -n "${SB_HOST_RESTORE:-}" ] || _sb_at_exit _sb_restore_host
 		SB_HOST_RESTORE=1
 	fi
@@ -842,8 +853,9 @@ _sb_restore_host() {
 			chmod "${SB_HOST_SAVED[$file]}" "$file"
 		else
 			echo "${SB_HOST_SAVED[$file]}" >"$file"
-		fi || echo "# sandbox: could not restore $file to ${SB_HOST_SAVED[$file]}" >&2
+		fi || { echo "# sandbox: could not restore $file to ${SB_HOST_SAVED[$file]}" >&2; return; }
 	done
+	rm -f "$SB_HOST_SAVED_FILE"
 }
 
 # sb_debian_sysctls [permissive]: for the rest of the script, fs.protected_symlinks=1,

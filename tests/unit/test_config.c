@@ -411,6 +411,11 @@ static void test_files_order(void **state)
 	assert_string_equal(cfg.rules[1].name, "a");
 	assert_string_equal(cfg.rules[2].name, "b");
 	mntns_config_free(&cfg);
+	/* A trailing slash names the same directory (it used to read as an empty name: none). */
+	if (load_files("main.conf", "d//", geteuid(), &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.n_rules, 3);
+	mntns_config_free(&cfg);
 	/* A missing drop-in directory is no error. */
 	assert_int_equal(load_files("main.conf", "nodir", geteuid(), &cfg, &err), 0);
 	mntns_config_free(&cfg);
