@@ -318,14 +318,13 @@ static const char *without_trailing_slash(const char *path, char *buf, size_t si
 int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
 		      uid_t trusted_uid, struct mntns_err *err)
 {
-	char pbuf[4096], dbuf[4096];
+	char buf[4096];
 	int rc;
 
 	mntns_config_init(cfg);
-	rc = load_file(cfg, without_trailing_slash(path, pbuf, sizeof(pbuf)), trusted_uid, err);
+	rc = load_file(cfg, without_trailing_slash(path, buf, sizeof(buf)), trusted_uid, err);
 	if (rc == 0 && dir)
-		rc = load_dir(cfg, without_trailing_slash(dir, dbuf, sizeof(dbuf)), trusted_uid,
-			      err);
+		rc = load_dir(cfg, without_trailing_slash(dir, buf, sizeof(buf)), trusted_uid, err);
 	if (rc == 0)
 		rc = mntns_config_finish(cfg, err);
 	return rc;
