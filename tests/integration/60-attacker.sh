@@ -11,12 +11,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 # shellcheck source=../lib/attacker.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/attacker.sh"
-sb_begin "$@"
-sb_debian_sysctls
-sb_protect_etc
-sb_build_client pam-client
-CLIENT=$SB_ROOT/build/pam-client
-SHARED=/var/lib/mntns-test # sticky and world-writable in these cases, like /tmp
+attacker_begin "$@"
 
 # ------------------------------------------------------------ create= source in a 1777 dir
 

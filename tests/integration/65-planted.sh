@@ -10,13 +10,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 # shellcheck source=../lib/attacker.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/attacker.sh"
-sb_begin "$@"
-sb_debian_sysctls
-sb_protect_etc
+attacker_begin "$@"
 sb_fuse_prepare
-sb_build_client pam-client
-CLIENT=$SB_ROOT/build/pam-client
-SHARED=/var/lib/mntns-test # sticky and world-writable in these cases, like /tmp
 PLANT=/tmp/.X11-unix-test  # where the shipped [x11] rule looks, with a name of its own
 
 # plant_config SOURCE [OPTIONAL [CREATE]]: bind SOURCE on $SB_DATA/t, optional = OPTIONAL

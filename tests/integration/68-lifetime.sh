@@ -9,11 +9,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 # shellcheck source=../lib/attacker.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/attacker.sh"
-sb_begin "$@"
-sb_debian_sysctls
-sb_protect_etc
-sb_build_client pam-client
-CLIENT=$SB_ROOT/build/pam-client
+attacker_begin "$@"
 
 # project_dir MODE: $SB_DATA/g/proj with secret/ and tmp/ in it, g and proj root:students
 # MODE; alice and bob are members (bob is the other member).

@@ -1,8 +1,20 @@
 # shellcheck shell=bash
 # Helpers of the attacker suites (tests/integration/60-attacker.sh, 65-planted.sh), sourced
 # after tests/lib/sandbox.sh: the attacker's shell, a PAM client in this very process, and
-# what a refused, a working and a skipped login must look like. Scripts set CLIENT (the
-# pam-client binary) and, before each expect_refused, BEFORE=$(snapshot).
+# what a refused, a working and a skipped login must look like. Scripts start with
+# attacker_begin and set BEFORE=$(snapshot) before each expect_refused.
+
+# attacker_begin "$@": sb_begin, then what every attacker suite stands on: Debian 12's
+# protected_* sysctls, an overlay on /etc (traps point there), the pam-client in CLIENT and
+# the sticky world-writable directory SHARED that stands for /tmp.
+attacker_begin() {
+	sb_begin "$@"
+	sb_debian_sysctls
+	sb_protect_etc
+	sb_build_client pam-client
+	CLIENT=$SB_ROOT/build/pam-client
+	SHARED=/var/lib/mntns-test
+}
 
 # as USER CMD...: run CMD as USER without a login session (the attacker's shell).
 as() {
