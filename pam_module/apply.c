@@ -284,10 +284,8 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 		return op_fail(err, op, pfd, "opening the parent of source", op->source);
 	/* Whoever may rename in the parent could swap what is made there, or move it away. */
 	if (mntns_path_coverable(&w.st, uid)) {
-		snprintf(w.why, sizeof(w.why), "is writable by others (owner uid %u, mode %04o)",
-			 (unsigned)w.st.st_uid, (unsigned)(w.st.st_mode & 07777));
+		mntns_path_refuse_coverable(&w, &w.st);
 		w.bad_len = (size_t)(name - 1 - op->source);
-		w.coverable = true;
 		return planted(op, st, "source", op->source, &w, log, err);
 	}
 	rc = mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->rule->create_mode);
@@ -476,24 +474,12 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 	return 0;
 }
 
-/* The id of the mount at FD, or 0 (no mount has it). */
-static unsigned long long mount_id(int fd)
-{
-	struct statx sx;
-
-	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID))
-		return 0;
-	return sx.stx_mnt_id;
-}
-
 /* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted).
  * MADE holds the user and the ids of the mounts made so far, to which this one is added: a
  * target may lie inside one of them (a bind on %h/data, a tmpfs on %h/data/cache), and those
  * are crossed even where the user's own mounts are not. */
 static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
-		  struct mntns_walk *made, unsigned long long *own, const struct mntns_log *log,
-		  struct mntns_err *err)
+		  struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	const struct mntns_rule *r = op->rule;
@@ -513,7 +499,7 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
 	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
-	own[made->n_own++] = mount_id(mfd);
+	made->own[made->n_own++] = mntns_path_mount_id(mfd);
 	/* The descriptor now stands for the attached mount: targets below it are made through
 	 * it, never by looking its path up again (a user could swap a parent meanwhile). */
 	if (r->type != MNTNS_BIND)
@@ -542,7 +528,7 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 			rc = prepare_source(&plan->ops[i], &st[i], uid, gid, log, err);
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
 		if (!st[i].skipped)
-			rc = attach(plan, i, st, &made, own, log, err);
+			rc = attach(plan, i, st, &made, log, err);
 	states_free(st, plan->n);
 	return rc;
 }

@@ -72,7 +72,7 @@ static int openat2_once(int dirfd, const char *path, unsigned long long flags,
 static int open_component(int dirfd, const char *name, bool no_xdev)
 {
 	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	struct statx a, b;
+	unsigned long long id;
 	/* Where a mount may be crossed, O_DIRECTORY makes the lookup trigger an automount (autofs,
 	 * x-systemd.automount), which O_PATH alone does not; a non-directory is opened again. */
 	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC |
@@ -91,14 +91,23 @@ static int open_component(int dirfd, const char *name, bool no_xdev)
 		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || !no_xdev)
 		return fd < 0 ? -errno : fd;
-	if (statx(dirfd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &a) < 0 ||
-	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
-		  &b) < 0 ||
-	    !(a.stx_mask & b.stx_mask & STATX_MNT_ID) || a.stx_mnt_id != b.stx_mnt_id) {
+	id = mntns_path_mount_id(fd);
+	if (!id || id != mntns_path_mount_id(dirfd)) {
 		close(fd);
 		return -EXDEV;
 	}
 	return fd;
+}
+
+unsigned long long mntns_path_mount_id(int fd)
+{
+	struct statx sx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
+		  &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return sx.stx_mnt_id;
 }
 
 int mntns_path_open(int dirfd, const char *path, int extra)
@@ -315,13 +324,10 @@ static int check_mount(int fd, struct mntns_walk *w)
 /* Is the mount at FD one that this login made (W->own)? */
 static bool own_mount(int fd, const struct mntns_walk *w)
 {
-	struct statx sx;
+	unsigned long long id = w->n_own ? mntns_path_mount_id(fd) : 0;
 
-	if (!w->n_own || statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-				STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
-		return false;
-	for (size_t i = 0; i < w->n_own; i++)
-		if (w->own[i] == sx.stx_mnt_id)
+	for (size_t i = 0; id && i < w->n_own; i++)
+		if (w->own[i] == id)
 			return true;
 	return false;
 }
@@ -399,9 +405,7 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 		w->dir_st = w->st;
 		if (w->no_cover && mntns_path_coverable(&w->dir_st, w->uid)) {
 			w->bad_len = p > path + 1 ? (size_t)(p - path - 1) : 1;
-			w->coverable = true;
-			return refuse(w, "is writable by others (owner uid %u, mode %04o)",
-				      (unsigned)w->dir_st.st_uid, (unsigned)(w->dir_st.st_mode & 07777));
+			return mntns_path_refuse_coverable(w, &w->dir_st);
 		}
 		p += len;
 		fd = mntns_path_step(dir, name, p[strspn(p, "/")] ? MNTNS_WANT_DIR : want, w);
@@ -541,6 +545,13 @@ bool mntns_path_coverable(const struct stat *dir, uid_t uid)
 	if (dir->st_uid != 0 && dir->st_uid != uid)
 		return true;
 	return shared_write(dir) && !(dir->st_mode & S_ISVTX);
+}
+
+int mntns_path_refuse_coverable(struct mntns_walk *w, const struct stat *dir)
+{
+	w->coverable = true;
+	return refuse(w, "is writable by others (owner uid %u, mode %04o)", (unsigned)dir->st_uid,
+		      (unsigned)(dir->st_mode & 07777));
 }
 
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)

@@ -27,7 +27,7 @@ struct mntns_walk {
 	 * or rename things in (group- or world-writable without the sticky bit, or theirs), or
 	 * they could cover or move the mount later, while the session runs. */
 	bool no_cover;
-	const unsigned long long *own; /* mount ids (statx STATX_MNT_ID) this login made */
+	unsigned long long *own; /* mount ids (mntns_path_mount_id) this login made */
 	size_t n_own;
 	/* out */
 	struct stat st; /* of what was opened */
@@ -75,6 +75,14 @@ int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mo
  * group- or world-writable without the sticky bit, even if it is UID's own; or another
  * user's.) */
 bool mntns_path_coverable(const struct stat *dir, uid_t uid);
+
+/* Refuses, in W, a path below directory DIR because mntns_path_coverable said so: fills W->why
+ * and W->coverable and returns -EPERM. */
+int mntns_path_refuse_coverable(struct mntns_walk *w, const struct stat *dir);
+
+/* The id of the mount that FD is on (statx STATX_MNT_ID, without asking the filesystem), or 0
+ * when it cannot be had. Ids of live mounts are unique. */
+unsigned long long mntns_path_mount_id(int fd);
 
 /* Opens REL (components separated by '/') below BASEFD, a fresh tmpfs this login just mounted
  * and that nobody else can reach yet, creating what is missing through descriptors of that
