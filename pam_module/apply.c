@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,14 +73,10 @@ void mntns_saved_release(struct mntns_saved *s)
 	s->entered = false;
 }
 
-int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
-		       struct mntns_err *err)
+int mntns_ns_save(struct mntns_saved *s, struct mntns_err *err)
 {
-	struct mount_attr attr = {
-		.propagation = prop == MNTNS_PROP_PRIVATE ? MS_PRIVATE : MS_SLAVE,
-	};
-
 	s->entered = false;
+	s->moved = false;
 	s->cwd = NULL;
 	s->ns_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	s->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -91,11 +89,90 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct
 				  "directory (is /proc mounted?): %s", strerror(e));
 	}
 	s->cwd = getcwd(NULL, 0); /* NULL is fine: a deleted cwd is left alone */
+	return 0;
+}
+
+int mntns_ns_move(struct mntns_saved *s, int ns_fd, struct mntns_err *err)
+{
+	/* setns() into a mount namespace refuses a thread whose fs_struct is shared with other
+	 * threads; unsharing it first lets multithreaded callers in (and leaves the others). */
+	if (unshare(CLONE_FS) < 0 || setns(ns_fd, CLONE_NEWNS) < 0) {
+		if (errno == EPERM)
+			return mntns_fail(err, -errno, "setns(CLONE_NEWNS): %s: the process lacks "
+					  "CAP_SYS_ADMIN", strerror(errno));
+		return mntns_fail(err, -errno, "setns(CLONE_NEWNS): %s", strerror(errno));
+	}
+	s->entered = true;
+	s->moved = true; /* root and working directory are now that namespace's root */
+	return 0;
+}
+
+#ifndef NS_GET_MNTNS_ID /* Linux 6.8; Debian 12's headers predate it */
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
+#endif
+
+/* Can the calling thread's namespace be pinned in OLDER_FD's? The kernel allows an nsfs mount
+ * only in a namespace with a lower id, to rule out reference loops. Since Linux 6.8 ids come
+ * from per-CPU batches, so a namespace made now on one CPU can have a lower id than one made
+ * earlier on another. Kernels without NS_GET_MNTNS_ID number namespaces in order. */
+static bool pinnable_in(int older_fd)
+{
+	_cleanup_close_ int cur = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	unsigned long long older = 0, now = 0;
+
+	if (cur < 0 || ioctl(older_fd, NS_GET_MNTNS_ID, &older) < 0 ||
+	    ioctl(cur, NS_GET_MNTNS_ID, &now) < 0)
+		return true;
+	return now > older;
+}
+
+/* Makes the new namespace again, from OLDER_FD's, on each CPU the thread may run on in turn,
+ * until one has an id above OLDER_FD's; the thread's CPU affinity is then put back. */
+static int unshare_pinnable(int older_fd, struct mntns_err *err)
+{
+	cpu_set_t all, one;
+	int rc = -EAGAIN;
+
+	if (sched_getaffinity(0, sizeof(all), &all) < 0)
+		return mntns_fail(err, -errno, "sched_getaffinity: %s", strerror(errno));
+	for (int cpu = 0; cpu < CPU_SETSIZE && rc == -EAGAIN; cpu++) {
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (setns(older_fd, CLONE_NEWNS) < 0)
+			rc = mntns_fail(err, -errno, "setns(CLONE_NEWNS): %s", strerror(errno));
+		else if (sched_setaffinity(0, sizeof(one), &one) < 0)
+			continue;
+		else if (unshare(CLONE_NEWNS) < 0)
+			rc = mntns_fail(err, -errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
+		else if (pinnable_in(older_fd))
+			rc = 0;
+	}
+	if (sched_setaffinity(0, sizeof(all), &all) < 0 && rc == 0)
+		rc = mntns_fail(err, -errno, "restoring the CPU affinity: %s", strerror(errno));
+	if (rc == -EAGAIN)
+		rc = mntns_fail(err, -EAGAIN, "no CPU this process may use makes a mount namespace "
+				"with an id above the outer view's, so it cannot be pinned");
+	return rc;
+}
+
+int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, int older_fd,
+		       const struct mntns_log *log, struct mntns_err *err)
+{
+	struct mount_attr attr = {
+		.propagation = prop == MNTNS_PROP_PRIVATE ? MS_PRIVATE : MS_SLAVE,
+	};
 
 	if (unshare(CLONE_NEWNS) < 0) {
 		int e = errno;
+		struct mntns_err back;
 
-		mntns_saved_release(s);
+		/* Still in the caller's namespace, unless a nested login moved to the outer one. */
+		if (mntns_ns_leave(s, &back) < 0) {
+			mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s; %s", strerror(e), back.msg);
+			return -ENOTRECOVERABLE;
+		}
 		if (e == EPERM)
 			return mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s: the process lacks "
 					  "CAP_SYS_ADMIN", strerror(e));
@@ -103,6 +180,23 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct
 	}
 	s->entered = true;
 	log_step(log, "entered a new mount namespace");
+	if (older_fd >= 0 && !pinnable_in(older_fd)) {
+		int rc = unshare_pinnable(older_fd, err);
+
+		if (rc < 0) {
+			struct mntns_err back;
+
+			if (mntns_ns_leave(s, &back) < 0) {
+				size_t n = strlen(err->msg);
+
+				snprintf(err->msg + n, sizeof(err->msg) - n, "; %s", back.msg);
+				return -ENOTRECOVERABLE;
+			}
+			return rc;
+		}
+		s->moved = true;
+		log_step(log, "made it again on another CPU, for an id the pin allows");
+	}
 
 	/* Without this, "/" may be shared with the host (systemd makes it so) and every mount of
 	 * the session would appear on the host. Slave keeps host mounts flowing in. */
@@ -129,8 +223,7 @@ int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err)
 	int rc = 0;
 
 	if (s->entered) {
-		/* setns() into a mount namespace refuses a process whose fs_struct is shared with
-		 * other threads; unshare it first so multithreaded callers can be restored. */
+		/* As in mntns_ns_move: multithreaded callers need their own fs_struct first. */
 		if (unshare(CLONE_FS) < 0 || setns(s->ns_fd, CLONE_NEWNS) < 0)
 			rc = mntns_fail(err, -errno,
 					"cannot return to the original mount namespace: %s",
@@ -157,9 +250,11 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
 {
 	bool covered = false;
 
-	for (size_t i = 0; s->cwd && i < plan->n && !covered; i++)
+	/* After setns() the thread stands at the namespace's root: go back to the same path. */
+	covered = s->moved;
+	for (size_t i = 0; s->cwd && plan && i < plan->n && !covered; i++)
 		covered = path_covers(plan->ops[i].target, s->cwd);
-	if (covered) {
+	if (covered && s->cwd) {
 		/* The old cwd would keep the session inside what the new mount hides. */
 		_cleanup_close_ int fd = mntns_path_open(AT_FDCWD, s->cwd, O_DIRECTORY);
 

@@ -22,14 +22,23 @@ struct mntns_saved {
 	int cwd_fd;
 	char *cwd; /* path of the working directory, to re-enter it in the new view */
 	bool entered; /* the caller is no longer in its original namespace */
+	bool moved; /* it went through setns(), which put it at that namespace's root */
 };
 
-/* Moves the calling thread into a new mount namespace whose "/" is recursively slave (or
- * private). On failure the caller is still, or again, in its original namespace; only
- * -ENOTRECOVERABLE means it could not be put back (the session must not go on). A later
- * mntns_ns_join() for scope = user belongs beside this function. */
-int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
-		       struct mntns_err *err);
+/* Records where the calling thread is (namespace, root, working directory), so that it can be
+ * put back. Returns 0 or -errno; S must then be released by one of the functions below. */
+int mntns_ns_save(struct mntns_saved *s, struct mntns_err *err);
+
+/* Moves the calling thread into the namespace NS_FD (a user's live one, or the outer view);
+ * mntns_ns_done re-enters the working directory there by path. Returns 0 or -errno. */
+int mntns_ns_move(struct mntns_saved *s, int ns_fd, struct mntns_err *err);
+
+/* Moves the calling thread (saved in S) into a new mount namespace, made from the one it is in,
+ * whose "/" is recursively slave (or private). On failure the caller is back in its original
+ * namespace; only -ENOTRECOVERABLE means it could not be put back (the session must not go on).
+ * OLDER_FD (or -1): a namespace the new one must be pinnable in (scope = user). */
+int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, int older_fd,
+		       const struct mntns_log *log, struct mntns_err *err);
 
 /* Applies PLAN in the current (new) namespace: first every bind source is resolved and cloned
  * from the view as it is before any rule, then the mounts are attached in plan order.
@@ -41,8 +50,9 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
  * Returns 0, or -errno if that was impossible (then the caller must not continue). */
 int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err);
 
-/* After success: re-enters the working directory through the new view if a mount of the plan
- * covers it (so the session keeps no handle on what a mount hides), and releases S. */
+/* After success: re-enters the working directory through the new view if a mount of PLAN (may
+ * be NULL) covers it (so the session keeps no handle on what a mount hides) or the thread
+ * went through setns(), and releases S. */
 void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
 		   const struct mntns_log *log);
 

@@ -14,11 +14,11 @@
 #include "strmap.h"
 #include "vars.h"
 
-enum { K_GLOBAL_USERS, K_SCOPE, K_PROPAGATION, K_ON_ERROR, N_GLOBAL_KEYS };
+enum { K_GLOBAL_USERS, K_SCOPE, K_PROPAGATION, K_ON_ERROR, K_UNSELECTED, N_GLOBAL_KEYS };
 enum { K_TYPE, K_TARGET, K_SOURCE, K_OPTIONS, K_CREATE, K_USERS, K_OPTIONAL, N_RULE_KEYS };
 
 static const char *const global_keys[N_GLOBAL_KEYS] = { "users", "scope", "propagation",
-							 "on_error" };
+							 "on_error", "unselected" };
 static const char *const rule_keys[N_RULE_KEYS] = { "type",   "target", "source",  "options",
 						     "create", "users",  "optional" };
 
@@ -52,6 +52,7 @@ void mntns_config_init(struct mntns_config *cfg)
 	cfg->scope = MNTNS_SCOPE_SESSION;
 	cfg->propagation = MNTNS_PROP_SLAVE;
 	cfg->on_error = MNTNS_ON_ERROR_FAIL;
+	cfg->unselected = MNTNS_UNSELECTED_OUTER;
 }
 
 static void rule_free(struct mntns_rule *r)
@@ -373,6 +374,16 @@ static int set_global(struct mntns_config *cfg, const char *const *v, struct mnt
 					  "propagation must be \"slave\" or \"private\", not \"%s\"",
 					  v[K_PROPAGATION]);
 	}
+	if (v[K_UNSELECTED]) {
+		if (inicheck_eq_nocase(v[K_UNSELECTED], "outer"))
+			cfg->unselected = MNTNS_UNSELECTED_OUTER;
+		else if (inicheck_eq_nocase(v[K_UNSELECTED], "keep"))
+			cfg->unselected = MNTNS_UNSELECTED_KEEP;
+		else
+			return mntns_fail(err, -EINVAL,
+					  "unselected must be \"outer\" or \"keep\", not \"%s\"",
+					  v[K_UNSELECTED]);
+	}
 	return 0;
 }
 
@@ -576,9 +587,5 @@ int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err)
 		if (rc < 0)
 			return rc;
 	}
-	if (cfg->scope == MNTNS_SCOPE_USER)
-		return mntns_fail(err, -EOPNOTSUPP,
-				  "%s: [global]: scope = user is not supported by this version yet",
-				  cfg->n_files ? cfg->files[0] : "config");
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "plan.h"
 #include "user.h"
+#include "userscope.h"
 
 static void usage(FILE *f)
 {
@@ -50,6 +51,36 @@ static char *absolute(const char *path)
 	return abs;
 }
 
+/* scope = user: is there a live namespace, and what keeps it? (Reads /run/mntns, so only
+ * root gets an answer; nothing is changed.) */
+static void print_live(const struct mntns_plan *plan, const struct mntns_user *u)
+{
+	struct mntns_us_status st;
+	struct mntns_err err;
+
+	if (mntns_us_status(u->uid, &st, &err) < 0) {
+		if (plan->scope == MNTNS_SCOPE_USER)
+			printf("live: unknown (%s)\n", err.msg);
+		return;
+	}
+	if (!st.pinned) {
+		if (plan->scope == MNTNS_SCOPE_USER)
+			printf("live: no live namespace; the next login of %s makes one from this "
+			       "plan\n", u->name);
+		return;
+	}
+	printf("live: live namespace mnt:[%llu] at %s/%u: %zu session%s", st.ns_ino,
+	       MNTNS_RUN_DIR, (unsigned)u->uid, st.sessions, st.sessions == 1 ? "" : "s");
+	for (size_t i = 0; i < st.sessions && i < sizeof(st.session_tids) / sizeof(pid_t); i++)
+		printf("%s%d", i ? " " : " (pid ", (int)st.session_tids[i]);
+	printf("%s, %zu process%s in it%s\n", st.sessions ? ")" : "", st.procs,
+	       st.procs == 1 ? "" : "es",
+	       st.procs ? "" : " (the next login replaces it)");
+	printf("live: it was built from the config as it was then; enter it with "
+	       "nsenter --mount=%s/%u, drop it with umount %s/%u\n", MNTNS_RUN_DIR,
+	       (unsigned)u->uid, MNTNS_RUN_DIR, (unsigned)u->uid);
+}
+
 static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u)
 {
 	struct mntns_plan plan;
@@ -74,6 +105,7 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 			printf("%s\n", line);
 		}
 	}
+	print_live(&plan, u);
 	mntns_plan_free(&plan);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -1,19 +1,25 @@
 /* PAM glue: arguments, the user, and the order load -> plan -> enter -> apply. Everything
  * else lives in the units it calls; this file only decides return codes and logs. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #define PAM_SM_SESSION
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
 #include "apply.h"
+#include "cleanup.h"
 #include "config.h"
+#include "nested.h"
 #include "plan.h"
 #include "user.h"
+#include "userscope.h"
 
 struct args {
 	const char *config;
@@ -83,14 +89,44 @@ static int failed(pam_handle_t *pamh, enum mntns_on_error on_error, const char *
 	return PAM_SESSION_ERR;
 }
 
-/* Enters a new namespace and applies the plan; on failure the caller is back where it was. */
-static int setup_namespace(pam_handle_t *pamh, const struct mntns_config *cfg,
-			   const struct mntns_plan *plan, const struct mntns_user *u,
-			   const struct mntns_log *log)
+#define DATA_NAME "pam_mntns_user_scope"
+
+/* What pam_sm_close_session needs of a scope = user login: whose namespace, and which thread
+ * of this process registered in it. */
+struct session_data {
+	uid_t uid;
+	struct mntns_thread_id id;
+};
+
+static void free_data(pam_handle_t *pamh, void *data, int status)
 {
-	struct mntns_saved saved;
-	struct mntns_err err, err2;
-	int rc = mntns_ns_enter_new(&saved, plan->propagation, log, &err);
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+/* After a failure past the first namespace change: back to where the caller was. */
+static int undo(pam_handle_t *pamh, struct mntns_saved *saved, enum mntns_on_error on_error,
+		const char *msg)
+{
+	struct mntns_err err2;
+
+	if (mntns_ns_leave(saved, &err2) < 0) {
+		/* Half-built and stuck in it: never let the session go on. */
+		pam_syslog(pamh, LOG_CRIT, "%s; %s", msg, err2.msg);
+		return PAM_SESSION_ERR;
+	}
+	return failed(pamh, on_error, msg);
+}
+
+/* Builds a new view from the current one: unshare, the plan, and the record that marks it as
+ * ours (without the record, su and sudo inside it would layer their view on this one). */
+static int build_view(pam_handle_t *pamh, const struct mntns_config *cfg,
+		      const struct mntns_plan *plan, const struct mntns_user *u, bool from_system,
+		      int pin_in, struct mntns_saved *saved, const struct mntns_log *log)
+{
+	struct mntns_err err;
+	int rc = mntns_ns_enter_new(saved, plan->propagation, pin_in, log, &err);
 
 	if (rc == -ENOTRECOVERABLE) {
 		pam_syslog(pamh, LOG_CRIT, "%s", err.msg);
@@ -98,15 +134,159 @@ static int setup_namespace(pam_handle_t *pamh, const struct mntns_config *cfg,
 	}
 	if (rc < 0)
 		return failed(pamh, cfg->on_error, err.msg);
-	if (mntns_apply_plan(plan, u->uid, u->gid, log, &err) < 0) {
-		if (mntns_ns_leave(&saved, &err2) < 0) {
-			/* Half-built and stuck in it: never let the session go on. */
-			pam_syslog(pamh, LOG_CRIT, "%s; %s", err.msg, err2.msg);
-			return PAM_SESSION_ERR;
+	if (mntns_apply_plan(plan, u->uid, u->gid, log, &err) < 0)
+		return undo(pamh, saved, cfg->on_error, err.msg);
+	if (mntns_record_view(u->uid, from_system, &err) < 0)
+		pam_syslog(pamh, LOG_WARNING, "%s: su and sudo inside this session will build on "
+			   "its view", err.msg);
+	return PAM_SUCCESS;
+}
+
+/* scope = user, in the outer view: under the user's lock, joins the live namespace, or builds
+ * one and pins it; then registers this thread in it for pam_sm_close_session. */
+static int user_view(pam_handle_t *pamh, const struct mntns_config *cfg,
+		     const struct mntns_plan *plan, const struct mntns_user *u,
+		     struct mntns_saved *saved, const struct mntns_log *log, bool debug)
+{
+	struct mntns_us us = { .dir_fd = -1, .lock_fd = -1 };
+	struct session_data *data;
+	struct mntns_err err;
+	int ns, rc, outer;
+
+	if (mntns_us_lock(&us, u->uid, &err) < 0)
+		return undo(pamh, saved, cfg->on_error, err.msg);
+	ns = mntns_us_live(&us, &err);
+	if (ns >= 0) {
+		rc = mntns_ns_move(saved, ns, &err);
+		close(ns);
+		if (rc < 0)
+			goto fail;
+		if (debug)
+			pam_syslog(pamh, LOG_DEBUG, "joined the live namespace of %s",
+				   printable(u->name));
+	} else if (ns != -ENOENT) {
+		goto fail;
+	} else {
+		/* The outer view, to come back to for the pin: where the thread is now. */
+		outer = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		if (outer < 0) {
+			mntns_fail(&err, -errno, "/proc/thread-self/ns/mnt: %s", strerror(errno));
+			goto fail;
 		}
-		return failed(pamh, cfg->on_error, err.msg);
+		rc = build_view(pamh, cfg, plan, u, true, outer, saved, log);
+		if (rc != PAM_SUCCESS) {
+			close(outer);
+			mntns_us_unlock(&us);
+			return rc;
+		}
+		/* An nsfs mount can only be made from an older namespace: pin from the outer. */
+		ns = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		rc = ns < 0 ? mntns_fail(&err, -errno, "/proc/thread-self/ns/mnt: %s",
+					 strerror(errno)) :
+			      mntns_ns_move(saved, outer, &err);
+		if (rc == 0)
+			rc = mntns_us_pin(&us, ns, &err);
+		if (rc == 0)
+			rc = mntns_ns_move(saved, ns, &err);
+		close(outer);
+		mntns_closep(&ns);
+		if (rc < 0)
+			goto fail;
+		if (debug)
+			pam_syslog(pamh, LOG_DEBUG, "pinned a new namespace of %s at %s/%u",
+				   printable(u->name), MNTNS_RUN_DIR, (unsigned)u->uid);
 	}
-	mntns_ns_done(&saved, plan, log);
+	data = calloc(1, sizeof(*data));
+	if (!data || mntns_thread_self(&data->id) < 0 ||
+	    mntns_us_register(&us, &data->id, &err) < 0 ||
+	    pam_set_data(pamh, DATA_NAME, data, free_data) != PAM_SUCCESS) {
+		/* Only a shortcut is lost: the next login looks through /proc instead. */
+		pam_syslog(pamh, LOG_WARNING, "user %s: this session is not registered in %s: %s",
+			   printable(u->name), MNTNS_RUN_DIR, data ? err.msg : "out of memory");
+		free(data);
+	} else {
+		data->uid = u->uid;
+	}
+	mntns_us_unlock(&us);
+	mntns_ns_done(saved, plan, log);
+	return PAM_SUCCESS;
+fail:
+	mntns_us_unlock(&us);
+	return undo(pamh, saved, cfg->on_error, err.msg);
+}
+
+/* Gives the login of a selected user its view. A login opened inside a view of ours (su,
+ * sudo) starts from the outer view; one opened in a view that is not ours stays in it. */
+static int open_view(pam_handle_t *pamh, const struct mntns_config *cfg,
+		     const struct mntns_plan *plan, const struct mntns_user *u,
+		     const struct mntns_origin *origin, const struct mntns_log *log, bool debug)
+{
+	bool from_system = origin->where == MNTNS_AT_SYSTEM || origin->where == MNTNS_AT_OURS;
+	struct mntns_saved saved;
+	struct mntns_err err;
+	int rc;
+
+	if (mntns_ns_save(&saved, &err) < 0)
+		return failed(pamh, cfg->on_error, err.msg);
+	if (!from_system)
+		pam_syslog(pamh, cfg->scope == MNTNS_SCOPE_USER ? LOG_WARNING : LOG_DEBUG,
+			   "user %s: the session starts %s; its view is built on that one%s",
+			   printable(u->name), origin->why,
+			   cfg->scope == MNTNS_SCOPE_USER ? " and is its own (scope = user "
+							    "needs the outer view)" : "");
+	if (origin->where == MNTNS_AT_OURS) {
+		int outer = mntns_outer_open(&err);
+
+		rc = outer < 0 ? outer : mntns_ns_move(&saved, outer, &err);
+		mntns_closep(&outer);
+		if (rc < 0)
+			return undo(pamh, &saved, cfg->on_error, err.msg);
+		if (debug)
+			pam_syslog(pamh, LOG_DEBUG, "nested login of %s: started from the outer view",
+				   printable(u->name));
+	}
+	if (cfg->scope == MNTNS_SCOPE_USER && from_system)
+		return user_view(pamh, cfg, plan, u, &saved, log, debug);
+	/* The record goes on the run directory, which must exist before the view is made. */
+	rc = mntns_us_open_dir(true, &err);
+	if (rc < 0)
+		pam_syslog(pamh, LOG_WARNING, "%s", err.msg);
+	mntns_closep(&rc);
+	rc = build_view(pamh, cfg, plan, u, from_system, -1, &saved, log);
+	if (rc == PAM_SUCCESS)
+		mntns_ns_done(&saved, plan, log);
+	return rc;
+}
+
+/* A user that is not selected, whose login opens inside a view of ours (sudo -i to root in a
+ * session): back to the outer view, unless the config says to keep the caller's. */
+static int unselected(pam_handle_t *pamh, const struct mntns_config *cfg,
+		      const struct mntns_user *u, const struct mntns_origin *origin, bool debug)
+{
+	struct mntns_saved saved;
+	struct mntns_err err;
+	int outer, rc;
+
+	if (origin->where == MNTNS_AT_OURS_LOST && cfg->unselected == MNTNS_UNSELECTED_OUTER)
+		pam_syslog(pamh, LOG_WARNING, "user %s is not selected, but stays in the caller's "
+			   "view: %s", printable(u->name), origin->why);
+	if (origin->where != MNTNS_AT_OURS || cfg->unselected == MNTNS_UNSELECTED_KEEP) {
+		if (debug)
+			pam_syslog(pamh, LOG_DEBUG, "user %s is not selected by [global] users; "
+				   "session left unchanged", printable(u->name));
+		return PAM_IGNORE;
+	}
+	if (mntns_ns_save(&saved, &err) < 0)
+		return failed(pamh, cfg->on_error, err.msg);
+	outer = mntns_outer_open(&err);
+	rc = outer < 0 ? outer : mntns_ns_move(&saved, outer, &err);
+	mntns_closep(&outer);
+	if (rc < 0)
+		return undo(pamh, &saved, cfg->on_error, err.msg);
+	if (debug)
+		pam_syslog(pamh, LOG_DEBUG, "user %s is not selected: back in the outer view",
+			   printable(u->name));
+	mntns_ns_done(&saved, NULL, NULL);
 	return PAM_SUCCESS;
 }
 
@@ -116,6 +296,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct mntns_config cfg;
 	struct mntns_user u = { 0 };
 	struct mntns_plan plan = { 0 };
+	struct mntns_origin origin;
 	struct mntns_err err;
 	const void *item = NULL;
 	const char *name;
@@ -152,11 +333,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		rc = failed(pamh, cfg.on_error, err.msg);
 		goto out;
 	}
+	mntns_origin_find(&origin);
 	if (!plan.selected) {
-		if (a.debug)
-			pam_syslog(pamh, LOG_DEBUG, "user %s is not selected by [global] users; "
-				   "session left unchanged", printable(u.name));
-		rc = PAM_IGNORE;
+		rc = unselected(pamh, &cfg, &u, &origin, a.debug);
 		goto out;
 	}
 	if (a.debug)
@@ -166,7 +345,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			mntns_op_describe(&plan.ops[i], line, sizeof(line));
 			pam_syslog(pamh, LOG_DEBUG, "plan for %s: %s", printable(u.name), line);
 		}
-	rc = setup_namespace(pamh, &cfg, &plan, &u, &log);
+	rc = open_view(pamh, &cfg, &plan, &u, &origin, &log, a.debug);
 out:
 	mntns_plan_free(&plan);
 	mntns_user_free(&u);
@@ -174,13 +353,57 @@ out:
 	return rc;
 }
 
+/* scope = user, at logout: unregisters the session and, after the last one with nothing else
+ * left running, drops the pin. Runs in the outer view, coming back to where it was. */
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct mntns_err err;
+	const struct session_data *data = NULL;
+	struct mntns_us us = { .dir_fd = -1, .lock_fd = -1 };
+	struct mntns_origin origin;
+	struct mntns_saved saved;
+	struct mntns_err err, err2;
+	bool dropped = false;
 	struct args a;
+	int rc = 0;
 
 	(void)flags;
 	(void)parse_args(pamh, argc, argv, &a, &err); /* only to report unknown options */
 	/* scope = session: the namespace ends with the last process in it; nothing to undo. */
-	return PAM_SUCCESS;
+	if (pam_get_data(pamh, DATA_NAME, (const void **)&data) != PAM_SUCCESS || !data)
+		return PAM_SUCCESS;
+	mntns_origin_find(&origin);
+	if (origin.where != MNTNS_AT_SYSTEM && origin.where != MNTNS_AT_OURS) {
+		pam_syslog(pamh, LOG_WARNING, "closing a session of uid %u: %s; its namespace is "
+			   "left to the next login to check", (unsigned)data->uid, origin.why);
+		return PAM_SUCCESS;
+	}
+	if (mntns_ns_save(&saved, &err) < 0) {
+		pam_syslog(pamh, LOG_ERR, "closing a session of uid %u: %s", (unsigned)data->uid,
+			   err.msg);
+		return PAM_SESSION_ERR;
+	}
+	if (origin.where == MNTNS_AT_OURS) {
+		int outer = mntns_outer_open(&err);
+
+		rc = outer < 0 ? outer : mntns_ns_move(&saved, outer, &err);
+		mntns_closep(&outer);
+	}
+	if (rc == 0)
+		rc = mntns_us_lock(&us, data->uid, &err);
+	if (rc == 0) {
+		rc = mntns_us_release(&us, &data->id, &dropped, &err);
+		mntns_us_unlock(&us);
+	}
+	if (rc < 0)
+		pam_syslog(pamh, LOG_ERR, "closing a session of uid %u: %s", (unsigned)data->uid,
+			   err.msg);
+	else if (a.debug)
+		pam_syslog(pamh, LOG_DEBUG, "closed a session of uid %u%s", (unsigned)data->uid,
+			   dropped ? "; the last one: its namespace is dropped" : "");
+	if (mntns_ns_leave(&saved, &err2) < 0) {
+		pam_syslog(pamh, LOG_CRIT, "closing a session of uid %u: %s", (unsigned)data->uid,
+			   err2.msg);
+		return PAM_SESSION_ERR;
+	}
+	return rc < 0 ? PAM_SESSION_ERR : PAM_SUCCESS;
 }

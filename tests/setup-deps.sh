@@ -8,6 +8,7 @@ packages=(
 	libpam0g-dev libiniparser-dev libcmocka-dev libfuse3-dev
 	pamtester openssh-server openssh-client util-linux libcap2-bin libnss-wrapper fuse3
 	valgrind cppcheck clang libclang-rt-14-dev groff-base man-db gnuplot-nox procps locales acl
+	sudo cron tmux
 )
 
 missing=()

@@ -1,7 +1,7 @@
 /* pam-client: a small PAM application for the pam_mntns integration tests
  * (tests/integration/70-race.sh, 80-callers.sh).  Not installed.
  *
- *   pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE USER
+ *   pam-client [-t|-w] [-c DIR] [-s SECONDS] [-n N] [-a PATH]... [-f FILE] SERVICE USER
  *   pam-client -N [-t|-w] [-c DIR] SERVICE
  *
  * Single mode (default): optionally starts a thread (-t) and changes to DIR (-c), opens a
@@ -10,11 +10,13 @@
  * a line: rc, ns_changed, cwd_before, cwd_after, cwd_dev_changed, cwd_entries, root_in_view,
  * cwd_in_view, new_fds (descriptors opened by pam_open_session and left open), fds_outside
  * (descriptors of a mount namespace, or new ones on a mount outside the new view),
- * new_mounts, locale (LC_CTYPE after setlocale(LC_ALL, ""), as login and su do), prompts
+ * new_mounts (but the module's record on /run/mntns: record=yes), ns_after, locale (LC_CTYPE
+ * after setlocale(LC_ALL, ""), as login and su do), prompts
  * (how many prompts the conversation was asked to answer; a session
  * module must ask none).  Messages the module gives to the PAM conversation are printed on
  * stderr as "CONV: ...", and its syslog lines as "SYSLOG: ..." (this program interposes
- * syslog/vsyslog, so no /dev/log is needed).
+ * syslog/vsyslog, so no /dev/log is needed). With -s, the session stays open SECONDS after
+ * the report ("holding=PID"), then is closed.
  *
  * -N: no user: pam_start gets NULL, so PAM_USER is unset when the session opens (the
  * conversation answers any prompt with nothing).
@@ -131,6 +133,9 @@ static int mounts_has_id(const struct mounts *m, unsigned long long id)
 }
 
 /* Mount points in b that are not in a (as a multiset), printed into out separated by ' '. */
+static int record_seen;
+
+/* The mount points in B that A does not have (as a multiset), but the module's record. */
 static size_t mounts_new(const struct mounts *a, const struct mounts *b, char ***out)
 {
 	char *used = calloc(a->n + 1, 1);
@@ -145,6 +150,10 @@ static size_t mounts_new(const struct mounts *a, const struct mounts *b, char **
 				break;
 		if (j < a->n) {
 			used[j] = 1;
+			continue;
+		}
+		if (strcmp(b->mp[i], "/run/mntns") == 0) {
+			record_seen = 1; /* the module's record of a view it made: not a rule's */
 			continue;
 		}
 		*out = realloc(*out, (k + 1) * sizeof(**out));
@@ -228,6 +237,7 @@ static void readlink_str(const char *p, char *buf, size_t size)
 
 /* One login in a forked child of loop mode: 0 right view, 1 refused cleanly, 2 bad. */
 static const char *must_exist;
+static int hold; /* -s: seconds to keep the session open after the report */
 
 static int one_login(const char *svc, const char *user, char **allowed, int nallowed)
 {
@@ -380,6 +390,12 @@ static int single(const char *svc, const char *user, const char *dir, int thread
 	for (size_t i = 0; i < nadded; i++)
 		printf("%s ", added[i]);
 	printf("\nprompts=%d\n", prompts);
+	printf("record=%s\n", record_seen ? "yes" : "no");
+	printf("ns_after=%s\n", ns1);
+	if (hold > 0) {
+		printf("holding=%d\n", (int)getpid());
+		sleep((unsigned)hold);
+	}
 	if (rc == PAM_SUCCESS)
 		pam_close_session(ph, 0);
 	pam_end(ph, rc);
@@ -420,7 +436,7 @@ int main(int argc, char **argv)
 	/* As login and su do: the module must read its config the same under any LANG. */
 	setlocale(LC_ALL, "");
 
-	while ((opt = getopt(argc, argv, "Ntwc:n:a:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "Ntwc:n:a:f:s:")) != -1) {
 		switch (opt) {
 		case 'N':
 			no_user = 1;
@@ -439,6 +455,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			must_exist = optarg;
+			break;
+		case 's':
+			hold = atoi(optarg);
 			break;
 		case 'a':
 			if (nallowed < 16)

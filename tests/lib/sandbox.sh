@@ -7,7 +7,11 @@
 # /etc/pam.d, /etc/security, /etc/passwd, /etc/group, /etc/shadow, /home, /root, /tmp and a
 # writable overlay on /var/lib, all backed by one temporary directory, so real PAM clients
 # (pamtester, runuser -l, su -l, sshd) run the module without the real host ever being touched.
-# `/` is made rshared first, as systemd does, so propagation bugs of the module show up.
+# `/` is made rshared first, as systemd does, so propagation bugs of the module show up.  The
+# sandbox is a PID namespace too, whose PID 1 is the script itself: PID 1's mount namespace is
+# the sandbox's, which is what the module takes for the outer view of nested logins.  Every
+# process a script leaves behind ends with it.  /run is an overlay, so /run/mntns (the pins of
+# scope = user) is the sandbox's own; it is emptied after each case.
 #
 # Without root and CAP_SYS_ADMIN, or before the module is built, every case is reported as
 # skipped with the reason; under CI=true a skip is reported as a failure.
@@ -148,7 +152,8 @@ sb_begin() {
 	cp "$SB_REPO"/tests/clients/*.c "$SB_REPO/conf/mntns.conf" "$SB_ROOT/build/" 2>/dev/null
 	SB_INNER=1 SB_ROOT=$SB_ROOT SB_HOST_NS=$(readlink /proc/self/ns/mnt) \
 		PAM_MNTNS_SO=$module PAM_MNTNS_PLAN=$plan SB_MODULE_BUILT=$SB_MODULE \
-		unshare --mount --propagation private -- "$BASH" "$SB_SCRIPT" "$@"
+		unshare --mount --propagation private --pid --fork --mount-proc -- \
+		"$BASH" "$SB_SCRIPT" "$@"
 	rc=$?
 	rm -rf --one-file-system "$SB_ROOT"
 	trap - EXIT
@@ -190,6 +195,11 @@ _sb_inner_setup() {
 	_sb_setup_wrappers
 	_sb_make_users || return
 	cp -a /etc/security/. "$SB_ROOT/etc/security/" 2>/dev/null
+	# sudo: alice may become anyone without a password (the nested-login cases).
+	printf 'Defaults !fqdn, !lecture, !syslog\nroot ALL=(ALL:ALL) ALL\nalice ALL=(ALL:ALL) NOPASSWD: ALL\n' \
+		>"$SB_ROOT/etc/sudoers"
+	chmod 0440 "$SB_ROOT/etc/sudoers"
+	[ -e /etc/sudoers ] || _sb_setup_error "/etc/sudoers missing (is sudo installed? tests/setup-deps.sh)"
 	rm -rf "$SB_ROOT/etc/security/mntns.conf" "$SB_ROOT/etc/security/mntns.d"
 	_sb_bind "$SB_ROOT/etc/passwd" /etc/passwd &&
 		_sb_bind "$SB_ROOT/etc/group" /etc/group &&
@@ -199,7 +209,9 @@ _sb_inner_setup() {
 		_sb_bind "$SB_ROOT/home" /home &&
 		_sb_bind "$SB_ROOT/root" /root &&
 		_sb_bind "$SB_ROOT/tmp" /tmp &&
-		sb_overlay /var/lib || return
+		_sb_bind "$SB_ROOT/etc/sudoers" /etc/sudoers &&
+		sb_overlay /var/lib && sb_overlay /run || return
+	rm -rf /run/mntns
 	if [ -n "${SB_TRACE_SETUP:-}" ]; then cat /proc/self/mountinfo >&2; fi
 	return 0
 }
@@ -332,7 +344,7 @@ _sb_reset() {
 	chown root:root /etc/security /etc/security/mntns.d
 	chmod 0755 /etc/security
 	find /etc/pam.d -mindepth 1 -delete
-	for svc in runuser runuser-l su su-l sshd mntns-test; do
+	for svc in runuser runuser-l su su-l sshd mntns-test sudo sudo-i cron; do
 		_sb_pam_base >"/etc/pam.d/$svc"
 	done
 	printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >/etc/pam.d/other
@@ -399,6 +411,7 @@ t_case() {
 		_sb_stop_pids "${stray[@]}"
 	fi
 	reason=$(cat "$cdir/reason" 2>/dev/null)
+	_sb_drop_run
 	local leak report
 	leak=$(_sb_check_mounts)
 	report=$(_sb_checker_reports)
@@ -423,6 +436,14 @@ t_case() {
 		[ -s "$cdir/log" ] && t_diag "case log (last 40 lines):" "$(tail -n 40 "$cdir/log")"
 	fi
 	return 0
+}
+
+# The pins of scope = user (and the private mount the module makes of /run/mntns) outlive a
+# case by design; every case starts without them.
+_sb_drop_run() {
+	awk '$5 == "/run/mntns" || index($5, "/run/mntns/") == 1 { print $5 }' /proc/self/mountinfo |
+		sort -r | while read -r mp; do umount -l "$mp" 2>/dev/null; done
+	rm -rf /run/mntns
 }
 
 # Compare the mount table with the baseline; report and undo additions.
@@ -585,7 +606,7 @@ sb_pam() {
 # sb_use_module [ARGS]: put `session required MODULE ARGS` in every service the tests use.
 sb_use_module() {
 	local svc
-	for svc in runuser-l su-l sshd mntns-test; do
+	for svc in runuser-l su-l sshd mntns-test su sudo sudo-i cron; do
 		sb_pam "$svc" "session required MODULE $*"
 	done
 }
@@ -679,10 +700,7 @@ sb_sshd_prepare() {
 		SB_SSHD_MISSING="openssh-server / openssh-client not installed"
 		return 0
 	fi
-	if [ ! -d /run/sshd ]; then
-		sb_overlay /run || return 0
-		mkdir -m 0755 /run/sshd
-	fi
+	[ -d /run/sshd ] || mkdir -m 0755 /run/sshd # /run is the sandbox's overlay
 	if ! ssh-keygen -q -t ed25519 -N '' -C sandbox-host -f "$SB_SSH/host_ed25519" </dev/null ||
 		! ssh-keygen -q -t ed25519 -N '' -C sandbox-client -f "$SB_SSH/id_ed25519" </dev/null; then
 		_sb_setup_error "ssh-keygen failed"

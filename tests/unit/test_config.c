@@ -26,6 +26,7 @@ static void test_minimal(void **state)
 	assert_int_equal(cfg.scope, MNTNS_SCOPE_SESSION);
 	assert_int_equal(cfg.propagation, MNTNS_PROP_SLAVE);
 	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
+	assert_int_equal(cfg.unselected, MNTNS_UNSELECTED_OUTER);
 	assert_int_equal(cfg.users.n, 1); /* default "*" */
 	mntns_config_free(&cfg);
 }
@@ -34,7 +35,8 @@ static void test_spec_example(void **state)
 {
 	struct mntns_config cfg;
 	struct mntns_err err = { "" };
-	const char *text = "[global]\nusers = * !root\npropagation = private\n\n"
+	const char *text = "[global]\nusers = * !root\nscope = user\npropagation = private\n"
+			   "unselected = keep\n\n"
 			   "[tmp]\ntype    = tmpfs\ntarget  = /tmp\n"
 			   "options = mode=1777,size=25%,nosuid,nodev\n\n"
 			   "[x11]\ntype     = bind\nsource   = /tmp/.X11-unix\n"
@@ -48,6 +50,8 @@ static void test_spec_example(void **state)
 	if (load_str(&cfg, text, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(cfg.n_rules, 4);
+	assert_int_equal(cfg.scope, MNTNS_SCOPE_USER);
+	assert_int_equal(cfg.unselected, MNTNS_UNSELECTED_KEEP);
 	assert_int_equal(cfg.propagation, MNTNS_PROP_PRIVATE);
 	assert_int_equal(cfg.rules[0].flags, MNTNS_F_NOSUID | MNTNS_F_NODEV);
 	assert_string_equal(cfg.rules[0].fsdata, "mode=1777,size=25%");
@@ -124,7 +128,7 @@ static void test_value_errors(void **state)
 	assert_config_error("[global]\nscope = forever\n", "scope must be");
 	assert_config_error("[global]\npropagation = shared\n", "propagation must be");
 	assert_config_error("[global]\non_error = maybe\n", "on_error must be");
-	assert_config_error("[global]\nscope = user\n", "scope = user is not supported");
+	assert_config_error("[global]\nunselected = leave\n", "unselected must be \"outer\" or \"keep\"");
 }
 
 /* tmpfs values as the kernel reads them: nothing mntns-plan accepts fails at login, and no

@@ -1,0 +1,38 @@
+/* Where a login starts from. su, sudo and runuser run inside sessions, so a login may start in
+ * a view this module made; it must then be built from the outer view that one came from,
+ * never layered on it. Every view the module makes carries a record saying so: a small
+ * read-only tmpfs on the run directory (which no view shows anything else on), holding the
+ * view's namespace and whether it was made from PID 1's. */
+#ifndef MNTNS_NESTED_H
+#define MNTNS_NESTED_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+enum mntns_where {
+	MNTNS_AT_SYSTEM, /* PID 1's view: the outer view */
+	MNTNS_AT_OURS, /* a view this module made from PID 1's: that one can be reached */
+	MNTNS_AT_OURS_LOST, /* a view this module made from some other view */
+	MNTNS_AT_FOREIGN, /* any other view (a service systemd sandboxed): never left */
+};
+
+struct mntns_origin {
+	enum mntns_where where;
+	uid_t uid; /* MNTNS_AT_OURS*: whose view it is */
+	char why[200]; /* MNTNS_AT_FOREIGN / _LOST: what was found, for the log */
+};
+
+/* Finds out where the calling thread is. Never fails: what cannot be checked counts as
+ * foreign, which is the choice that never leaves a namespace. */
+void mntns_origin_find(struct mntns_origin *o);
+
+/* Opens PID 1's mount namespace (the outer view). Returns a descriptor or -errno. */
+int mntns_outer_open(struct mntns_err *err);
+
+/* In a view just built for UID (the calling thread's namespace), mounts its record on the run
+ * directory. FROM_SYSTEM: the view was made from PID 1's. Returns 0 or -errno. */
+int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err);
+
+#endif

@@ -1,0 +1,553 @@
+/* scope = user: pins, the per-user lock and liveness (see userscope.h). The lock is flock on a
+ * root-only file, so only the logins of one user ever wait for each other, and a user cannot
+ * hold it. Liveness is proven by the kernel (a thread's namespace), never by a count that a
+ * SIGKILLed login could leave behind: the registry is only a list of threads to ask first. */
+#include "userscope.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "path.h"
+
+#define REGISTRY_MAX 1024 /* threads; beyond that, logins fall back to the /proc pass */
+#define REGISTRY_BYTES (REGISTRY_MAX * 32)
+
+int mntns_stat_starttime(const char *stat, unsigned long long *start)
+{
+	const char *p = strrchr(stat, ')');
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	p++;
+	/* After "(comm)": state is field 3, starttime field 22. */
+	for (int field = 3; field <= 22; field++) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return -EINVAL;
+		if (field == 22)
+			break;
+		while (*p && *p != ' ')
+			p++;
+	}
+	errno = 0;
+	*start = strtoull(p, &end, 10);
+	if (errno || end == p || (*end && *end != ' ' && *end != '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+size_t mntns_registry_parse(const char *buf, size_t len, struct mntns_thread_id *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n < max;) {
+		const char *line = buf + i;
+		const char *nl = memchr(line, '\n', len - i);
+		unsigned long long tid = 0, start = 0;
+		char tmp[64];
+		size_t l;
+		int used = 0;
+
+		if (!nl)
+			break; /* a torn last line: its thread is found by the /proc pass */
+		l = (size_t)(nl - line);
+		i += l + 1;
+		if (l == 0 || l >= sizeof(tmp))
+			continue;
+		memcpy(tmp, line, l);
+		tmp[l] = '\0';
+		if (sscanf(tmp, "%llu %llu%n", &tid, &start, &used) != 2 || (size_t)used != l ||
+		    tid == 0 || tid > 0x3fffffff)
+			continue;
+		out[n].tid = (pid_t)tid;
+		out[n].start = start;
+		n++;
+	}
+	return n;
+}
+
+static int read_small(int dirfd, const char *name, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The start time of thread TID, read through /proc. */
+static int thread_start(int procfd, pid_t tid, unsigned long long *start)
+{
+	char name[32], buf[1024];
+	int rc;
+
+	snprintf(name, sizeof(name), "%d/stat", (int)tid);
+	rc = read_small(procfd, name, buf, sizeof(buf));
+	return rc < 0 ? rc : mntns_stat_starttime(buf, start);
+}
+
+int mntns_thread_self(struct mntns_thread_id *id)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (procfd < 0)
+		return -errno;
+	id->tid = gettid();
+	return thread_start(procfd, id->tid, &id->start);
+}
+
+static bool same_ns(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Is ID's thread, the very one, still in the namespace NS? (While NS is pinned its inode
+ * number cannot be reused, so comparing it is enough.) */
+static bool thread_in(int procfd, const struct mntns_thread_id *id, const struct stat *ns)
+{
+	unsigned long long start;
+	char name[32];
+	struct stat st;
+
+	snprintf(name, sizeof(name), "%d/ns/mnt", (int)id->tid);
+	if (fstatat(procfd, name, &st, 0) < 0 || !same_ns(&st, ns))
+		return false;
+	/* Read after the namespace: a thread that ended between the two is seen as gone. */
+	return thread_start(procfd, id->tid, &start) == 0 && start == id->start;
+}
+
+/* One pass over /proc: a process other than SKIP in namespace NS. Returns its pid, 0 when
+ * there is none, or -errno. The only step whose cost grows with the processes on the
+ * machine; it runs at a last logout and at the first login after one, never on a join
+ * that a registered session already proves. */
+static pid_t proc_find(int procfd, const struct stat *ns, pid_t skip, size_t *count)
+{
+	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pid_t found = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	while ((de = readdir(d))) {
+		char name[300], *end;
+		long pid = strtol(de->d_name, &end, 10);
+		struct stat st;
+
+		if (*end || pid <= 0 || pid == skip)
+			continue;
+		snprintf(name, sizeof(name), "%s/ns/mnt", de->d_name);
+		if (fstatat(procfd, name, &st, 0) < 0 || !same_ns(&st, ns))
+			continue;
+		if (!found)
+			found = (pid_t)pid;
+		if (!count)
+			break;
+		(*count)++;
+	}
+	closedir(d);
+	return found;
+}
+
+int mntns_us_open_dir(bool create, struct mntns_err *err)
+{
+	struct mntns_walk w = { .uid = 0, .strict = true };
+	_cleanup_close_ int parent = -1;
+	const char *name;
+	struct stat st;
+	int fd;
+
+	parent = mntns_path_open_parent(MNTNS_RUN_DIR, &name, &w);
+	if (parent < 0)
+		return mntns_fail(err, parent, "%s: %s%s%s", MNTNS_RUN_DIR, strerror(-parent),
+				  w.why[0] ? ": " : "", w.why);
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
+			return mntns_fail(err, -errno, "creating %s: %s", MNTNS_RUN_DIR,
+					  strerror(errno));
+		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return mntns_fail(err, -errno, "%s: %s", MNTNS_RUN_DIR, strerror(errno));
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 07077)) {
+		close(fd);
+		return mntns_fail(err, -EPERM, "%s: must be a directory of root's with mode 0700 "
+				  "(it holds every user's namespace)", MNTNS_RUN_DIR);
+	}
+	return fd;
+}
+
+int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err)
+{
+	struct stat st;
+	int rc;
+
+	us->lock_fd = -1;
+	snprintf(us->pin, sizeof(us->pin), "%u", (unsigned)uid);
+	snprintf(us->lock, sizeof(us->lock), "%u.lock", (unsigned)uid);
+	us->dir_fd = mntns_us_open_dir(true, err);
+	if (us->dir_fd < 0)
+		return us->dir_fd;
+	us->lock_fd = openat(us->dir_fd, us->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (us->lock_fd < 0) {
+		rc = mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->lock, strerror(errno));
+		goto fail;
+	}
+	if (fstat(us->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		rc = mntns_fail(err, -EINVAL, "%s/%s: not a plain file", MNTNS_RUN_DIR, us->lock);
+		goto fail;
+	}
+	while ((rc = flock(us->lock_fd, LOCK_EX)) < 0 && errno == EINTR)
+		;
+	if (rc < 0) {
+		rc = mntns_fail(err, -errno, "locking %s/%s: %s", MNTNS_RUN_DIR, us->lock,
+				strerror(errno));
+		goto fail;
+	}
+	/* While this login waited, another may have made the run directory a mount (the first
+	 * pin of the boot); the pins are on that mount, so look at it from the path again. */
+	rc = mntns_us_open_dir(false, err);
+	if (rc < 0)
+		goto fail;
+	close(us->dir_fd);
+	us->dir_fd = rc;
+	return 0;
+fail:
+	mntns_us_unlock(us);
+	return rc;
+}
+
+void mntns_us_unlock(struct mntns_us *us)
+{
+	mntns_closep(&us->lock_fd); /* closing the only descriptor releases the flock */
+	mntns_closep(&us->dir_fd);
+	us->lock_fd = us->dir_fd = -1;
+}
+
+/* Opens the pin; -ENOENT when it is missing or not (any more) a mount namespace. */
+static int open_pin(int dir_fd, const char *pin, struct stat *st)
+{
+	int fd = openat(dir_fd, pin, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct statfs sf;
+
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != NSFS_MAGIC ||
+	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNS || fstat(fd, st) < 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+static size_t registry_read(struct mntns_us *us, struct mntns_thread_id *ids)
+{
+	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
+	ssize_t n;
+
+	if (!buf)
+		return 0;
+	n = pread(us->lock_fd, buf, REGISTRY_BYTES, 0);
+	return n > 0 ? mntns_registry_parse(buf, (size_t)n, ids, REGISTRY_MAX) : 0;
+}
+
+static int registry_write(struct mntns_us *us, const struct mntns_thread_id *ids, size_t n)
+{
+	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
+	size_t len = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && len < REGISTRY_BYTES - 48; i++)
+		len += (size_t)snprintf(buf + len, REGISTRY_BYTES - len, "%d %llu\n",
+					(int)ids[i].tid, ids[i].start);
+	/* Readers hold the lock too; a torn file only costs the next login a /proc pass. */
+	if (ftruncate(us->lock_fd, 0) < 0 || pwrite(us->lock_fd, buf, len, 0) != (ssize_t)len)
+		return -errno;
+	return 0;
+}
+
+/* Keeps the registered threads that are still in NS; returns how many. */
+static size_t registry_live(int procfd, struct mntns_thread_id *ids, size_t n,
+			    const struct stat *ns)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (thread_in(procfd, &ids[i], ns))
+			ids[k++] = ids[i];
+	return k;
+}
+
+static int drop_pin(struct mntns_us *us, struct mntns_err *err)
+{
+	char path[sizeof(MNTNS_RUN_DIR) + sizeof(us->pin) + 1];
+
+	snprintf(path, sizeof(path), "%s/%s", MNTNS_RUN_DIR, us->pin);
+	/* Detached: the namespace itself lives on as long as a process is in it. */
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+		return mntns_fail(err, -errno, "dropping the pin %s: %s", path, strerror(errno));
+	(void)unlinkat(us->dir_fd, us->pin, 0);
+	return registry_write(us, NULL, 0);
+}
+
+int mntns_us_live(struct mntns_us *us, struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ struct mntns_thread_id *ids = NULL;
+	_cleanup_close_ int ns = -1;
+	struct mntns_thread_id keeper;
+	struct stat st;
+	size_t n;
+	pid_t pid;
+	int rc;
+
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	ns = open_pin(us->dir_fd, us->pin, &st);
+	if (ns == -ENOENT)
+		return -ENOENT;
+	if (ns < 0)
+		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
+	ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	if (!ids)
+		return mntns_fail(err, -ENOMEM, "registry: %s", strerror(ENOMEM));
+	n = registry_read(us, ids);
+	for (size_t i = 0; i < n; i++)
+		if (thread_in(procfd, &ids[i], &st))
+			return mntns_take_fd(&ns); /* a live session: O(sessions), no /proc pass */
+	pid = proc_find(procfd, &st, getpid(), NULL);
+	if (pid < 0)
+		return mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
+	if (pid == 0) {
+		rc = drop_pin(us, err);
+		return rc < 0 ? rc : -ENOENT;
+	}
+	/* Something left running (a tmux server): it keeps the namespace; remember it. */
+	keeper.tid = pid;
+	if (thread_start(procfd, pid, &keeper.start) == 0)
+		(void)registry_write(us, &keeper, 1);
+	return mntns_take_fd(&ns);
+}
+
+/* The run directory must be a mount of its own, and private, before an nsfs mount can go
+ * on it. Made so once per boot, under a lock on the directory itself (root's only). */
+static int make_private_mount(struct mntns_us *us, struct mntns_err *err)
+{
+	struct mount_attr attr = { .propagation = MS_PRIVATE };
+	_cleanup_close_ int up = openat(us->dir_fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+
+	if (up < 0)
+		return mntns_fail(err, -errno, "%s/..: %s", MNTNS_RUN_DIR, strerror(errno));
+	if (!mntns_path_mount_id(up))
+		return mntns_fail(err, -ENOSYS, "%s: the kernel does not tell mount ids (statx)",
+				  MNTNS_RUN_DIR);
+	if (mntns_path_mount_id(up) == mntns_path_mount_id(us->dir_fd)) {
+		_cleanup_close_ int tree = -1;
+		int fresh;
+
+		while ((rc = flock(us->dir_fd, LOCK_EX)) < 0 && errno == EINTR)
+			;
+		if (rc < 0)
+			return mntns_fail(err, -errno, "locking %s: %s", MNTNS_RUN_DIR,
+					  strerror(errno));
+		/* Another login may have made the mount meanwhile: look again from the path. */
+		fresh = mntns_us_open_dir(false, err);
+		if (fresh < 0) {
+			(void)flock(us->dir_fd, LOCK_UN);
+			return fresh;
+		}
+		if (mntns_path_mount_id(up) == mntns_path_mount_id(fresh)) {
+			tree = open_tree(fresh, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+			if (tree < 0 || move_mount(tree, "", fresh, "",
+						   MOVE_MOUNT_F_EMPTY_PATH |
+							   MOVE_MOUNT_T_EMPTY_PATH) < 0)
+				rc = mntns_fail(err, -errno, "making %s a mount: %s",
+						MNTNS_RUN_DIR, strerror(errno));
+		}
+		close(fresh);
+		(void)flock(us->dir_fd, LOCK_UN);
+		if (rc < 0)
+			return rc;
+		fresh = mntns_us_open_dir(false, err); /* the new mount */
+		if (fresh < 0)
+			return fresh;
+		close(us->dir_fd);
+		us->dir_fd = fresh;
+	}
+	if (mount_setattr(us->dir_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return mntns_fail(err, -errno, "making %s a private mount: %s", MNTNS_RUN_DIR,
+				  strerror(errno));
+	return 0;
+}
+
+int mntns_us_pin(struct mntns_us *us, int ns_fd, struct mntns_err *err)
+{
+	_cleanup_close_ int tree = -1, file = -1;
+	int rc = make_private_mount(us, err);
+	struct statfs sf;
+
+	if (rc < 0)
+		return rc;
+	file = openat(us->dir_fd, us->pin, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (file < 0)
+		return mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->pin,
+				  strerror(errno));
+	/* Never a pin on a pin: that would hide a live namespace from later logins. */
+	if (fstatfs(file, &sf) < 0 || sf.f_type == NSFS_MAGIC)
+		return mntns_fail(err, -EEXIST, "%s/%s: already a pinned namespace", MNTNS_RUN_DIR,
+				  us->pin);
+	tree = open_tree(ns_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return mntns_fail(err, -errno, "pinning the namespace at %s/%s: open_tree: %s",
+				  MNTNS_RUN_DIR, us->pin, strerror(errno));
+	if (move_mount(tree, "", file, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mntns_fail(err, -errno, "pinning the namespace at %s/%s: %s",
+				  MNTNS_RUN_DIR, us->pin, strerror(errno));
+	rc = registry_write(us, NULL, 0);
+	return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
+				   strerror(-rc)) : 0;
+}
+
+int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
+		      struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int ns = -1;
+	_cleanup_free_ struct mntns_thread_id *ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	struct stat st;
+	size_t n;
+	int rc;
+
+	if (procfd < 0 || !ids)
+		return mntns_fail(err, procfd < 0 ? -errno : -ENOMEM, "registry: %s",
+				  strerror(procfd < 0 ? errno : ENOMEM));
+	ns = open_pin(us->dir_fd, us->pin, &st);
+	if (ns < 0)
+		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
+	n = registry_live(procfd, ids, registry_read(us, ids), &st);
+	if (n < REGISTRY_MAX)
+		ids[n++] = *id;
+	rc = registry_write(us, ids, n);
+	return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
+				   strerror(-rc)) : 0;
+}
+
+int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool *dropped,
+		     struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int ns = -1;
+	_cleanup_free_ struct mntns_thread_id *ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	struct stat st;
+	size_t n, k = 0;
+	pid_t pid;
+	int rc;
+
+	*dropped = false;
+	if (procfd < 0 || !ids)
+		return mntns_fail(err, procfd < 0 ? -errno : -ENOMEM, "registry: %s",
+				  strerror(procfd < 0 ? errno : ENOMEM));
+	ns = open_pin(us->dir_fd, us->pin, &st);
+	if (ns == -ENOENT)
+		return 0; /* dropped already (by the administrator, or a later login) */
+	if (ns < 0)
+		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
+	n = registry_read(us, ids);
+	for (size_t i = 0; i < n; i++)
+		if (!(ids[i].tid == id->tid && ids[i].start == id->start))
+			ids[k++] = ids[i];
+	n = registry_live(procfd, ids, k, &st);
+	if (n > 0) {
+		rc = registry_write(us, ids, n);
+		return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
+					   strerror(-rc)) : 0;
+	}
+	/* The last session: does anything else still run in there? */
+	pid = proc_find(procfd, &st, getpid(), NULL);
+	if (pid < 0)
+		return mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
+	if (pid > 0) {
+		struct mntns_thread_id keeper = { .tid = pid };
+
+		if (thread_start(procfd, pid, &keeper.start) == 0)
+			(void)registry_write(us, &keeper, 1);
+		return 0;
+	}
+	rc = drop_pin(us, err);
+	*dropped = rc == 0;
+	return rc;
+}
+
+int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dir = -1, ns = -1, lock = -1;
+	_cleanup_free_ struct mntns_thread_id *ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	struct mntns_us us = { .lock_fd = -1 };
+	struct stat st;
+	size_t n;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	if (procfd < 0 || !ids)
+		return mntns_fail(err, procfd < 0 ? -errno : -ENOMEM, "/proc: %s",
+				  strerror(procfd < 0 ? errno : ENOMEM));
+	dir = mntns_us_open_dir(false, err);
+	if (dir == -ENOENT)
+		return 0;
+	if (dir < 0)
+		return dir;
+	snprintf(us.pin, sizeof(us.pin), "%u", (unsigned)uid);
+	snprintf(us.lock, sizeof(us.lock), "%u.lock", (unsigned)uid);
+	ns = open_pin(dir, us.pin, &st);
+	if (ns == -ENOENT)
+		return 0;
+	if (ns < 0)
+		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us.pin, strerror(-ns));
+	out->pinned = true;
+	out->ns_ino = (unsigned long long)st.st_ino;
+	lock = openat(dir, us.lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	us.lock_fd = lock;
+	n = lock < 0 ? 0 : registry_live(procfd, ids, registry_read(&us, ids), &st);
+	out->sessions = n;
+	for (size_t i = 0; i < n && i < sizeof(out->session_tids) / sizeof(out->session_tids[0]);
+	     i++)
+		out->session_tids[i] = ids[i].tid;
+	pid = proc_find(procfd, &st, 0, &out->procs);
+	if (pid < 0)
+		return mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
+	return 0;
+}

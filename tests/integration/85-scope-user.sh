@@ -1,0 +1,258 @@
+#!/bin/bash
+# scope = user with real clients: logins of one user share one namespace (su -l, runuser -l,
+# ssh + tmux, cron-like concurrent first logins), which lives while a session is open or a
+# process runs in it and is replaced, its pin dropped, once neither holds (also when the PAM
+# caller was SIGKILLed); users stay apart; /run/mntns is root's alone. And nested logins, for
+# both scopes: su - bob and sudo -i -u bob inside alice's session get exactly a fresh login's
+# view, su - and sudo to root land in the outer view (unless unselected = keep), and a
+# multithreaded caller can join.
+# shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
+sb_begin "$@"
+sb_build_client pam-client
+sb_sshd_prepare
+CLIENT=$SB_ROOT/build/pam-client
+F=$SB_FLAGS
+
+# user_config [SCOPE] [EXTRA GLOBAL LINE]: a private /tmp for everyone but root.
+user_config() {
+	sb_config <<EOF
+[global]
+users = * !root
+scope = ${1:-user}
+${2:-}
+
+[tmp]
+type = tmpfs
+target = /tmp
+EOF
+	sb_use_module
+}
+
+# bg_su NAME USER CMD: su -l USER -c CMD in the background (output in NAME.out); sets BG.
+bg_su() {
+	local name=$1 user=$2
+	shift 2
+	timeout -k 3 "$SB_CASE_TIMEOUT" su -l "$user" -c "$*" >"$SB_CASE_DIR/$name.out" \
+		2>"$SB_CASE_DIR/$name.err" &
+	BG=$!
+	_sb_track "$BG"
+}
+
+# hold NAME USER: a session of USER that stays open (su -l, sleeping until $F/NAME.go);
+# writes its namespace to $F/NAME.ns. Sets BG.
+hold() {
+	bg_su "$1" "$2" "readlink /proc/self/ns/mnt >$F/$1.ns.tmp && mv $F/$1.ns.tmp $F/$1.ns; \
+		$SB_BIN/sb-wait $F/$1.go 80"
+	sb_wait_file "$F/$1.ns" "$BG" || fail "$1: the session of $2 did not start: $(cat "$SB_CASE_DIR/$1.err")"
+}
+release() {
+	touch "$F/$1.go"
+	sb_wait_pid "$2" || fail "$1: the session did not end cleanly: $(cat "$SB_CASE_DIR/$1.err")"
+}
+
+# gone PID: wait (up to 10 s) until process PID, not a child of this shell, has ended.
+gone() {
+	local n=0
+	while kill -0 "$1" 2>/dev/null && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+	! kill -0 "$1" 2>/dev/null || fail "process $1 did not end"
+}
+
+pin_of() { awk -v p="/run/mntns/${SB_UID[$1]}" '$5 == p { print "pinned" }' /proc/self/mountinfo; }
+pin_ns() { [ -n "$(pin_of "$1")" ] && echo "mnt:[$(stat -c %i "/run/mntns/${SB_UID[$1]}")]"; }
+
+# view_of: the mount points and filesystem types of the caller's view, one per line, sorted.
+VIEW='awk "{ i = 7; while (\$i != \"-\") i++; print \$5, \$(i + 1) }" /proc/self/mountinfo | sort'
+
+case_su_share() {
+	user_config
+	hold s1 alice
+	sb_su alice "readlink /proc/self/ns/mnt; echo two >/tmp/two; ls /tmp" >"$SB_CASE_DIR/s2.out" ||
+		fail "second login: $(sb_last_err)"
+	local ns1 ns2
+	ns1=$(cat "$F/s1.ns")
+	ns2=$(head -n 1 "$SB_CASE_DIR/s2.out")
+	expect_eq "$ns2" "$ns1" "the second su -l login's namespace"
+	expect_eq "$(pin_ns alice)" "$ns1" "the pin /run/mntns/${SB_UID[alice]}"
+	[ "$(stat -c %a /run/mntns)" = 700 ] || fail "/run/mntns has mode $(stat -c %a /run/mntns)"
+	sb_su alice "cat /tmp/two" >"$SB_CASE_DIR/s3.out"
+	expect_eq "$(cat "$SB_CASE_DIR/s3.out")" two "a third login reads what the second wrote in /tmp"
+	release s1 "$BG"
+	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last logout with nothing running"
+	expect_eq "$(sb_su alice "ls -A /tmp")" "" "/tmp of the next login"
+}
+
+case_six_first_logins() {
+	user_config
+	local i pids=()
+	for i in 1 2 3 4 5 6; do
+		timeout -k 3 60 runuser -l alice -c "readlink /proc/self/ns/mnt >$F/ns.$i.tmp && \
+			mv $F/ns.$i.tmp $F/ns.$i; $SB_BIN/sb-wait $F/go 50" 2>"$SB_CASE_DIR/l$i.err" &
+		pids+=($!)
+		_sb_track "$!"
+	done
+	for i in 1 2 3 4 5 6; do
+		sb_wait_file "$F/ns.$i" "${pids[i - 1]}" 30 || fail "login $i: $(cat "$SB_CASE_DIR/l$i.err")"
+	done
+	local distinct
+	distinct=$(cat "$F"/ns.? | sort -u)
+	expect_eq "$(wc -l <<<"$distinct")" 1 "distinct namespaces of six simultaneous first logins ($distinct)"
+	expect_eq "$(pin_ns alice)" "$distinct" "the pin"
+	touch "$F/go"
+	for i in 1 2 3 4 5 6; do sb_wait_pid "${pids[i - 1]}" || fail "login $i did not end"; done
+	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last of six logouts"
+}
+
+case_process_keeps() {
+	user_config
+	sb_su alice "echo kept >/tmp/kept; setsid sleep 300 </dev/null >/dev/null 2>&1 & echo \$! >$F/keeper" ||
+		fail "login: $(sb_last_err)"
+	local keeper old
+	keeper=$(cat "$F/keeper")
+	_sb_track "$keeper"
+	old=$(pin_ns alice)
+	[ -n "$old" ] || fail "a process left running at logout: the namespace was dropped"
+	expect_eq "$(sb_su alice "cat /tmp/kept")" kept "the next login, while the process runs"
+	expect_eq "$(pin_ns alice)" "$old" "the pin"
+	kill "$keeper"
+	gone "$keeper"
+	local now
+	now=$(sb_su alice "ls -A /tmp; readlink /proc/self/ns/mnt") || fail "login: $(sb_last_err)"
+	[[ $now == mnt:* ]] || fail "once the process ended, /tmp of the next login is not empty: $now"
+	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last logout"
+}
+
+case_sigkill() {
+	user_config
+	timeout -k 3 60 "$CLIENT" -s 60 mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err" &
+	local pid=$! n=0
+	_sb_track "$pid"
+	while ! grep -q '^holding=' "$SB_CASE_DIR/client.out" && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+	grep -q '^rc=0$' "$SB_CASE_DIR/client.out" || fail "the held session: $(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"
+	expect_eq "$(pin_ns alice)" "$(sed -n 's/^ns_after=//p' "$SB_CASE_DIR/client.out")" "the pin of the held session"
+	sb_su alice "echo old >/tmp/old" || fail "a login that joins: $(sb_last_err)"
+	# No pam_close_session: the registry still names the PAM caller's thread.
+	kill -KILL "$(sed -n 's/^holding=//p' "$SB_CASE_DIR/client.out")"
+	gone "$(sed -n 's/^holding=//p' "$SB_CASE_DIR/client.out")"
+	expect_eq "$(sb_su alice "ls -A /tmp")" "" "/tmp after the PAM caller was SIGKILLed"
+	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last logout"
+}
+
+case_users_apart() {
+	user_config
+	hold a alice
+	local pa=$BG
+	hold b bob
+	expect_ne "$(cat "$F/a.ns")" "$(cat "$F/b.ns")" "alice's and bob's namespaces"
+	sb_su alice "echo alice >/tmp/mine" || fail "alice: $(sb_last_err)"
+	expect_eq "$(sb_su bob "ls -A /tmp")" "" "bob's /tmp while alice has a file in hers"
+	# Neither can look at or change the pins.
+	local what
+	for what in "ls /run/mntns" "cat /run/mntns/${SB_UID[alice]}.lock" "touch /run/mntns/x" \
+		"rm -f /run/mntns/${SB_UID[bob]}"; do
+		sb_plain alice "$what" 2>/dev/null && fail "alice, outside a session: '$what' worked"
+		sb_su alice "$what" 2>/dev/null && fail "alice, in her session: '$what' worked"
+	done
+	expect_eq "$(stat -c '%U %a' /run/mntns)" "root 700" "/run/mntns"
+	release a "$pa"
+	touch "$F/b.go"
+}
+
+case_tmux_across_ssh() {
+	user_config
+	sb_sshd_start alice
+	command -v tmux >/dev/null || skip "tmux is not installed (tests/setup-deps.sh)"
+	sb_ssh alice "tmux new-session -d -s work 'sleep 300'" || fail "tmux new-session: $(sb_last_err)"
+	local server
+	server=$(sb_ssh alice "tmux display-message -p '#{pid}'")
+	[ -n "$server" ] && _sb_track "$server"
+	expect_match "$(sb_ssh alice "tmux ls")" "^work: " "tmux ls from a second ssh login"
+	sb_ssh alice "tmux kill-server"
+}
+
+# nested SCOPE: su - bob and sudo -i -u bob inside alice's session see what a fresh login of
+# bob sees; none of alice's mounts.
+nested() {
+	user_config "$1"
+	hold a alice
+	sb_su alice "echo mark >/tmp/alice-mark" || fail "alice: $(sb_last_err)"
+	local fresh via
+	fresh=$(sb_su bob "$VIEW") || fail "fresh login of bob: $(sb_last_err)"
+	printf '#!/bin/sh\n%s\nls -A /tmp >&2\n' "$VIEW" >"$SB_BIN/view"
+	chmod 0755 "$SB_BIN/view"
+	for via in "su - bob -c" "sudo -i -u bob"; do
+		sb_su alice "$via $SB_BIN/view" >"$SB_CASE_DIR/nested.out" 2>"$SB_CASE_DIR/nested.err" ||
+			fail "$via in alice's session: $(cat "$SB_CASE_DIR/nested.err")"
+		grep -q alice-mark "$SB_CASE_DIR/nested.err" && fail "$via: bob sees alice's /tmp"
+		[ "$(cat "$SB_CASE_DIR/nested.out")" = "$fresh" ] ||
+			fail "$via: bob's view differs from a fresh login's: $(diff <(echo "$fresh") "$SB_CASE_DIR/nested.out" | _sb_oneline "$(cat)")"
+	done
+	touch "$F/a.go"
+}
+case_nested_user() { nested user; }
+case_nested_session() { nested session; }
+
+# to_root [EXTRA GLOBAL LINE]: su -, sudo -i and sudo inside alice's session.
+to_root() {
+	user_config user "${1:-}"
+	hold a alice
+	local via
+	for via in "su - -c" "sudo -i sh -c" "sudo sh -c"; do
+		echo "$(sb_su alice "$via 'readlink /proc/self/ns/mnt'") $via"
+	done
+	touch "$F/a.go"
+}
+case_nested_root() {
+	local outer line
+	outer=$(readlink /proc/1/ns/mnt)
+	to_root >"$SB_CASE_DIR/root.out"
+	while read -r line; do
+		[ "${line%% *}" = "$outer" ] || fail "${line#* }: root is not in the outer view: $line"
+	done <"$SB_CASE_DIR/root.out"
+	[ "$(wc -l <"$SB_CASE_DIR/root.out")" = 3 ] || fail "$(cat "$SB_CASE_DIR/root.out")"
+}
+case_nested_root_keep() {
+	to_root "unselected = keep" >"$SB_CASE_DIR/root.out"
+	local alice line
+	alice=$(cat "$F/a.ns")
+	while read -r line; do
+		[ "${line%% *}" = "$alice" ] || fail "${line#* }: root left alice's view: $line"
+	done <"$SB_CASE_DIR/root.out"
+}
+
+case_threads_join() {
+	user_config
+	hold a alice
+	timeout -k 3 "$SB_CMD_TIMEOUT" "$CLIENT" -t mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+	grep -q '^rc=0$' "$SB_CASE_DIR/client.out" || fail "multithreaded join: $(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"
+	expect_eq "$(sed -n 's/^ns_after=//p' "$SB_CASE_DIR/client.out")" "$(cat "$F/a.ns")" "the multithreaded caller's namespace"
+	touch "$F/a.go"
+}
+
+case_plan_reports() {
+	user_config
+	"$PAM_MNTNS_PLAN" alice >"$SB_CASE_DIR/plan.out" 2>&1
+	grep -q "no live namespace" "$SB_CASE_DIR/plan.out" || fail "before any login: $(cat "$SB_CASE_DIR/plan.out")"
+	hold a alice
+	"$PAM_MNTNS_PLAN" alice >"$SB_CASE_DIR/plan.out" 2>&1
+	grep -qF "live namespace $(cat "$F/a.ns")" "$SB_CASE_DIR/plan.out" || fail "during a session: $(cat "$SB_CASE_DIR/plan.out")"
+	grep -q "1 session" "$SB_CASE_DIR/plan.out" || fail "sessions: $(cat "$SB_CASE_DIR/plan.out")"
+	# Dropping the pin by hand: the next login gets a fresh view, the open one keeps its own.
+	umount "/run/mntns/${SB_UID[alice]}" || fail "umount of the pin"
+	[ "$(sb_su alice 'readlink /proc/self/ns/mnt')" != "$(cat "$F/a.ns")" ] || fail "dropped by hand, but joined"
+	touch "$F/a.go"
+}
+
+t_case "scope = user: two su -l logins share /tmp and one namespace" case_su_share
+t_case "scope = user: six simultaneous first logins end in one namespace" case_six_first_logins
+t_case "scope = user: a process left running keeps the namespace; once it ends, fresh" case_process_keeps
+t_case "scope = user: a SIGKILLed PAM caller does not keep the namespace" case_sigkill
+t_case "scope = user: users stay apart and cannot touch /run/mntns" case_users_apart
+t_case "scope = user: tmux started in one ssh login is listed from the next" case_tmux_across_ssh
+t_case "nested, scope = user: su - bob and sudo -i -u bob get a fresh login's view" case_nested_user
+t_case "nested, scope = session: su - bob and sudo -i -u bob get a fresh login's view" case_nested_session
+t_case "nested: su -, sudo -i and sudo to root land in the outer view" case_nested_root
+t_case "nested: unselected = keep leaves root in the caller's view" case_nested_root_keep
+t_case "scope = user: a multithreaded caller joins" case_threads_join
+t_case "mntns-plan reports the live namespace; dropping the pin by hand" case_plan_reports
+t_done
