@@ -112,9 +112,10 @@ int mntns_ns_move(struct mntns_saved *s, int ns_fd, struct mntns_err *err)
 #endif
 
 /* Can the calling thread's namespace be pinned in OLDER_FD's? The kernel allows an nsfs mount
- * only in a namespace with a lower id, to rule out reference loops. Since Linux 6.8 ids come
- * from per-CPU batches, so a namespace made now on one CPU can have a lower id than one made
- * earlier on another. Kernels without NS_GET_MNTNS_ID number namespaces in order. */
+ * only in a namespace with a lower id, to rule out reference loops. Some kernels (6.18 here)
+ * hand ids out from per-CPU batches, so a namespace made now on one CPU can have a lower id
+ * than one made earlier on another. Kernels without NS_GET_MNTNS_ID (before 6.8) number
+ * namespaces in order. */
 static bool pinnable_in(int older_fd)
 {
 	_cleanup_close_ int cur = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);

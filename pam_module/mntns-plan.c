@@ -72,7 +72,7 @@ static void print_live(const struct mntns_plan *plan, const struct mntns_user *u
 	printf("live: live namespace mnt:[%llu] at %s/%u: %zu session%s", st.ns_ino,
 	       MNTNS_RUN_DIR, (unsigned)u->uid, st.sessions, st.sessions == 1 ? "" : "s");
 	for (size_t i = 0; i < st.sessions && i < sizeof(st.session_tids) / sizeof(pid_t); i++)
-		printf("%s%d", i ? " " : " (pid ", (int)st.session_tids[i]);
+		printf("%s%d", i ? " " : " (thread ", (int)st.session_tids[i]);
 	printf("%s, %zu process%s in it%s\n", st.sessions ? ")" : "", st.procs,
 	       st.procs == 1 ? "" : "es",
 	       st.procs ? "" : " (the next login replaces it)");
@@ -92,7 +92,8 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 	}
 	if (!plan.selected) {
 		printf("mntns-plan: %s is not selected by [global] users; a login is left "
-		       "untouched\n", u->name);
+		       "untouched (opened inside a session's view, it returns to the outer view "
+		       "unless unselected = keep)\n", u->name);
 	} else {
 		printf("mntns-plan: %s (uid %u, gid %u): %zu mount%s, scope %s, propagation %s\n",
 		       u->name, (unsigned)u->uid, (unsigned)u->gid, plan.n, plan.n == 1 ? "" : "s",
@@ -105,7 +106,8 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 			printf("%s\n", line);
 		}
 	}
-	print_live(&plan, u);
+	if (plan.selected)
+		print_live(&plan, u);
 	mntns_plan_free(&plan);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "path.h"
 #include "userscope.h"
 
 #define RECORD MNTNS_RUN_DIR "/view"
@@ -74,7 +73,7 @@ void mntns_origin_find(struct mntns_origin *o)
 	o->where = MNTNS_AT_FOREIGN;
 	o->uid = (uid_t)-1;
 	if (cur_fd < 0 || fstat(cur_fd, &cur) < 0 || stat("/proc/1/ns/mnt", &sys) < 0) {
-		snprintf(o->why, sizeof(o->why), "cannot compare the mount namespace with PID 1's: %s",
+		snprintf(o->why, sizeof(o->why), "a view that cannot be compared with PID 1's (%s)",
 			 strerror(errno));
 		return;
 	}
@@ -85,22 +84,22 @@ void mntns_origin_find(struct mntns_origin *o)
 	rc = read_record(buf, sizeof(buf));
 	if (rc < 0) {
 		snprintf(o->why, sizeof(o->why), "%s", rc == -ENOENT ?
-			 "not PID 1's view, and not one pam_mntns made" :
-			 "not PID 1's view, and " RECORD " is not pam_mntns's record");
+			 "a view that is neither PID 1's nor one pam_mntns made" :
+			 "a view that is not PID 1's, whose " RECORD " is not pam_mntns's record");
 		return;
 	}
 	if (sscanf(buf, "pam_mntns view\nuid %u\nns %llu %llu\nsystem %llu %llu\n", &uid, &ns_dev,
 		   &ns_ino, &sys_dev, &sys_ino) != 5 || ns_dev != (unsigned long long)cur.st_dev ||
 	    ns_ino != (unsigned long long)cur.st_ino || !owned_by_init(cur_fd)) {
-		snprintf(o->why, sizeof(o->why), "not PID 1's view, and not one pam_mntns made "
-			 "(a copy of one, or a record that does not name it)");
+		snprintf(o->why, sizeof(o->why), "a view that is neither PID 1's nor one pam_mntns "
+			 "made (a copy of one, or a record that does not name it)");
 		return;
 	}
 	o->uid = (uid_t)uid;
 	if (sys_dev != (unsigned long long)sys.st_dev || sys_ino != (unsigned long long)sys.st_ino) {
 		o->where = MNTNS_AT_OURS_LOST;
-		snprintf(o->why, sizeof(o->why), "the view of uid %u was not made from PID 1's view, "
-			 "so the view it was made from cannot be reached", uid);
+		snprintf(o->why, sizeof(o->why), "the view of uid %u, which was not made from PID "
+			 "1's view, so the view it was made from cannot be reached", uid);
 		return;
 	}
 	o->where = MNTNS_AT_OURS;
@@ -118,8 +117,7 @@ int mntns_outer_open(struct mntns_err *err)
 
 int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err)
 {
-	struct mntns_walk w = { .uid = 0, .strict = true };
-	_cleanup_close_ int dir = mntns_path_open_safe(MNTNS_RUN_DIR, MNTNS_WANT_DIR, &w);
+	_cleanup_close_ int dir = mntns_us_open_dir(false, err);
 	_cleanup_close_ int fsfd = -1, mfd = -1, file = -1;
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	struct stat cur, sys = { 0 };
@@ -127,8 +125,7 @@ int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err)
 	int len;
 
 	if (dir < 0)
-		return mntns_fail(err, dir, "%s in the new view: %s%s%s", MNTNS_RUN_DIR,
-				  strerror(-dir), w.why[0] ? ": " : "", w.why);
+		return dir;
 	if (stat("/proc/thread-self/ns/mnt", &cur) < 0 ||
 	    (from_system && stat("/proc/1/ns/mnt", &sys) < 0))
 		return mntns_fail(err, -errno, "/proc/.../ns/mnt: %s", strerror(errno));

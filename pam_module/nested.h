@@ -21,7 +21,7 @@ enum mntns_where {
 struct mntns_origin {
 	enum mntns_where where;
 	uid_t uid; /* MNTNS_AT_OURS*: whose view it is */
-	char why[200]; /* MNTNS_AT_FOREIGN / _LOST: what was found, for the log */
+	char why[200]; /* MNTNS_AT_FOREIGN / _LOST: "a view that ...", for the log */
 };
 
 /* Finds out where the calling thread is. Never fails: what cannot be checked counts as

@@ -228,12 +228,13 @@ static int open_view(pam_handle_t *pamh, const struct mntns_config *cfg,
 
 	if (mntns_ns_save(&saved, &err) < 0)
 		return failed(pamh, cfg->on_error, err.msg);
-	if (!from_system)
-		pam_syslog(pamh, cfg->scope == MNTNS_SCOPE_USER ? LOG_WARNING : LOG_DEBUG,
-			   "user %s: the session starts %s; its view is built on that one%s",
-			   printable(u->name), origin->why,
-			   cfg->scope == MNTNS_SCOPE_USER ? " and is its own (scope = user "
-							    "needs the outer view)" : "");
+	if (!from_system && cfg->scope == MNTNS_SCOPE_USER)
+		pam_syslog(pamh, LOG_WARNING, "user %s: the session starts in %s; its view is built "
+			   "on that one and is its own (scope = user needs the outer view)",
+			   printable(u->name), origin->why);
+	else if (!from_system && debug)
+		pam_syslog(pamh, LOG_DEBUG, "user %s: the session starts in %s; its view is built "
+			   "on that one", printable(u->name), origin->why);
 	if (origin->where == MNTNS_AT_OURS) {
 		int outer = mntns_outer_open(&err);
 
@@ -269,7 +270,7 @@ static int unselected(pam_handle_t *pamh, const struct mntns_config *cfg,
 
 	if (origin->where == MNTNS_AT_OURS_LOST && cfg->unselected == MNTNS_UNSELECTED_OUTER)
 		pam_syslog(pamh, LOG_WARNING, "user %s is not selected, but stays in the caller's "
-			   "view: %s", printable(u->name), origin->why);
+			   "view: it is %s", printable(u->name), origin->why);
 	if (origin->where != MNTNS_AT_OURS || cfg->unselected == MNTNS_UNSELECTED_KEEP) {
 		if (debug)
 			pam_syslog(pamh, LOG_DEBUG, "user %s is not selected by [global] users; "
@@ -373,7 +374,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 		return PAM_SUCCESS;
 	mntns_origin_find(&origin);
 	if (origin.where != MNTNS_AT_SYSTEM && origin.where != MNTNS_AT_OURS) {
-		pam_syslog(pamh, LOG_WARNING, "closing a session of uid %u: %s; its namespace is "
+		pam_syslog(pamh, LOG_WARNING, "closing a session of uid %u in %s: its namespace is "
 			   "left to the next login to check", (unsigned)data->uid, origin.why);
 		return PAM_SUCCESS;
 	}

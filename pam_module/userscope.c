@@ -4,6 +4,7 @@
  * SIGKILLed login could leave behind: the registry is only a list of threads to ask first. */
 #include "userscope.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +61,7 @@ size_t mntns_registry_parse(const char *buf, size_t len, struct mntns_thread_id 
 		const char *line = buf + i;
 		const char *nl = memchr(line, '\n', len - i);
 		unsigned long long tid = 0, start = 0;
-		char tmp[64];
+		char tmp[64], word[8] = "";
 		size_t l;
 		int used = 0;
 
@@ -72,11 +73,13 @@ size_t mntns_registry_parse(const char *buf, size_t len, struct mntns_thread_id 
 			continue;
 		memcpy(tmp, line, l);
 		tmp[l] = '\0';
-		if (sscanf(tmp, "%llu %llu%n", &tid, &start, &used) != 2 || (size_t)used != l ||
-		    tid == 0 || tid > 0x3fffffff)
+		if (sscanf(tmp, "%llu %llu%n %7s%n", &tid, &start, &used, word, &used) < 2 ||
+		    (size_t)used != l || (word[0] && strcmp(word, "closed") != 0) || tid == 0 ||
+		    tid > 0x3fffffff || !isdigit((unsigned char)tmp[0]))
 			continue;
 		out[n].tid = (pid_t)tid;
 		out[n].start = start;
+		out[n].closed = word[0] != '\0';
 		n++;
 	}
 	return n;
@@ -139,12 +142,32 @@ static bool thread_in(int procfd, const struct mntns_thread_id *id, const struct
 	return thread_start(procfd, id->tid, &start) == 0 && start == id->start;
 }
 
-/* One pass over /proc: a process other than SKIP in namespace NS. Returns its pid, 0 when
+/* Is ID's thread, the very one, still running (in any namespace)? */
+static bool thread_alive(int procfd, const struct mntns_thread_id *id)
+{
+	unsigned long long start;
+
+	return thread_start(procfd, id->tid, &start) == 0 && start == id->start;
+}
+
+/* Is PID one of the NSKIP threads in SKIP (closed sessions, the caller)? */
+static bool skipped(long pid, const struct mntns_thread_id *skip, size_t nskip)
+{
+	for (size_t i = 0; i < nskip; i++)
+		if (skip[i].tid == pid)
+			return true;
+	return false;
+}
+
+/* One pass over /proc: a process in namespace NS, other than the caller and the PAM callers
+ * of sessions already closed (CLOSED: they are on their way out). Returns its pid, 0 when
  * there is none, or -errno. The only step whose cost grows with the processes on the
  * machine; it runs at a last logout and at the first login after one, never on a join
  * that a registered session already proves. */
-static pid_t proc_find(int procfd, const struct stat *ns, pid_t skip, size_t *count)
+static pid_t proc_find(int procfd, const struct stat *ns, const struct mntns_thread_id *closed,
+		       size_t nclosed, size_t *count)
 {
+	pid_t self = getpid();
 	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	pid_t found = 0;
 	struct dirent *de;
@@ -164,7 +187,7 @@ static pid_t proc_find(int procfd, const struct stat *ns, pid_t skip, size_t *co
 		long pid = strtol(de->d_name, &end, 10);
 		struct stat st;
 
-		if (*end || pid <= 0 || pid == skip)
+		if (*end || pid <= 0 || pid == self || skipped(pid, closed, nclosed))
 			continue;
 		snprintf(name, sizeof(name), "%s/ns/mnt", de->d_name);
 		if (fstatat(procfd, name, &st, 0) < 0 || !same_ns(&st, ns))
@@ -179,32 +202,56 @@ static pid_t proc_find(int procfd, const struct stat *ns, pid_t skip, size_t *co
 	return found;
 }
 
+/* Opens NAME in DIRFD as a directory of root's that only root may write to (or, LAST, enter).
+ * Not the walk of path.c: that looks up the type of every mount it crosses, in mountinfo
+ * before Linux 6.8, which would make every login cost O(mounts) for /run. None of that is
+ * needed here: nobody but root can write to these directories, so nobody else can have
+ * mounted anything on them, FUSE included. statx with AT_STATX_DONT_SYNC asks no server. */
+static int open_root_dir(int dirfd, const char *name, bool last)
+{
+	int fd = openat(dirfd, name, (last ? O_RDONLY : O_PATH) | O_DIRECTORY | O_NOFOLLOW |
+					     O_CLOEXEC);
+	struct statx sx;
+
+	if (fd < 0)
+		return -errno;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
+		  STATX_UID | STATX_MODE, &sx) < 0 || sx.stx_uid != 0 ||
+	    (sx.stx_mode & (last ? 07077 : 022))) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 int mntns_us_open_dir(bool create, struct mntns_err *err)
 {
-	struct mntns_walk w = { .uid = 0, .strict = true };
-	_cleanup_close_ int parent = -1;
-	const char *name;
-	struct stat st;
-	int fd;
+	_cleanup_close_ int dir = open_root_dir(AT_FDCWD, "/", false);
+	char path[] = MNTNS_RUN_DIR, *save = NULL, *next;
+	int fd = dir;
 
-	parent = mntns_path_open_parent(MNTNS_RUN_DIR, &name, &w);
-	if (parent < 0)
-		return mntns_fail(err, parent, "%s: %s%s%s", MNTNS_RUN_DIR, strerror(-parent),
-				  w.why[0] ? ": " : "", w.why);
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
-			return mntns_fail(err, -errno, "creating %s: %s", MNTNS_RUN_DIR,
-					  strerror(errno));
-		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (char *c = strtok_r(path + 1, "/", &save); c && fd >= 0; c = next) {
+		next = strtok_r(NULL, "/", &save);
+		fd = open_root_dir(dir, c, !next);
+		if (fd == -ENOENT && !next && create) {
+			if (mkdirat(dir, c, 0700) < 0 && errno != EEXIST)
+				return mntns_fail(err, -errno, "creating %s: %s", MNTNS_RUN_DIR,
+						  strerror(errno));
+			fd = open_root_dir(dir, c, true);
+		}
+		if (fd < 0)
+			break;
+		if (next) {
+			close(dir);
+			dir = fd;
+		}
 	}
+	if (fd == -EPERM)
+		return mntns_fail(err, -EPERM, "%s: every directory on the way must be root's and "
+				  "writable by root alone, and %s itself mode 0700 (it holds every "
+				  "user's namespace)", MNTNS_RUN_DIR, MNTNS_RUN_DIR);
 	if (fd < 0)
-		return mntns_fail(err, -errno, "%s: %s", MNTNS_RUN_DIR, strerror(errno));
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 07077)) {
-		close(fd);
-		return mntns_fail(err, -EPERM, "%s: must be a directory of root's with mode 0700 "
-				  "(it holds every user's namespace)", MNTNS_RUN_DIR);
-	}
+		return mntns_fail(err, fd, "%s: %s", MNTNS_RUN_DIR, strerror(-fd));
 	return fd;
 }
 
@@ -271,6 +318,12 @@ static int open_pin(int dir_fd, const char *pin, struct stat *st)
 	return fd;
 }
 
+/* Room for a whole registry (on the heap: a multithreaded caller's stack may be small). */
+static struct mntns_thread_id *ids_new(void)
+{
+	return calloc(REGISTRY_MAX, sizeof(struct mntns_thread_id));
+}
+
 static size_t registry_read(struct mntns_us *us, struct mntns_thread_id *ids)
 {
 	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
@@ -290,24 +343,48 @@ static int registry_write(struct mntns_us *us, const struct mntns_thread_id *ids
 	if (!buf)
 		return -ENOMEM;
 	for (size_t i = 0; i < n && len < REGISTRY_BYTES - 48; i++)
-		len += (size_t)snprintf(buf + len, REGISTRY_BYTES - len, "%d %llu\n",
-					(int)ids[i].tid, ids[i].start);
+		len += (size_t)snprintf(buf + len, REGISTRY_BYTES - len, "%d %llu%s\n",
+					(int)ids[i].tid, ids[i].start,
+					ids[i].closed ? " closed" : "");
 	/* Readers hold the lock too; a torn file only costs the next login a /proc pass. */
 	if (ftruncate(us->lock_fd, 0) < 0 || pwrite(us->lock_fd, buf, len, 0) != (ssize_t)len)
 		return -errno;
 	return 0;
 }
 
-/* Keeps the registered threads that are still in NS; returns how many. */
-static size_t registry_live(int procfd, struct mntns_thread_id *ids, size_t n,
-			    const struct stat *ns)
+/* Keeps what still matters of the registry: sessions whose thread is still in NS, and closed
+ * sessions whose thread still runs. Returns how many entries are kept; *OPEN says how many of
+ * them are open sessions. */
+static size_t registry_prune(int procfd, struct mntns_thread_id *ids, size_t n,
+			     const struct stat *ns, size_t *open)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (thread_in(procfd, &ids[i], ns))
-			ids[k++] = ids[i];
+	*open = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i].closed ? !thread_alive(procfd, &ids[i]) : !thread_in(procfd, &ids[i], ns))
+			continue;
+		*open += !ids[i].closed;
+		ids[k++] = ids[i];
+	}
 	return k;
+}
+
+/* No open session is left: is anything else in NS? If so it keeps the namespace, and is
+ * registered so that the next login need not look again. Returns 1, 0 or -errno. */
+static int anything_left(struct mntns_us *us, int procfd, const struct stat *ns,
+			 struct mntns_thread_id *ids, size_t n)
+{
+	pid_t pid = proc_find(procfd, ns, ids, n, NULL);
+
+	if (pid <= 0)
+		return pid;
+	ids[n].tid = pid;
+	ids[n].closed = false;
+	if (n < REGISTRY_MAX - 1 && thread_start(procfd, pid, &ids[n].start) == 0)
+		n++;
+	(void)registry_write(us, ids, n);
+	return 1;
 }
 
 static int drop_pin(struct mntns_us *us, struct mntns_err *err)
@@ -327,10 +404,8 @@ int mntns_us_live(struct mntns_us *us, struct mntns_err *err)
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ struct mntns_thread_id *ids = NULL;
 	_cleanup_close_ int ns = -1;
-	struct mntns_thread_id keeper;
 	struct stat st;
-	size_t n;
-	pid_t pid;
+	size_t n, open;
 	int rc;
 
 	if (procfd < 0)
@@ -340,25 +415,34 @@ int mntns_us_live(struct mntns_us *us, struct mntns_err *err)
 		return -ENOENT;
 	if (ns < 0)
 		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
-	ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	ids = ids_new();
 	if (!ids)
 		return mntns_fail(err, -ENOMEM, "registry: %s", strerror(ENOMEM));
 	n = registry_read(us, ids);
 	for (size_t i = 0; i < n; i++)
-		if (thread_in(procfd, &ids[i], &st))
+		if (!ids[i].closed && thread_in(procfd, &ids[i], &st))
 			return mntns_take_fd(&ns); /* a live session: O(sessions), no /proc pass */
-	pid = proc_find(procfd, &st, getpid(), NULL);
-	if (pid < 0)
-		return mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
-	if (pid == 0) {
-		rc = drop_pin(us, err);
-		return rc < 0 ? rc : -ENOENT;
-	}
-	/* Something left running (a tmux server): it keeps the namespace; remember it. */
-	keeper.tid = pid;
-	if (thread_start(procfd, pid, &keeper.start) == 0)
-		(void)registry_write(us, &keeper, 1);
-	return mntns_take_fd(&ns);
+	n = registry_prune(procfd, ids, n, &st, &open);
+	rc = anything_left(us, procfd, &st, ids, n);
+	if (rc < 0)
+		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
+	if (rc > 0)
+		return mntns_take_fd(&ns); /* something left running: a tmux server */
+	rc = drop_pin(us, err);
+	return rc < 0 ? rc : -ENOENT;
+}
+
+/* Makes directory FD a mount of its own: a bind mount of itself. */
+static int bind_itself(int fd, struct mntns_err *err)
+{
+	_cleanup_close_ int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						      AT_EMPTY_PATH);
+
+	if (tree < 0 ||
+	    move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return mntns_fail(err, -errno, "making %s a mount: %s", MNTNS_RUN_DIR,
+				  strerror(errno));
+	return 0;
 }
 
 /* The run directory must be a mount of its own, and private, before an nsfs mount can go
@@ -367,7 +451,6 @@ static int make_private_mount(struct mntns_us *us, struct mntns_err *err)
 {
 	struct mount_attr attr = { .propagation = MS_PRIVATE };
 	_cleanup_close_ int up = openat(us->dir_fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
 
 	if (up < 0)
 		return mntns_fail(err, -errno, "%s/..: %s", MNTNS_RUN_DIR, strerror(errno));
@@ -375,8 +458,7 @@ static int make_private_mount(struct mntns_us *us, struct mntns_err *err)
 		return mntns_fail(err, -ENOSYS, "%s: the kernel does not tell mount ids (statx)",
 				  MNTNS_RUN_DIR);
 	if (mntns_path_mount_id(up) == mntns_path_mount_id(us->dir_fd)) {
-		_cleanup_close_ int tree = -1;
-		int fresh;
+		int fresh, rc;
 
 		while ((rc = flock(us->dir_fd, LOCK_EX)) < 0 && errno == EINTR)
 			;
@@ -385,19 +467,11 @@ static int make_private_mount(struct mntns_us *us, struct mntns_err *err)
 					  strerror(errno));
 		/* Another login may have made the mount meanwhile: look again from the path. */
 		fresh = mntns_us_open_dir(false, err);
-		if (fresh < 0) {
-			(void)flock(us->dir_fd, LOCK_UN);
-			return fresh;
-		}
-		if (mntns_path_mount_id(up) == mntns_path_mount_id(fresh)) {
-			tree = open_tree(fresh, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-			if (tree < 0 || move_mount(tree, "", fresh, "",
-						   MOVE_MOUNT_F_EMPTY_PATH |
-							   MOVE_MOUNT_T_EMPTY_PATH) < 0)
-				rc = mntns_fail(err, -errno, "making %s a mount: %s",
-						MNTNS_RUN_DIR, strerror(errno));
-		}
-		close(fresh);
+		if (fresh >= 0 && mntns_path_mount_id(up) == mntns_path_mount_id(fresh))
+			rc = bind_itself(fresh, err);
+		else if (fresh < 0)
+			rc = fresh;
+		mntns_closep(&fresh);
 		(void)flock(us->dir_fd, LOCK_UN);
 		if (rc < 0)
 			return rc;
@@ -446,9 +520,9 @@ int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int ns = -1;
-	_cleanup_free_ struct mntns_thread_id *ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	_cleanup_free_ struct mntns_thread_id *ids = ids_new();
 	struct stat st;
-	size_t n;
+	size_t n, open;
 	int rc;
 
 	if (procfd < 0 || !ids)
@@ -457,9 +531,11 @@ int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
 	ns = open_pin(us->dir_fd, us->pin, &st);
 	if (ns < 0)
 		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
-	n = registry_live(procfd, ids, registry_read(us, ids), &st);
-	if (n < REGISTRY_MAX)
-		ids[n++] = *id;
+	n = registry_prune(procfd, ids, registry_read(us, ids), &st, &open);
+	if (n < REGISTRY_MAX) {
+		ids[n] = *id;
+		ids[n++].closed = false;
+	}
 	rc = registry_write(us, ids, n);
 	return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
 				   strerror(-rc)) : 0;
@@ -470,10 +546,10 @@ int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int ns = -1;
-	_cleanup_free_ struct mntns_thread_id *ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	_cleanup_free_ struct mntns_thread_id *ids = ids_new();
 	struct stat st;
-	size_t n, k = 0;
-	pid_t pid;
+	size_t n, open;
+	bool found = false;
 	int rc;
 
 	*dropped = false;
@@ -485,27 +561,28 @@ int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool
 		return 0; /* dropped already (by the administrator, or a later login) */
 	if (ns < 0)
 		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
+	/* Marked closed, not removed: until it exits, this process is still in the namespace,
+	 * and a concurrent last logout must not take it for something left running. */
 	n = registry_read(us, ids);
 	for (size_t i = 0; i < n; i++)
-		if (!(ids[i].tid == id->tid && ids[i].start == id->start))
-			ids[k++] = ids[i];
-	n = registry_live(procfd, ids, k, &st);
-	if (n > 0) {
+		if (ids[i].tid == id->tid && ids[i].start == id->start)
+			ids[i].closed = found = true;
+	if (!found && n < REGISTRY_MAX - 1) {
+		ids[n] = *id;
+		ids[n++].closed = true;
+	}
+	n = registry_prune(procfd, ids, n, &st, &open);
+	if (open > 0) {
 		rc = registry_write(us, ids, n);
 		return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
 					   strerror(-rc)) : 0;
 	}
 	/* The last session: does anything else still run in there? */
-	pid = proc_find(procfd, &st, getpid(), NULL);
-	if (pid < 0)
-		return mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
-	if (pid > 0) {
-		struct mntns_thread_id keeper = { .tid = pid };
-
-		if (thread_start(procfd, pid, &keeper.start) == 0)
-			(void)registry_write(us, &keeper, 1);
+	rc = anything_left(us, procfd, &st, ids, n);
+	if (rc < 0)
+		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
+	if (rc > 0)
 		return 0;
-	}
 	rc = drop_pin(us, err);
 	*dropped = rc == 0;
 	return rc;
@@ -515,10 +592,10 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int dir = -1, ns = -1, lock = -1;
-	_cleanup_free_ struct mntns_thread_id *ids = calloc(REGISTRY_MAX, sizeof(*ids));
+	_cleanup_free_ struct mntns_thread_id *ids = ids_new();
 	struct mntns_us us = { .lock_fd = -1 };
 	struct stat st;
-	size_t n;
+	size_t n, open = 0;
 	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
@@ -541,12 +618,12 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 	out->ns_ino = (unsigned long long)st.st_ino;
 	lock = openat(dir, us.lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	us.lock_fd = lock;
-	n = lock < 0 ? 0 : registry_live(procfd, ids, registry_read(&us, ids), &st);
-	out->sessions = n;
-	for (size_t i = 0; i < n && i < sizeof(out->session_tids) / sizeof(out->session_tids[0]);
-	     i++)
-		out->session_tids[i] = ids[i].tid;
-	pid = proc_find(procfd, &st, 0, &out->procs);
+	n = lock < 0 ? 0 : registry_prune(procfd, ids, registry_read(&us, ids), &st, &open);
+	out->sessions = open;
+	for (size_t i = 0, k = 0; i < n; i++)
+		if (!ids[i].closed && k < sizeof(out->session_tids) / sizeof(out->session_tids[0]))
+			out->session_tids[k++] = ids[i].tid;
+	pid = proc_find(procfd, &st, NULL, 0, &out->procs);
 	if (pid < 0)
 		return mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
 	return 0;

@@ -20,6 +20,7 @@
 struct mntns_thread_id {
 	pid_t tid;
 	unsigned long long start;
+	bool closed; /* in the registry: its session was closed, the thread may still run */
 };
 
 /* One user's state, locked: the run directory, and UID.lock, whose flock serialises every
@@ -55,8 +56,9 @@ int mntns_us_pin(struct mntns_us *us, int ns_fd, struct mntns_err *err);
 int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
 		      struct mntns_err *err);
 
-/* At logout: removes ID; then, if no registered session is left and no process but the
- * caller's runs in the namespace, drops the pin. Sets *DROPPED. Returns 0 or -errno. */
+/* At logout: marks ID's session closed; then, if no open session is left and nothing runs in
+ * the namespace but the caller and the PAM callers of closed sessions, drops the pin. Sets
+ * *DROPPED. Returns 0 or -errno. */
 int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool *dropped,
 		     struct mntns_err *err);
 
@@ -77,7 +79,8 @@ int mntns_thread_self(struct mntns_thread_id *id);
 /* Reads the start time from the text of /proc/TID/stat (the comm field may hold spaces and
  * parentheses). Returns 0 or -EINVAL. */
 int mntns_stat_starttime(const char *stat, unsigned long long *start);
-/* Parses the registry ("TID START\n" lines; anything else is skipped). Returns the count. */
+/* Parses the registry ("TID START\n" for an open session, "TID START closed\n" for a closed
+ * one whose thread may still run; anything else is skipped). Returns the count. */
 size_t mntns_registry_parse(const char *buf, size_t len, struct mntns_thread_id *out, size_t max);
 
 #endif

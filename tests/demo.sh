@@ -1,8 +1,11 @@
 #!/bin/bash
-# The README's first command: installs what is missing, builds pam_mntns and shows a real PAM
-# login (runuser -l) getting a private /tmp from the shipped mntns.conf.
-# The host is not changed: everything happens in a throw-away mount namespace whose
-# /etc/pam.d, /etc/security, passwd/group/shadow and /home are copies.
+# The README's first command: installs what is missing, builds pam_mntns and shows real PAM
+# logins (runuser -l) getting a private /tmp from the shipped mntns.conf: two logins of one
+# user share theirs (scope = user), another user's login does not see it, and once the last
+# login has ended the next one starts with an empty /tmp.
+# The host is not changed: everything happens in a throw-away mount and PID namespace whose
+# /etc/pam.d, /etc/security, passwd/group/shadow and /home are copies, and /run and /var/lib
+# overlays (PID 1 there is this script, so its view is the "outer view" of the logins).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +16,7 @@ if [ "${1:-}" != --inside ]; then
 	bash "$repo/tests/setup-deps.sh"
 	echo "demo: building in $build"
 	bash "$repo/tests/build.sh" "$build"
-	exec unshare --mount --propagation unchanged "$0" --inside
+	exec unshare --mount --propagation unchanged --pid --fork --mount-proc "$0" --inside
 fi
 
 # ---- inside the throw-away namespace ----
@@ -29,19 +32,26 @@ session  required   $build/pam_module/.libs/pam_mntns.so
 session  required   pam_permit.so
 EOF
 cp /etc/passwd /etc/group /etc/shadow "$sb/etc/"
-echo "demo:x:4242:4242:pam_mntns demo:/home/demo:/bin/bash" >>"$sb/etc/passwd"
-echo "demo:x:4242:" >>"$sb/etc/group"
-echo "demo:!:19000::::::" >>"$sb/etc/shadow"
-chown 4242:4242 "$sb/home/demo"
+for u in demo:4242 other:4243; do
+	name=${u%%:*} id=${u#*:}
+	grep -q "^$name:" "$sb/etc/passwd" && continue
+	echo "$name:x:$id:$id:pam_mntns demo:/home/$name:/bin/bash" >>"$sb/etc/passwd"
+	echo "$name:x:$id:" >>"$sb/etc/group"
+	echo "$name:!:19000::::::" >>"$sb/etc/shadow"
+	mkdir -p "$sb/home/$name"
+	chown "$id:$id" "$sb/home/$name"
+done
 for f in passwd group shadow; do mount --bind "$sb/etc/$f" "/etc/$f"; done
 mount --bind "$sb/pam.d" /etc/pam.d
 mount --bind "$sb/security" /etc/security
 mount --bind "$sb/home" /home
 # The shipped [vartmp] rule keeps each user's /var/tmp in /var/lib/mntns/vartmp (made by the
 # package): here on an overlay, so the host's /var/lib is not changed either.
-mkdir -p "$sb/ovl/upper" "$sb/ovl/work"
+mkdir -p "$sb/ovl/upper" "$sb/ovl/work" "$sb/run/upper" "$sb/run/work"
 mount -t overlay mntns-demo -o "lowerdir=/var/lib,upperdir=$sb/ovl/upper,workdir=$sb/ovl/work" /var/lib
 install -d -m 0755 /var/lib/mntns /var/lib/mntns/vartmp
+# /run/mntns holds the pinned namespaces of scope = user: the demo's own.
+mount -t overlay mntns-demo-run -o "lowerdir=/run,upperdir=$sb/run/upper,workdir=$sb/run/work" /run
 
 echo
 echo "== The configuration (the shipped conf/mntns.conf), as mntns-plan reads it for user demo:"
@@ -52,21 +62,49 @@ echo "host secret" >/tmp/host-file-$$
 ls /tmp | sed 's/^/   /' | head -5
 echo "   (namespace $(readlink /proc/self/ns/mnt))"
 echo
-echo "== runuser -l demo: a login through PAM (service runuser-l). Inside the session:"
+echo "== First login: runuser -l demo (service runuser-l), left open in the background."
+echo "   Inside it:"
 runuser -l demo -c '
 	echo "   namespace: $(readlink /proc/self/ns/mnt)"
 	echo "   /tmp is:   $(findmnt -n -o FSTYPE,SOURCE,OPTIONS /tmp)"
 	echo "   /var/tmp:  $(findmnt -n -o SOURCE /var/tmp) (kept on disk for this user)"
-	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")"
-	echo "from the session" >/tmp/hello-from-demo
+	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")(the host file is not there)"
+	echo "from the first login" >/tmp/hello-from-demo
 	echo "   wrote /tmp/hello-from-demo"
+	touch ~/.demo-ready
+	while [ ! -e /home/demo/.demo-done ]; do sleep 0.1; done
+' &
+first=$!
+for _ in $(seq 200); do [ -e /home/demo/.demo-ready ] && break; sleep 0.1; done
+echo
+echo "== Second login of demo, while the first is open: it joins the same namespace."
+runuser -l demo -c '
+	echo "   namespace: $(readlink /proc/self/ns/mnt)"
+	echo "   cat /tmp/hello-from-demo: $(cat /tmp/hello-from-demo)"
+'
+echo "   (pinned as $(ls /run/mntns | grep -v lock | sed 's|^|/run/mntns/|'); mntns-plan says:)"
+"$build/pam_module/mntns-plan" demo | grep '^live' | sed 's/^/   /'
+echo
+echo "== A login of another user, meanwhile: a view of their own."
+runuser -l other -c '
+	echo "   namespace: $(readlink /proc/self/ns/mnt)"
+	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")(empty)"
+'
+touch /home/demo/.demo-done
+wait "$first"
+echo
+echo "== All logins of demo have ended and nothing of theirs runs: the next one starts afresh"
+echo "   (in a new namespace; the kernel may give it the number of the freed one)."
+runuser -l demo -c '
+	echo "   namespace: $(readlink /proc/self/ns/mnt)"
+	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")(empty)"
 '
 echo
-echo "== Back on the host after the login:"
+echo "== Back on the host after the logins:"
 if [ -e /tmp/hello-from-demo ]; then
 	echo "   /tmp/hello-from-demo exists on the host: the /tmp was NOT private" >&2
 	exit 1
 fi
 echo "   /tmp/hello-from-demo does not exist here, and the host file was not visible"
-echo "   inside: the login had its own /tmp, gone with its last process."
+echo "   inside: the user's logins had their own /tmp, gone with the last of them."
 rm -f /tmp/host-file-$$

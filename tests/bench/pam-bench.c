@@ -218,6 +218,7 @@ static int usage(void)
 	fputs("usage: pam-bench time CYCLES BUDGET_MS fork|raw\n"
 	      "       pam-bench time CYCLES BUDGET_MS pam SERVICE USER\n"
 	      "       pam-bench check SERVICE USER\n"
+	      "       pam-bench hold SERVICE USER     (a session open until stdin ends)\n"
 	      "       pam-bench mounts DIR FIRST COUNT\n",
 	      stderr);
 	return 2;
@@ -236,6 +237,32 @@ static int parse_job(int argc, char **argv, struct job *job)
 	return 0;
 }
 
+/* Opens a session in this process and keeps it open until stdin ends: for scope = user, a
+ * login that the timed ones join. */
+static int hold(const struct job *job)
+{
+	const struct pam_conv conv = { no_conv, NULL };
+	pam_handle_t *pamh = NULL;
+	char buf[64];
+	int rc = pam_start(job->service, job->user, &conv, &pamh);
+
+	if (rc == PAM_SUCCESS)
+		rc = pam_open_session(pamh, 0);
+	if (rc != PAM_SUCCESS) {
+		fprintf(stderr, "pam-bench: hold: %s\n", pam_strerror(pamh, rc));
+		if (pamh)
+			pam_end(pamh, rc);
+		return 1;
+	}
+	printf("held\n");
+	fflush(stdout);
+	while (read(0, buf, sizeof(buf)) > 0)
+		;
+	rc = pam_close_session(pamh, 0);
+	pam_end(pamh, rc);
+	return rc == PAM_SUCCESS ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct job job = { WORK_FORK, NULL, NULL };
@@ -250,6 +277,10 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "check") == 0) {
 		job = (struct job){ WORK_PAM, argv[2], argv[3] };
 		return check(&job);
+	}
+	if (argc == 4 && strcmp(argv[1], "hold") == 0) {
+		job = (struct job){ WORK_PAM, argv[2], argv[3] };
+		return hold(&job);
 	}
 	if (argc == 5 && strcmp(argv[1], "mounts") == 0)
 		return add_mounts(argv[2], atol(argv[3]), atol(argv[4]));

@@ -8,7 +8,8 @@
 #          $PAM_BENCH (the client) and $BENCH_USER set and $BENCH_MOUNTS mounts, for profiling:
 #          run.sh --exec sh -c 'perf record -g "$PAM_BENCH" time 200 9999 pam bench-mntns "$BENCH_USER"'
 #          (PAM services: bench-permit, bench-mntns, bench-mntns-loaded, bench-mntns-unselected,
-#          bench-namespace, bench-mntns-{1,100,10000}; valgrind 3.19 stops at mount_setattr)
+#          bench-mntns-user, bench-namespace, bench-mntns-{1,100,10000}; valgrind 3.19 stops
+#          at mount_setattr)
 # out:   the tables on stdout and in $BENCH_OUT/results.txt; growth-{mounts,config}.{dat,png}
 # env:   BENCH_ROUNDS (7, quick 3)  BENCH_CYCLES (200, quick 20)  BENCH_OUT (./bench-out)
 #        BENCH_BUDGET_MS (10000, quick 500): a round of one variant stops early, after at least
@@ -62,12 +63,14 @@ outer() {
 
 	if [[ ${1:-} == --exec ]]; then
 		shift
-		BENCH_WORK=$work unshare --mount -- "$self" --inside-exec "$@"
+		BENCH_WORK=$work unshare --mount --pid --fork --mount-proc -- "$self" --inside-exec "$@"
 		return
 	fi
 	mkdir -p "${BENCH_OUT:=./bench-out}"
 	BENCH_OUT=$(cd "$BENCH_OUT" && pwd)
-	BENCH_WORK=$work unshare --mount -- "$self" --inside | tee "$work/out/results.txt"
+	# A PID namespace too: PID 1's view is the sandbox's, the outer view of scope = user.
+	BENCH_WORK=$work unshare --mount --pid --fork --mount-proc -- "$self" --inside |
+		tee "$work/out/results.txt"
 	[[ ${PIPESTATUS[0]} == 0 ]] || die "benchmark failed"
 	cp "$work"/out/* "$BENCH_OUT"/
 	plot "$BENCH_OUT"
@@ -156,6 +159,9 @@ setup_sandbox() {
 	pam_service bench-mntns-unselected "$BENCH_MODULE config=/etc/security/mntns-unselected.conf" \
 		"$secdir/pam_permit.so"
 	pam_service bench-namespace "$secdir/pam_namespace.so" "$secdir/pam_permit.so"
+	pam_service bench-mntns-user "$BENCH_MODULE config=/etc/security/mntns-user.conf" \
+		"$secdir/pam_permit.so"
+	{ printf '[global]\nscope = user\n\n'; write_mntns_conf 0; } >"$sb/security/mntns-user.conf"
 	for n in 1 100 10000; do
 		pam_service "bench-mntns-$n" "$BENCH_MODULE config=/etc/security/mntns-$n.conf" \
 			"$secdir/pam_permit.so"
@@ -185,6 +191,9 @@ setup_sandbox() {
 	mount --bind "$sb/security" /etc/security
 	for f in passwd group shadow; do mount --bind "$sb/$f" "/etc/$f"; done
 	mount -t tmpfs -o mode=1777 pam-bench-tmp /tmp
+	# scope = user pins namespaces in /run/mntns: the sandbox's own /run.
+	mkdir "$sb"/run-{upper,work}
+	mount -t overlay pam-bench-run -o "lowerdir=/run,upperdir=$sb/run-upper,workdir=$sb/run-work" /run
 }
 
 mount_count() {
@@ -400,10 +409,37 @@ growth_mounts() {
 	ratio_line "at $have mounts: (pam_mntns - permit) / (raw - fork)" "$mntns" "$raw" "<=" 1.3
 }
 
-growth_scope_user() {
+# scope_user: one held login of the bench user, and the timed ones join its namespace.
+# Appends a line to user_lines.
+user_lines=()
+scope_user() {
+	local have held raw join
+
+	have=$(mount_count)
+	exec {held}> >("$bench" hold bench-mntns-user "$user" >"$BENCH_WORK/held.out")
+	for _ in $(seq 100); do [[ -s $BENCH_WORK/held.out ]] && break; sleep 0.05; done
+	[[ $(cat "$BENCH_WORK/held.out") == held ]] || die "scope = user: the held login failed"
+	verify bench-mntns-user
+	spec[join]="pam bench-mntns-user $user"
+	echo "-- measuring scope = user joins with $have mounts" >&2
+	measure fork raw permit join
+	exec {held}>&-
+	raw=$(above raw fork)
+	join=$(above join permit)
+	user_lines+=("$(printf '  %-8s %9s %9s %9s %9s %11s %14s %7s' "$have" "$(med fork)" \
+		"$(med raw)" "$(med permit)" "$(med join)" "$raw" "$join" "$(ratio "$join" "$raw")")")
+	note_short fork raw permit join
+	last_join=$join last_raw=$raw last_have=$have
+}
+
+table_scope_user() {
 	echo
-	echo "== Growth: scope = user, second and later logins vs. mounts in the namespace =="
-	echo "  n/a (scope = user not implemented yet)"
+	echo "== scope = user: logins that join a live namespace, vs. mounts in the namespace (us/cycle) =="
+	printf '  %-8s %9s %9s %9s %9s %11s %14s %7s\n' mounts fork raw permit join \
+		"raw - fork" "join - permit" ratio
+	printf '%s\n' "${user_lines[@]}"
+	ratio_line "at $last_have mounts: (join - permit) / (raw - fork)" "$last_join" "$last_raw" \
+		"<=" 0.2
 }
 
 inner() {
@@ -432,8 +468,10 @@ inner() {
 	table_namespace_noinit
 
 	growth_config
+	scope_user
 	growth_mounts
-	growth_scope_user
+	scope_user
+	table_scope_user
 }
 
 inner_exec() {

@@ -1,5 +1,6 @@
 #!/bin/bash
-# The module under a real sshd (UsePAM yes, public key login) on 127.0.0.1 in the sandbox.
+# The module under a real sshd (UsePAM yes, public key login) on 127.0.0.1 in the sandbox;
+# with scope = user, a tmux server started in one ssh login is reached from the next.
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
@@ -68,8 +69,29 @@ case_denied_quietly() {
 
 sb_oneline_file() { _sb_oneline "$(cat "$SB_CASE_DIR/$1" 2>/dev/null)"; }
 
+case_tmux_across_ssh() {
+	sb_config <<EOF
+[global]
+scope = user
+
+[tmp]
+type = tmpfs
+target = /tmp
+EOF
+	sb_use_module
+	sb_sshd_start alice
+	command -v tmux >/dev/null || skip "tmux is not installed (tests/setup-deps.sh)"
+	sb_ssh alice "tmux new-session -d -s work 'sleep 300'" || fail "tmux new-session: $(sb_last_err)"
+	local server
+	server=$(sb_ssh alice "tmux display-message -p '#{pid}'")
+	[ -n "$server" ] && _sb_track "$server"
+	expect_match "$(sb_ssh alice "tmux ls")" "^work: " "tmux ls from a second ssh login"
+	sb_ssh alice "tmux kill-server"
+}
+
 t_case "ssh login (sshd, UsePAM yes) gets a tmpfs /tmp in its own namespace" case_ssh_login
 t_case "ssh login of an excluded user keeps sshd's namespace" case_ssh_excluded
 t_case "ssh login is refused when the config is broken" case_ssh_denied
+t_case "scope = user: tmux started in one ssh login is listed from the next" case_tmux_across_ssh
 t_case "a refused session writes nothing to sftp or ssh cmd; the reason is in syslog" case_denied_quietly
 t_done

@@ -25,18 +25,20 @@ static void test_starttime(void **state)
 static void test_registry_parse(void **state)
 {
 	struct mntns_thread_id ids[4];
-	const char *text = "101 695532\n"
-			   "garbage line\n"
-			   "\n"
-			   "0 5\n"               /* no thread 0 */
-			   "102 7 extra\n"       /* trailing junk */
-			   "-3 9\n"              /* negative */
-			   "103 695582\n"
-			   "99999999999 1\n"     /* beyond pid_max */
-			   "104 1\n"
-			   "105 2\n"
-			   "106 3";              /* torn last line: ignored */
+	const char *text;
 	size_t n;
+
+	text = "101 695532\n"
+	       "garbage line\n"
+	       "\n"
+	       "0 5\n"           /* no thread 0 */
+	       "102 7 extra\n"   /* trailing junk */
+	       "-3 9\n"          /* negative */
+	       "103 695582\n"
+	       "99999999999 1\n" /* beyond pid_max */
+	       "104 1\n"
+	       "105 2\n"
+	       "106 3"; /* torn last line: ignored */
 
 	(void)state;
 	n = mntns_registry_parse(text, strlen(text), ids, 4);
@@ -46,6 +48,12 @@ static void test_registry_parse(void **state)
 	assert_int_equal(ids[1].tid, 103);
 	assert_int_equal(ids[2].tid, 104);
 	assert_int_equal(ids[3].tid, 105); /* and no more than asked for */
+	assert_false(ids[0].closed);
+	text = "7 8 closed\n9 10 open\n11 12 closed extra\n13 14\n";
+	n = mntns_registry_parse(text, strlen(text), ids, 4);
+	assert_int_equal(n, 2);
+	assert_true(ids[0].tid == 7 && ids[0].start == 8 && ids[0].closed);
+	assert_true(ids[1].tid == 13 && !ids[1].closed);
 	assert_int_equal(mntns_registry_parse("", 0, ids, 4), 0);
 	assert_int_equal(mntns_registry_parse("106 3", 5, ids, 4), 0);
 }
