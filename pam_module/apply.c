@@ -246,7 +246,16 @@ static bool path_covers(const char *target, const char *path)
 	return strncmp(target, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
+/* Is FD the same directory as the one S->cwd_fd names? */
+static bool same_dir(int fd, const struct mntns_saved *s)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && fstat(s->cwd_fd, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool same_only,
 		   const struct mntns_log *log)
 {
 	bool covered = false;
@@ -259,7 +268,17 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
 		/* The old cwd would keep the session inside what the new mount hides. */
 		_cleanup_close_ int fd = mntns_path_open(AT_FDCWD, s->cwd, O_DIRECTORY);
 
-		if (fd < 0 || fchdir(fd) < 0) {
+		/* Into a view that is not the user's own (root back in the outer view), the same
+		 * path may name a directory of someone else's: /tmp/build of another user, where
+		 * "sudo make install" from a private /tmp would otherwise run. */
+		if (fd >= 0 && same_only && !same_dir(fd, s)) {
+			log_warn(log, "working directory %s is another directory in the outer view; "
+				 "now /", s->cwd);
+			mntns_closep(&fd);
+			fd = -1;
+			if (chdir("/") < 0)
+				log_warn(log, "chdir(\"/\") failed: %s", strerror(errno));
+		} else if (fd < 0 || fchdir(fd) < 0) {
 			if (chdir("/") < 0)
 				log_warn(log, "working directory %s is hidden by a mount of the "
 					 "session, and chdir(\"/\") failed: %s", s->cwd,

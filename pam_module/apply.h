@@ -52,8 +52,9 @@ int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err);
 
 /* After success: re-enters the working directory through the new view if a mount of PLAN (may
  * be NULL) covers it (so the session keeps no handle on what a mount hides) or the thread
- * went through setns(), and releases S. */
-void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan,
+ * went through setns(), and releases S. SAME_ONLY: only if the path still names the same
+ * directory there (else "/"), for a view that is not the user's own. */
+void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool same_only,
 		   const struct mntns_log *log);
 
 /* Releases S without changing namespaces. */

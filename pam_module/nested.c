@@ -27,14 +27,16 @@ static bool same(const struct stat *a, const struct stat *b)
 }
 
 /* Is the namespace NS_FD owned by the initial user namespace (PID 1's)? A user can make
- * mount namespaces of their own inside a user namespace, and mount what they like there. */
-static bool owned_by_init(int ns_fd)
+ * mount namespaces of their own inside a user namespace, and mount what they like there.
+ * Returns 1, 0, or -errno when it cannot be told. */
+static int owned_by_init(int ns_fd)
 {
 	_cleanup_close_ int userns = ioctl(ns_fd, NS_GET_USERNS);
 	struct stat a, b;
 
-	return userns >= 0 && fstat(userns, &a) == 0 && stat("/proc/1/ns/user", &b) == 0 &&
-	       same(&a, &b);
+	if (userns < 0 || fstat(userns, &a) < 0 || stat("/proc/1/ns/user", &b) < 0)
+		return -errno;
+	return same(&a, &b);
 }
 
 static int read_record(char *buf, size_t size)
@@ -70,7 +72,7 @@ void mntns_origin_find(struct mntns_origin *o)
 	char buf[256];
 	int rc;
 
-	o->where = MNTNS_AT_FOREIGN;
+	o->where = MNTNS_AT_UNKNOWN;
 	o->uid = (uid_t)-1;
 	if (cur_fd < 0 || fstat(cur_fd, &cur) < 0 || stat("/proc/1/ns/mnt", &sys) < 0) {
 		snprintf(o->why, sizeof(o->why), "a view that cannot be compared with PID 1's (%s)",
@@ -82,15 +84,29 @@ void mntns_origin_find(struct mntns_origin *o)
 		return;
 	}
 	rc = read_record(buf, sizeof(buf));
-	if (rc < 0) {
-		snprintf(o->why, sizeof(o->why), "%s", rc == -ENOENT ?
-			 "a view that is neither PID 1's nor one pam_mntns made" :
-			 "a view that is not PID 1's, whose " RECORD " is not pam_mntns's record");
+	/* No record (or one only root could read, for a caller that is not root and so could
+	 * not leave anyway): not ours. */
+	if (rc == -ENOENT || rc == -EACCES) {
+		o->where = MNTNS_AT_FOREIGN;
+		snprintf(o->why, sizeof(o->why), "a view that is neither PID 1's nor one pam_mntns "
+			 "made");
 		return;
 	}
-	if (sscanf(buf, "pam_mntns view\nuid %u\nns %llu %llu\nsystem %llu %llu\n", &uid, &ns_dev,
-		   &ns_ino, &sys_dev, &sys_ino) != 5 || ns_dev != (unsigned long long)cur.st_dev ||
-	    ns_ino != (unsigned long long)cur.st_ino || !owned_by_init(cur_fd)) {
+	if (rc < 0 || sscanf(buf, "pam_mntns view\nuid %u\nns %llu %llu\nsystem %llu %llu\n", &uid,
+			     &ns_dev, &ns_ino, &sys_dev, &sys_ino) != 5) {
+		snprintf(o->why, sizeof(o->why), "a view whose record %s cannot be read (%s)",
+			 RECORD, rc < 0 ? strerror(-rc) : "malformed");
+		return;
+	}
+	rc = owned_by_init(cur_fd);
+	if (rc < 0) {
+		snprintf(o->why, sizeof(o->why), "a view whose owner cannot be told (%s)",
+			 strerror(-rc));
+		return;
+	}
+	if (ns_dev != (unsigned long long)cur.st_dev || ns_ino != (unsigned long long)cur.st_ino ||
+	    !rc) {
+		o->where = MNTNS_AT_FOREIGN;
 		snprintf(o->why, sizeof(o->why), "a view that is neither PID 1's nor one pam_mntns "
 			 "made (a copy of one, or a record that does not name it)");
 		return;

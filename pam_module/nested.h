@@ -16,16 +16,18 @@ enum mntns_where {
 	MNTNS_AT_OURS, /* a view this module made from PID 1's: that one can be reached */
 	MNTNS_AT_OURS_LOST, /* a view this module made from some other view */
 	MNTNS_AT_FOREIGN, /* any other view (a service systemd sandboxed): never left */
+	MNTNS_AT_UNKNOWN, /* it could not be told (out of descriptors, say): refuse the login */
 };
 
 struct mntns_origin {
 	enum mntns_where where;
 	uid_t uid; /* MNTNS_AT_OURS*: whose view it is */
-	char why[200]; /* MNTNS_AT_FOREIGN / _LOST: "a view that ...", for the log */
+	char why[200]; /* MNTNS_AT_FOREIGN / _LOST / _UNKNOWN: "a view that ...", for the log */
 };
 
-/* Finds out where the calling thread is. Never fails: what cannot be checked counts as
- * foreign, which is the choice that never leaves a namespace. */
+/* Finds out where the calling thread is. Only a view without a record, or with one that
+ * names another namespace, is foreign; when the record cannot be read or checked it is
+ * MNTNS_AT_UNKNOWN: taking a view of ours for foreign would leave root in a user's view. */
 void mntns_origin_find(struct mntns_origin *o);
 
 /* Opens PID 1's mount namespace (the outer view). Returns a descriptor or -errno. */

@@ -105,6 +105,16 @@ static void free_data(pam_handle_t *pamh, void *data, int status)
 	free(data);
 }
 
+/* Moves the calling thread (saved in SAVED) to the outer view, PID 1's. */
+static int go_outer(struct mntns_saved *saved, struct mntns_err *err)
+{
+	int outer = mntns_outer_open(err);
+	int rc = outer < 0 ? outer : mntns_ns_move(saved, outer, err);
+
+	mntns_closep(&outer);
+	return rc;
+}
+
 /* After a failure past the first namespace change: back to where the caller was. */
 static int undo(pam_handle_t *pamh, struct mntns_saved *saved, enum mntns_on_error on_error,
 		const char *msg)
@@ -136,9 +146,11 @@ static int build_view(pam_handle_t *pamh, const struct mntns_config *cfg,
 		return failed(pamh, cfg->on_error, err.msg);
 	if (mntns_apply_plan(plan, u->uid, u->gid, log, &err) < 0)
 		return undo(pamh, saved, cfg->on_error, err.msg);
-	if (mntns_record_view(u->uid, from_system, &err) < 0)
-		pam_syslog(pamh, LOG_WARNING, "%s: su and sudo inside this session will build on "
-			   "its view", err.msg);
+	/* Without its record, sudo inside the session would take the view for a foreign one
+	 * and leave root in it: no view made from the outer one goes without. (One built on a
+	 * foreign view is left alone by nested logins either way.) */
+	if (mntns_record_view(u->uid, from_system, &err) < 0 && from_system)
+		return undo(pamh, saved, cfg->on_error, err.msg);
 	return PAM_SUCCESS;
 }
 
@@ -208,7 +220,7 @@ static int user_view(pam_handle_t *pamh, const struct mntns_config *cfg,
 		data->uid = u->uid;
 	}
 	mntns_us_unlock(&us);
-	mntns_ns_done(saved, plan, log);
+	mntns_ns_done(saved, plan, false, log);
 	return PAM_SUCCESS;
 fail:
 	mntns_us_unlock(&us);
@@ -236,11 +248,7 @@ static int open_view(pam_handle_t *pamh, const struct mntns_config *cfg,
 		pam_syslog(pamh, LOG_DEBUG, "user %s: the session starts in %s; its view is built "
 			   "on that one", printable(u->name), origin->why);
 	if (origin->where == MNTNS_AT_OURS) {
-		int outer = mntns_outer_open(&err);
-
-		rc = outer < 0 ? outer : mntns_ns_move(&saved, outer, &err);
-		mntns_closep(&outer);
-		if (rc < 0)
+		if (go_outer(&saved, &err) < 0)
 			return undo(pamh, &saved, cfg->on_error, err.msg);
 		if (debug)
 			pam_syslog(pamh, LOG_DEBUG, "nested login of %s: started from the outer view",
@@ -249,24 +257,24 @@ static int open_view(pam_handle_t *pamh, const struct mntns_config *cfg,
 	if (cfg->scope == MNTNS_SCOPE_USER && from_system)
 		return user_view(pamh, cfg, plan, u, &saved, log, debug);
 	/* The record goes on the run directory, which must exist before the view is made. */
-	rc = mntns_us_open_dir(true, &err);
-	if (rc < 0)
-		pam_syslog(pamh, LOG_WARNING, "%s", err.msg);
+	rc = mntns_us_open_dir(from_system, &err);
+	if (rc < 0 && from_system)
+		return undo(pamh, &saved, cfg->on_error, err.msg);
 	mntns_closep(&rc);
 	rc = build_view(pamh, cfg, plan, u, from_system, -1, &saved, log);
 	if (rc == PAM_SUCCESS)
-		mntns_ns_done(&saved, plan, log);
+		mntns_ns_done(&saved, plan, false, log);
 	return rc;
 }
 
 /* A user that is not selected, whose login opens inside a view of ours (sudo -i to root in a
  * session): back to the outer view, unless the config says to keep the caller's. */
 static int unselected(pam_handle_t *pamh, const struct mntns_config *cfg,
-		      const struct mntns_user *u, const struct mntns_origin *origin, bool debug)
+		      const struct mntns_user *u, const struct mntns_origin *origin,
+		      const struct mntns_log *log, bool debug)
 {
 	struct mntns_saved saved;
 	struct mntns_err err;
-	int outer, rc;
 
 	if (origin->where == MNTNS_AT_OURS_LOST && cfg->unselected == MNTNS_UNSELECTED_OUTER)
 		pam_syslog(pamh, LOG_WARNING, "user %s is not selected, but stays in the caller's "
@@ -279,15 +287,12 @@ static int unselected(pam_handle_t *pamh, const struct mntns_config *cfg,
 	}
 	if (mntns_ns_save(&saved, &err) < 0)
 		return failed(pamh, cfg->on_error, err.msg);
-	outer = mntns_outer_open(&err);
-	rc = outer < 0 ? outer : mntns_ns_move(&saved, outer, &err);
-	mntns_closep(&outer);
-	if (rc < 0)
+	if (go_outer(&saved, &err) < 0)
 		return undo(pamh, &saved, cfg->on_error, err.msg);
 	if (debug)
 		pam_syslog(pamh, LOG_DEBUG, "user %s is not selected: back in the outer view",
 			   printable(u->name));
-	mntns_ns_done(&saved, NULL, NULL);
+	mntns_ns_done(&saved, NULL, true, log);
 	return PAM_SUCCESS;
 }
 
@@ -335,8 +340,15 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	mntns_origin_find(&origin);
+	if (origin.where == MNTNS_AT_UNKNOWN) {
+		/* Even with on_error = ignore: staying might mean root in a user's view. */
+		pam_syslog(pamh, LOG_ERR, "user %s: the session starts in %s; refused",
+			   printable(u.name), origin.why);
+		rc = PAM_SESSION_ERR;
+		goto out;
+	}
 	if (!plan.selected) {
-		rc = unselected(pamh, &cfg, &u, &origin, a.debug);
+		rc = unselected(pamh, &cfg, &u, &origin, &log, a.debug);
 		goto out;
 	}
 	if (a.debug)
@@ -383,12 +395,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 			   err.msg);
 		return PAM_SESSION_ERR;
 	}
-	if (origin.where == MNTNS_AT_OURS) {
-		int outer = mntns_outer_open(&err);
-
-		rc = outer < 0 ? outer : mntns_ns_move(&saved, outer, &err);
-		mntns_closep(&outer);
-	}
+	if (origin.where == MNTNS_AT_OURS)
+		rc = go_outer(&saved, &err);
 	if (rc == 0)
 		rc = mntns_us_lock(&us, data->uid, &err);
 	if (rc == 0) {

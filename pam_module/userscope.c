@@ -159,6 +159,42 @@ static bool skipped(long pid, const struct mntns_thread_id *skip, size_t nskip)
 	return false;
 }
 
+/* Is process PID (a name in /proc) in namespace NS? Asked of the process; once its main
+ * thread has exited (pthread_exit in main) that has no namespace any more, so then of each
+ * of its threads. */
+static bool process_in(int procfd, const char *pid, const struct stat *ns)
+{
+	char name[300];
+	struct dirent *de;
+	struct stat st;
+	bool in = false;
+	DIR *d;
+	int fd;
+
+	snprintf(name, sizeof(name), "%s/ns/mnt", pid);
+	if (fstatat(procfd, name, &st, 0) == 0)
+		return same_ns(&st, ns);
+	if (errno != ENOENT)
+		return false;
+	snprintf(name, sizeof(name), "%s/task", pid);
+	fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return false;
+	}
+	while (!in && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "%s/task/%s/ns/mnt", pid, de->d_name);
+		in = fstatat(procfd, name, &st, 0) == 0 && same_ns(&st, ns);
+	}
+	closedir(d);
+	return in;
+}
+
 /* One pass over /proc: a process in namespace NS, other than the caller and the PAM callers
  * of sessions already closed (CLOSED: they are on their way out). Returns its pid, 0 when
  * there is none, or -errno. The only step whose cost grows with the processes on the
@@ -183,14 +219,12 @@ static pid_t proc_find(int procfd, const struct stat *ns, const struct mntns_thr
 		return -e;
 	}
 	while ((de = readdir(d))) {
-		char name[300], *end;
+		char *end;
 		long pid = strtol(de->d_name, &end, 10);
-		struct stat st;
 
 		if (*end || pid <= 0 || pid == self || skipped(pid, closed, nclosed))
 			continue;
-		snprintf(name, sizeof(name), "%s/ns/mnt", de->d_name);
-		if (fstatat(procfd, name, &st, 0) < 0 || !same_ns(&st, ns))
+		if (!process_in(procfd, de->d_name, ns))
 			continue;
 		if (!found)
 			found = (pid_t)pid;

@@ -14,6 +14,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 sb_begin "$@"
 sb_build_client pam-client
+sb_build_client leaderless
 CLIENT=$SB_ROOT/build/pam-client
 F=$SB_FLAGS
 
@@ -105,6 +106,11 @@ case_su_share() {
 
 case_six_first_logins() {
 	user_config
+	# The test holds alice's lock: her six first logins wait for it, bob's does not.
+	mkdir -m 0700 /run/mntns
+	touch "/run/mntns/${SB_UID[alice]}.lock"
+	flock "/run/mntns/${SB_UID[alice]}.lock" "$SB_BIN/sb-wait" "$F/unlock" 60 &
+	_sb_track "$!"
 	local i pids=()
 	for i in 1 2 3 4 5 6; do
 		timeout -k 3 60 "${SB_WRAP[@]}" runuser -l alice -c "readlink /proc/self/ns/mnt >$F/ns.$i.tmp && \
@@ -112,6 +118,10 @@ case_six_first_logins() {
 		pids+=($!)
 		_sb_track "$!"
 	done
+	sb_su bob "true" || fail "bob's login while alice's logins wait: $(sb_last_err)"
+	sleep 0.5
+	[ -z "$(ls "$F"/ns.? 2>/dev/null)" ] || fail "a login of alice went on while her lock was held"
+	touch "$F/unlock"
 	for i in 1 2 3 4 5 6; do
 		sb_wait_file "$F/ns.$i" "${pids[i - 1]}" 30 || fail "login $i: $(cat "$SB_CASE_DIR/l$i.err")"
 	done
@@ -143,6 +153,22 @@ case_process_keeps() {
 	now=$(sb_su alice "ls -A /tmp; readlink /proc/self/ns/mnt") || fail "login: $(sb_last_err)"
 	[[ $now == mnt:* ]] || fail "once the process ended, /tmp of the next login is not empty: $now"
 	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last logout"
+}
+
+# A process whose main thread has exited has no /proc/PID/ns/mnt; its other thread keeps
+# the namespace all the same.
+case_leaderless_keeps() {
+	user_config
+	cp "$SB_ROOT/build/leaderless" "$SB_BIN/"
+	sb_su alice "echo kept >/tmp/kept; setsid $SB_BIN/leaderless 300 </dev/null >/dev/null 2>&1 & echo \$! >$F/keeper" ||
+		fail "login: $(sb_last_err)"
+	local keeper
+	keeper=$(cat "$F/keeper")
+	_sb_track "$keeper"
+	[ -n "$(pin_of alice)" ] || fail "a process left running at logout: the namespace was dropped"
+	expect_eq "$(sb_su alice "cat /tmp/kept")" kept "the next login, while only a thread runs"
+	kill "$keeper"
+	gone "$keeper"
 }
 
 case_sigkill() {
@@ -191,7 +217,6 @@ nested() {
 	if [ ${#SB_WRAP[@]} -gt 0 ]; then
 		client_in "$(session_pid a)" bob
 		expect_eq "$(field rc)" 0 "bob's nested login ($(cat "$SB_CASE_DIR/client.err"))"
-		expect_eq "$(field new_mounts)" /tmp "bob's nested login: mounts beyond the outer view's"
 		expect_ne "$(field ns_after)" "$(cat "$F/a.ns")" "bob's namespace"
 		touch "$F/a.go"
 		return
@@ -210,6 +235,33 @@ nested() {
 }
 case_nested_user() { nested user; }
 case_nested_session() { nested session; }
+
+# sudo from alice's private /tmp/build: root must not end up in bob's /tmp/build of the
+# outer view (the same path, another directory). And a record that cannot be read refuses
+# root's login rather than leave root in alice's view.
+case_nested_root_cwd() {
+	user_config
+	install -d -o bob -g bob /tmp/build # the outer view's, bob's
+	hold a alice
+	sb_su alice "mkdir /tmp/build" || fail "alice: $(sb_last_err)"
+	local pid
+	pid=$(session_pid a)
+	client_in "$pid" root -c /tmp/build
+	expect_eq "$(field rc)" 0 "root's login from alice's /tmp/build ($(cat "$SB_CASE_DIR/client.err"))"
+	expect_eq "$(field cwd_after)" / "root's working directory in the outer view"
+	if [ ${#SB_WRAP[@]} -eq 0 ]; then
+		expect_eq "$(sb_su alice "cd /tmp/build && sudo sh -c 'pwd; stat -c %U .'" | tr '\n' ' ')" "/ root " \
+			"sudo from alice's /tmp/build"
+	fi
+	# A record nobody can read any more (root mounts over it in alice's view).
+	nsenter -t "$pid" -m -- sh -c "mount -t tmpfs -o mode=0700 forged /run/mntns &&
+		echo garbage >/run/mntns/view && chmod 0400 /run/mntns/view" || fail "cannot replace the record"
+	client_in "$pid" root
+	expect_eq "$(field rc)" 14 "root's login where the record cannot be read (PAM_SESSION_ERR)"
+	expect_eq "$(field ns_changed)" no "root's refused login: namespace"
+	grep -q "cannot be read" "$SB_CASE_DIR/client.err" || fail "no log line: $(cat "$SB_CASE_DIR/client.err")"
+	touch "$F/a.go"
+}
 
 # to_root [EXTRA GLOBAL LINE]: su -, sudo -i and sudo inside alice's session.
 to_root() {
@@ -280,9 +332,16 @@ case_foreign_view() {
 	grep -q '^new_mounts=/tmp *$' "$SB_CASE_DIR/client.out" || fail "alice in a foreign view: $(grep new_mounts "$SB_CASE_DIR/client.out")"
 	grep -q "scope = user needs the outer view" "$SB_CASE_DIR/client.err" || fail "no warning: $(cat "$SB_CASE_DIR/client.err")"
 	[ -z "$(pin_of alice)" ] || fail "a view built on a foreign one was pinned"
+	# Built on it, not on the outer view: a mount only the foreign view has is seen.
+	expect_eq "$(timeout -k 3 "$SB_CMD_TIMEOUT" unshare -m -- sh -c "mount -t tmpfs foreign $SB_MNT &&
+		touch $SB_MNT/only-here && ${SB_SU_WRAP[*]} su -l alice -c 'ls $SB_MNT'" 2>"$SB_CASE_DIR/su.err")" \
+		only-here "alice's login in a foreign view sees that view's mounts ($(cat "$SB_CASE_DIR/su.err"))"
 	timeout -k 3 "$SB_CMD_TIMEOUT" unshare -m -- "${SB_WRAP[@]}" "$CLIENT" mntns-test root >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 	grep -q '^ns_changed=no$' "$SB_CASE_DIR/client.out" || fail "root left a foreign view: $(cat "$SB_CASE_DIR/client.out")"
-	# alice's view, made from the foreign one, and root's login inside it.
+	# alice's view, made from the foreign one, and root's login inside it. (Such a view gets
+	# its record only where /run/mntns exists already; without one it is foreign, with one
+	# "lost": root stays either way.)
+	mkdir -p -m 0700 /run/mntns
 	timeout -k 3 60 unshare -m -- "${SB_WRAP[@]}" "$CLIENT" -s 30 mntns-test alice \
 		>"$SB_CASE_DIR/held.out" 2>"$SB_CASE_DIR/held.err" &
 	_sb_track "$!"
@@ -328,13 +387,15 @@ case_cron_share() {
 }
 
 t_case "scope = user: two su -l logins share /tmp and one namespace" case_su_share
-t_case "scope = user: six simultaneous first logins end in one namespace" case_six_first_logins
+t_case "scope = user: six simultaneous first logins end in one namespace; bob's does not wait" case_six_first_logins
 t_case "scope = user: a process left running keeps the namespace; once it ends, fresh" case_process_keeps
+t_case "scope = user: a process whose main thread exited keeps the namespace" case_leaderless_keeps
 t_case "scope = user: a SIGKILLed PAM caller does not keep the namespace" case_sigkill
 t_case "scope = user: users stay apart and cannot touch /run/mntns" case_users_apart
 t_case "nested, scope = user: su - bob and sudo -i -u bob get a fresh login's view" case_nested_user
 t_case "nested, scope = session: su - bob and sudo -i -u bob get a fresh login's view" case_nested_session
 t_case "nested: su -, sudo -i and sudo to root land in the outer view" case_nested_root
+t_case "nested: root's working directory is never another one of the same path; no record, no login" case_nested_root_cwd
 t_case "nested: unselected = keep leaves root in the caller's view" case_nested_root_keep
 t_case "scope = user: a multithreaded caller joins" case_threads_join
 t_case "a view the module did not make is never left" case_foreign_view
