@@ -3,7 +3,8 @@
 # ends with one line "N passed, N failed" (exit status non-zero if anything failed).
 #
 # Layers: build with -Werror, cmocka unit tests, cppcheck, man pages, root integration tests
-# with real PAM clients (pamtester, runuser/su, sshd) in sandbox namespaces, fuzz regression
+# with real PAM clients (pamtester, runuser/su, sshd) in sandbox namespaces, the Debian package
+# on a Debian 12 booted with systemd in a container (tests/system/run.sh), fuzz regression
 # inputs, make distcheck, then the unit and integration tests again under AddressSanitizer +
 # UBSan and under valgrind memcheck.
 #
@@ -91,6 +92,7 @@ step unit unit_tests "$out/build"
 step cppcheck lint
 step man man_pages
 step integration integration "$out/build"
+step system bash tests/system/run.sh "$out/build"
 if [ -f tests/fuzz/run.sh ]; then
 	step fuzz-regressions bash tests/fuzz/run.sh --regressions
 fi

@@ -1,0 +1,325 @@
+#!/bin/bash
+# System test: the Debian package on a booted Debian 12 with systemd as PID 1.
+#
+# Builds libpam-mntns with `make deb` (from the release tarball), boots a Debian 12 root in a
+# container on this machine (systemd-nspawn --boot, host network) and there, as an
+# administrator would: installs the package with apt, enables it with pam-auth-update, and
+# logs in over ssh as two users. Checks the private /tmp, the logind session and
+# /run/user/UID, a `systemd-run --user` service in the user's namespace (scope = user),
+# tmux across two ssh logins, su -l, sudo -i and a cron job; then apt remove and apt purge,
+# after which /etc/pam.d must be byte for byte what it was before and nothing of the package
+# may be left.
+#
+# The root is made once with debootstrap from Debian's archive and kept in
+# /var/cache/pam_mntns-tests (MNTNS_SYSTEM_CACHE); each run puts an overlay over it, so the
+# cache never changes. Output: TAP, then "N passed, N failed". Without root, or where the
+# container cannot be made, every test is skipped with the reason; under CI=true that is a
+# failure.
+#
+# usage: tests/system/run.sh [BUILD_DIR]   (BUILD_DIR: a configured build tree; default: a
+#        fresh one in the temporary directory)
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cache=${MNTNS_SYSTEM_CACHE:-/var/cache/pam_mntns-tests}
+mirror=${MNTNS_SYSTEM_MIRROR:-http://deb.debian.org/debian}
+include=systemd,systemd-sysv,dbus,dbus-user-session,openssh-server,libpam-systemd,sudo,cron,tmux,libpam-runtime,procps,iproute2
+root_name=bookworm-$(printf '%s' "$include" | sha256sum | cut -c1-12)
+
+n=0 passed=0 failed=0 skip_all="" tmp="" nspawn_pid="" leader="" cg=()
+
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1))
+	echo "not ok $n - $1${2:+ # $2}"
+}
+skip() {
+	n=$((n + 1))
+	if [ "${CI:-}" = true ]; then
+		failed=$((failed + 1))
+		echo "not ok $n - $1 # skipped under CI=true: $2"
+	else
+		passed=$((passed + 1))
+		echo "ok $n - $1 # SKIP $2"
+	fi
+}
+# check NAME COMMAND...: one test, passed when COMMAND succeeds; its output is the reason.
+check() {
+	local name=$1 out
+	shift
+	if [ -n "$skip_all" ]; then
+		skip "$name" "$skip_all"
+		return 1
+	fi
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		not_ok "$name" "$(printf '%s' "$out" | tr '\n\t' '  ' | cut -c1-400)"
+		return 1
+	fi
+}
+
+# inside CMD...: run CMD in the container, as root, in all of its namespaces.
+inside() { timeout -k 5 120 nsenter -t "$leader" -a -- "$@"; }
+# ssh_as USER CMD: ssh to the container's sshd.
+ssh_as() {
+	timeout -k 5 60 ssh -F /dev/null -i "$tmp/id" -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes \
+		-o LogLevel=ERROR -o ConnectTimeout=10 -p "$port" "$1@127.0.0.1" "$2" </dev/null
+}
+
+cleanup() {
+	if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+		kill -TERM "$nspawn_pid"
+		for _ in $(seq 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$nspawn_pid" 2>/dev/null
+		wait "$nspawn_pid" 2>/dev/null
+	fi
+	if [ -n "$tmp" ]; then
+		mountpoint -q "$tmp/root" && umount -l "$tmp/root"
+		rm -rf --one-file-system "$tmp"
+	fi
+	local d
+	# nspawn's payload/ and supervisor/ below ours, deepest first.
+	for d in "${cg[@]}"; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- preparation
+
+prepare() {
+	[ "$(id -u)" = 0 ] || { skip_all="not root: booting a container needs root"; return; }
+	local t
+	for t in debootstrap systemd-nspawn nsenter dpkg-buildpackage lintian ssh ssh-keygen; do
+		command -v "$t" >/dev/null || { skip_all="$t not found (tests/setup-deps.sh installs it)"; return; }
+	done
+	tmp=$(mktemp -d /var/tmp/pam_mntns-system.XXXXXX) || { skip_all="mktemp failed"; return; }
+
+	# The package, from the release tarball.
+	local build=${1:-$tmp/build}
+	if [ ! -f "$build/Makefile" ]; then
+		bash "$repo/tests/build.sh" "$build" >"$tmp/build.log" 2>&1 ||
+			{ skip_all="build failed: $(tail -n 3 "$tmp/build.log" | tr '\n' ' ')"; return; }
+	fi
+	make -C "$build" deb >"$tmp/deb.log" 2>&1 ||
+		{ skip_all="make deb failed: $(tail -n 5 "$tmp/deb.log" | tr '\n' ' ')"; return; }
+	deb=$(ls "$build"/deb-build/libpam-mntns_*.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || { skip_all="make deb made no libpam-mntns_*.deb"; return; }
+
+	# The Debian 12 root, made once.
+	if [ ! -x "$cache/$root_name/usr/bin/systemctl" ]; then
+		mkdir -p "$cache"
+		rm -rf "$cache/$root_name.new"
+		echo "# debootstrap bookworm into $cache/$root_name (once)" >&2
+		debootstrap --variant=minbase --include="$include" bookworm "$cache/$root_name.new" \
+			"$mirror" >"$tmp/debootstrap.log" 2>&1 ||
+			{ skip_all="debootstrap failed: $(tail -n 3 "$tmp/debootstrap.log" | tr '\n' ' ')"; return; }
+		mv "$cache/$root_name.new" "$cache/$root_name"
+	fi
+
+	# This run's root: an overlay, so the cache stays as it is.
+	mkdir -p "$tmp/upper" "$tmp/work" "$tmp/root"
+	mount -t overlay pam_mntns-system \
+		-o "lowerdir=$cache/$root_name,upperdir=$tmp/upper,workdir=$tmp/work" "$tmp/root" ||
+		{ skip_all="overlay mount failed"; return; }
+	local r=$tmp/root
+	for u in alice bob; do
+		chroot "$r" useradd -m -s /bin/bash "$u" || { skip_all="useradd $u failed"; return; }
+	done
+	ssh-keygen -q -t ed25519 -N '' -f "$tmp/id" </dev/null || { skip_all="ssh-keygen failed"; return; }
+	for u in alice bob; do
+		install -d -m 0700 "$r/home/$u/.ssh"
+		install -m 0600 "$tmp/id.pub" "$r/home/$u/.ssh/authorized_keys"
+		chroot "$r" chown -R "$u:$u" "/home/$u/.ssh"
+	done
+	echo 'alice ALL=(ALL:ALL) NOPASSWD: ALL' >"$r/etc/sudoers.d/alice"
+	chmod 0440 "$r/etc/sudoers.d/alice"
+	port=$((20000 + RANDOM % 40000))
+	printf 'Port %s\nListenAddress 127.0.0.1\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n' \
+		"$port" >"$r/etc/ssh/sshd_config.d/pam_mntns-test.conf"
+	cp "$deb" "$r/root/"
+	deb_name=${deb##*/}
+	# lintian, on the package and the .changes of the build (as nobody: it warns of root).
+	lintian_out=$(cd "${deb%/*}" && lintian -I --pedantic "${deb##*/}" ./*.changes 2>&1 | grep -v 'root privileges')
+	# /etc/pam.d as it is before the package comes.
+	(cd "$r/etc/pam.d" && sha256sum -- * | sort) >"$tmp/pam.d.before"
+
+	# Its own cgroups, or nspawn's payload/ and supervisor/ land at the host's root.
+	local d
+	for d in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd; do
+		[ -d "$d" ] || continue
+		mkdir -p "$d/pam_mntns-system.$$" && cg+=("$d/pam_mntns-system.$$")
+	done
+	(
+		for d in "${cg[@]}"; do echo "$BASHPID" >"$d/cgroup.procs"; done
+		export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
+		exec systemd-nspawn -q -D "$r" --boot --register=no --keep-unit \
+			--console=read-only -M "mntns$$" >"$tmp/boot.log" 2>&1
+	) &
+	nspawn_pid=$!
+	for _ in $(seq 300); do
+		leader=$(cat "/proc/$nspawn_pid/task/$nspawn_pid/children" 2>/dev/null | awk '{ print $1 }')
+		[ -n "$leader" ] && break
+		kill -0 "$nspawn_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$leader" ] || { skip_all="systemd-nspawn did not start: $(tail -n 5 "$tmp/boot.log" | tr '\n' ' ')"; return; }
+}
+
+booted() {
+	local state=""
+	# Until systemd has its socket, systemctl cannot even ask.
+	for _ in $(seq 240); do
+		state=$(inside systemctl is-system-running 2>&1)
+		case $state in
+		running | degraded) return 0 ;;
+		stopping | offline | maintenance) break ;;
+		esac
+		sleep 0.25
+	done
+	echo "system state: $state; $(inside systemctl --failed --no-legend 2>&1 | tr '\n' ' ')"
+	tail -n 5 "$tmp/boot.log"
+	return 1
+}
+
+# ---------------------------------------------------------------- checks
+
+installed() {
+	inside apt-get install -y -q "/root/$deb_name" >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
+	inside dpkg -s libpam-mntns | grep -q '^Status: install ok installed' || return 1
+	[ "$(inside stat -c '%U %a' /run/mntns)" = "root 700" ] || { echo "/run/mntns: $(inside stat -c '%U %a' /run/mntns 2>&1)"; return 1; }
+	inside test -d /var/lib/mntns/vartmp || { echo "no /var/lib/mntns/vartmp"; return 1; }
+	# Installing enables nothing (the profile says Default: no).
+	! inside grep -q pam_mntns /etc/pam.d/common-session || { echo "enabled on install"; return 1; }
+}
+
+enabled() {
+	inside pam-auth-update --enable mntns || return 1
+	local f lines
+	for f in common-session common-session-noninteractive; do
+		# After pam_unix (the primary block), before pam_systemd (which starts systemd --user).
+		lines=$(inside grep -nE '^session.*(pam_unix|pam_mntns|pam_systemd)\.so' "/etc/pam.d/$f" |
+			sed -E 's/^([0-9]+):.*(pam_[a-z]+)\.so.*/\2/' | tr '\n' ' ')
+		case $f:$lines in
+		common-session:"pam_unix pam_mntns pam_systemd ") ;;
+		common-session-noninteractive:"pam_unix pam_mntns ") ;;
+		*) echo "$f: order is '$lines'"; inside cat "/etc/pam.d/$f"; return 1 ;;
+		esac
+	done
+}
+
+ssh_login() {
+	local out uid
+	out=$(ssh_as alice 'echo ns=$(readlink /proc/self/ns/mnt); echo tmp=$(findmnt -n -o FSTYPE,SOURCE /tmp | tail -n 1);
+		echo session=$XDG_SESSION_ID; echo rundir=$(test -d /run/user/$(id -u) && echo yes);
+		echo active=$(loginctl show-session "$XDG_SESSION_ID" -p Active --value); echo mark >/tmp/alice-mark') ||
+		{ echo "ssh alice failed"; return 1; }
+	echo "$out" >"$tmp/alice.login"
+	grep -qx 'tmp=tmpfs pam_mntns' <<<"$out" || { echo "$out"; return 1; }
+	grep -qE '^session=[0-9]+$' <<<"$out" || { echo "no logind session: $out"; return 1; }
+	grep -qx 'rundir=yes' <<<"$out" || { echo "no /run/user/UID: $out"; return 1; }
+	grep -qx 'active=yes' <<<"$out" || { echo "session not active: $out"; return 1; }
+	[ "$(sed -n 's/^ns=//p' <<<"$out")" != "$(inside readlink /proc/1/ns/mnt)" ] || { echo "still in PID 1's namespace"; return 1; }
+}
+
+alice_ns() { sed -n 's/^ns=//p' "$tmp/alice.login"; }
+
+second_user() {
+	local out
+	out=$(ssh_as bob 'echo ns=$(readlink /proc/self/ns/mnt); ls -A /tmp') || { echo "ssh bob failed"; return 1; }
+	[ "$(sed -n 's/^ns=//p' <<<"$out")" != "$(alice_ns)" ] || { echo "bob shares alice's namespace"; return 1; }
+	! grep -q alice-mark <<<"$out" || { echo "bob sees alice's /tmp: $out"; return 1; }
+}
+
+tmux_across() {
+	ssh_as alice "tmux new-session -d -s work 'sleep 600'" || { echo "tmux new-session failed"; return 1; }
+	local out
+	out=$(ssh_as alice 'tmux ls; echo ns=$(readlink /proc/self/ns/mnt)') || return 1
+	grep -q '^work: ' <<<"$out" || { echo "tmux ls: $out"; return 1; }
+	# tmux keeps alice's namespace: the one of her first login.
+	[ "$(sed -n 's/^ns=//p' <<<"$out")" = "$(alice_ns)" ] || { echo "another namespace: $out vs $(alice_ns)"; return 1; }
+}
+
+user_service() {
+	local out
+	out=$(ssh_as alice 'systemd-run --user --wait --pipe --quiet readlink /proc/self/ns/mnt; systemd-run --user --wait --pipe --quiet cat /tmp/alice-mark') ||
+		{ echo "systemd-run --user failed: $out"; return 1; }
+	[ "$out" = "$(alice_ns)
+mark" ] || { echo "the user service: $out (alice: $(alice_ns))"; return 1; }
+}
+
+su_login() {
+	local out
+	out=$(inside su -l alice -c 'readlink /proc/self/ns/mnt; cat /tmp/alice-mark') || return 1
+	[ "$out" = "$(alice_ns)
+mark" ] || { echo "su -l alice: $out"; return 1; }
+}
+
+sudo_root() {
+	local out init
+	init=$(inside readlink /proc/1/ns/mnt)
+	out=$(ssh_as alice 'sudo -i readlink /proc/self/ns/mnt; sudo readlink /proc/self/ns/mnt') || return 1
+	[ "$out" = "$init
+$init" ] || { echo "sudo -i / sudo in alice's session: $out (PID 1's: $init)"; return 1; }
+}
+
+cron_job() {
+	printf '* * * * * readlink /proc/self/ns/mnt >/home/alice/cron.ns; cat /tmp/alice-mark >>/home/alice/cron.ns\n' |
+		inside crontab -u alice - || return 1
+	for _ in $(seq 150); do
+		inside test -s /home/alice/cron.ns && break
+		sleep 0.5
+	done
+	sleep 1
+	local out
+	out=$(inside cat /home/alice/cron.ns 2>&1) || { echo "no cron job ran within 75 s"; return 1; }
+	[ "$out" = "$(alice_ns)
+mark" ] || { echo "the cron job: $out"; return 1; }
+	inside crontab -u alice -r
+}
+
+removed() {
+	ssh_as alice 'tmux kill-server' >/dev/null 2>&1
+	inside apt-get remove -y -q libpam-mntns >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
+	(cd "$tmp/root/etc/pam.d" && sha256sum -- * | sort) >"$tmp/pam.d.removed"
+	diff "$tmp/pam.d.before" "$tmp/pam.d.removed" || return 1
+	! inside test -e /lib/x86_64-linux-gnu/security/pam_mntns.so || { echo "the module is still there"; return 1; }
+}
+
+purged() {
+	inside apt-get purge -y -q libpam-mntns >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
+	(cd "$tmp/root/etc/pam.d" && sha256sum -- * | sort) >"$tmp/pam.d.purged"
+	diff "$tmp/pam.d.before" "$tmp/pam.d.purged" || return 1
+	local p left=""
+	for p in /etc/security/mntns.conf /etc/security/mntns.d /usr/sbin/mntns-plan \
+		/usr/share/pam-configs/mntns /usr/lib/tmpfiles.d/libpam-mntns.conf /var/lib/mntns \
+		/run/mntns /usr/share/doc/libpam-mntns /usr/share/man/man8/pam_mntns.8.gz; do
+		inside test -e "$p" && left+="$p "
+	done
+	[ -z "$left" ] || { echo "left after purge: $left"; return 1; }
+	! inside dpkg -s libpam-mntns >/dev/null 2>&1 || { echo "dpkg still knows the package"; return 1; }
+}
+
+lintian_clean() {
+	# Errors and warnings only; I: and P: lines are information.
+	! grep -E '^[EW]: ' <<<"$lintian_out"
+}
+
+lintian_out=""
+prepare "${1:-}"
+check "lintian: no error and no warning on the package" lintian_clean
+check "the Debian 12 root boots with systemd as PID 1" booted || skip_all=${skip_all:-"the container did not boot"}
+check "apt installs the package; /run/mntns and /var/lib/mntns/vartmp exist; nothing enabled yet" installed
+check "pam-auth-update --enable mntns: after pam_unix, before pam_systemd" enabled
+check "ssh login: private /tmp, a logind session, /run/user/UID" ssh_login
+check "a second user's ssh login: a namespace of its own" second_user
+check "tmux started in one ssh login is listed from the next, in the same namespace" tmux_across
+check "a systemd-run --user service sees the user's namespace and /tmp" user_service
+check "su -l alice joins alice's namespace" su_login
+check "sudo -i and sudo in alice's session run in PID 1's view" sudo_root
+check "a cron job of alice runs in her namespace" cron_job
+check "apt remove: /etc/pam.d is byte for byte what it was" removed
+check "apt purge: nothing of the package is left" purged
+echo "1..$n"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
