@@ -134,7 +134,10 @@ prepare() {
 	done
 	echo 'alice ALL=(ALL:ALL) NOPASSWD: ALL' >"$r/etc/sudoers.d/alice"
 	chmod 0440 "$r/etc/sudoers.d/alice"
-	port=$((20000 + RANDOM % 40000))
+	for _ in 1 2 3 4 5 6 7 8; do
+		port=$((20000 + RANDOM % 40000))
+		[ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ] || break
+	done
 	printf 'Port %s\nListenAddress 127.0.0.1\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n' \
 		"$port" >"$r/etc/ssh/sshd_config.d/pam_mntns-test.conf"
 	cp "$deb" "$r/root/"
