@@ -433,37 +433,76 @@ static int drop_pin(struct mntns_us *us, struct mntns_err *err)
 	return registry_write(us, NULL, 0);
 }
 
+/* What the registry functions work on: /proc, the pinned namespace, room for the registry. */
+struct reg {
+	int procfd;
+	int ns; /* the pin, opened */
+	struct stat st; /* of the namespace */
+	struct mntns_thread_id *ids;
+	size_t n; /* entries read */
+};
+
+static void reg_close(struct reg *r)
+{
+	mntns_closep(&r->procfd);
+	mntns_closep(&r->ns);
+	free(r->ids);
+}
+
+/* Opens /proc and the pin and reads the registry. Returns 0, -ENOENT when there is no pin
+ * (ERR untouched), or -errno. R must be closed with reg_close in every case. */
+static int reg_open(struct mntns_us *us, struct reg *r, struct mntns_err *err)
+{
+	r->ns = -1;
+	r->n = 0;
+	r->ids = ids_new();
+	r->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	if (!r->ids)
+		return mntns_fail(err, -ENOMEM, "registry: %s", strerror(ENOMEM));
+	r->ns = open_pin(us->dir_fd, us->pin, &r->st);
+	if (r->ns == -ENOENT)
+		return -ENOENT;
+	if (r->ns < 0)
+		return mntns_fail(err, r->ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin,
+				  strerror(-r->ns));
+	r->n = registry_read(us, r->ids);
+	return 0;
+}
+
+static int reg_write(struct mntns_us *us, const struct reg *r, size_t n, struct mntns_err *err)
+{
+	int rc = registry_write(us, r->ids, n);
+
+	return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock, strerror(-rc)) : 0;
+}
+
 int mntns_us_live(struct mntns_us *us, struct mntns_err *err)
 {
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ struct mntns_thread_id *ids = NULL;
-	_cleanup_close_ int ns = -1;
-	struct stat st;
+	struct reg r;
 	size_t n, open;
-	int rc;
+	int rc = reg_open(us, &r, err);
 
-	if (procfd < 0)
-		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	ns = open_pin(us->dir_fd, us->pin, &st);
-	if (ns == -ENOENT)
-		return -ENOENT;
-	if (ns < 0)
-		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
-	ids = ids_new();
-	if (!ids)
-		return mntns_fail(err, -ENOMEM, "registry: %s", strerror(ENOMEM));
-	n = registry_read(us, ids);
-	for (size_t i = 0; i < n; i++)
-		if (!ids[i].closed && thread_in(procfd, &ids[i], &st))
-			return mntns_take_fd(&ns); /* a live session: O(sessions), no /proc pass */
-	n = registry_prune(procfd, ids, n, &st, &open);
-	rc = anything_left(us, procfd, &st, ids, n);
 	if (rc < 0)
-		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
-	if (rc > 0)
-		return mntns_take_fd(&ns); /* something left running: a tmux server */
-	rc = drop_pin(us, err);
-	return rc < 0 ? rc : -ENOENT;
+		goto out;
+	rc = -1;
+	for (size_t i = 0; i < r.n && rc < 0; i++)
+		if (!r.ids[i].closed && thread_in(r.procfd, &r.ids[i], &r.st))
+			rc = mntns_take_fd(&r.ns); /* a live session: O(sessions), no /proc pass */
+	if (rc >= 0)
+		goto out;
+	n = registry_prune(r.procfd, r.ids, r.n, &r.st, &open);
+	rc = anything_left(us, r.procfd, &r.st, r.ids, n);
+	if (rc < 0)
+		rc = mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
+	else if (rc > 0)
+		rc = mntns_take_fd(&r.ns); /* something left running: a tmux server */
+	else if ((rc = drop_pin(us, err)) == 0)
+		rc = -ENOENT;
+out:
+	reg_close(&r);
+	return rc;
 }
 
 /* Makes directory FD a mount of its own: a bind mount of itself. */
@@ -552,73 +591,60 @@ int mntns_us_pin(struct mntns_us *us, int ns_fd, struct mntns_err *err)
 int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
 		      struct mntns_err *err)
 {
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int ns = -1;
-	_cleanup_free_ struct mntns_thread_id *ids = ids_new();
-	struct stat st;
-	size_t n, open;
-	int rc;
+	struct reg r;
+	int rc = reg_open(us, &r, err);
 
-	if (procfd < 0 || !ids)
-		return mntns_fail(err, procfd < 0 ? -errno : -ENOMEM, "registry: %s",
-				  strerror(procfd < 0 ? errno : ENOMEM));
-	ns = open_pin(us->dir_fd, us->pin, &st);
-	if (ns < 0)
-		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
-	n = registry_prune(procfd, ids, registry_read(us, ids), &st, &open);
-	if (n < REGISTRY_MAX) {
-		ids[n] = *id;
-		ids[n++].closed = false;
+	if (rc == -ENOENT)
+		rc = mntns_fail(err, rc, "%s/%s: no pinned namespace", MNTNS_RUN_DIR, us->pin);
+	if (rc == 0) {
+		size_t open, n = registry_prune(r.procfd, r.ids, r.n, &r.st, &open);
+		if (n < REGISTRY_MAX) {
+			r.ids[n] = *id;
+			r.ids[n++].closed = false;
+		}
+		rc = reg_write(us, &r, n, err);
 	}
-	rc = registry_write(us, ids, n);
-	return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
-				   strerror(-rc)) : 0;
+	reg_close(&r);
+	return rc;
 }
 
 int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool *dropped,
 		     struct mntns_err *err)
 {
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int ns = -1;
-	_cleanup_free_ struct mntns_thread_id *ids = ids_new();
-	struct stat st;
+	struct reg r;
 	size_t n, open;
 	bool found = false;
-	int rc;
+	int rc = reg_open(us, &r, err);
 
 	*dropped = false;
-	if (procfd < 0 || !ids)
-		return mntns_fail(err, procfd < 0 ? -errno : -ENOMEM, "registry: %s",
-				  strerror(procfd < 0 ? errno : ENOMEM));
-	ns = open_pin(us->dir_fd, us->pin, &st);
-	if (ns == -ENOENT)
-		return 0; /* dropped already (by the administrator, or a later login) */
-	if (ns < 0)
-		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin, strerror(-ns));
+	if (rc < 0) {
+		reg_close(&r);
+		return rc == -ENOENT ? 0 : rc; /* -ENOENT: dropped already (by hand, or a login) */
+	}
 	/* Marked closed, not removed: until it exits, this process is still in the namespace,
 	 * and a concurrent last logout must not take it for something left running. */
-	n = registry_read(us, ids);
-	for (size_t i = 0; i < n; i++)
-		if (ids[i].tid == id->tid && ids[i].start == id->start)
-			ids[i].closed = found = true;
+	for (size_t i = 0; i < r.n; i++)
+		if (r.ids[i].tid == id->tid && r.ids[i].start == id->start)
+			r.ids[i].closed = found = true;
+	n = r.n;
 	if (!found && n < REGISTRY_MAX - 1) {
-		ids[n] = *id;
-		ids[n++].closed = true;
+		r.ids[n] = *id;
+		r.ids[n++].closed = true;
 	}
-	n = registry_prune(procfd, ids, n, &st, &open);
+	n = registry_prune(r.procfd, r.ids, n, &r.st, &open);
 	if (open > 0) {
-		rc = registry_write(us, ids, n);
-		return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
-					   strerror(-rc)) : 0;
+		rc = reg_write(us, &r, n, err);
+	} else {
+		/* The last session: does anything else still run in there? */
+		rc = anything_left(us, r.procfd, &r.st, r.ids, n);
+		if (rc < 0)
+			rc = mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
+		else if (rc > 0)
+			rc = 0;
+		else if ((rc = drop_pin(us, err)) == 0)
+			*dropped = true;
 	}
-	/* The last session: does anything else still run in there? */
-	rc = anything_left(us, procfd, &st, ids, n);
-	if (rc < 0)
-		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
-	if (rc > 0)
-		return 0;
-	rc = drop_pin(us, err);
-	*dropped = rc == 0;
+	reg_close(&r);
 	return rc;
 }
 
