@@ -413,10 +413,12 @@ static int anything_left(struct mntns_us *us, int procfd, const struct stat *ns,
 
 	if (pid <= 0)
 		return pid;
-	ids[n].tid = pid;
-	ids[n].closed = false;
-	if (n < REGISTRY_MAX - 1 && thread_start(procfd, pid, &ids[n].start) == 0)
-		n++;
+	if (n < REGISTRY_MAX) {
+		ids[n].tid = pid;
+		ids[n].closed = false;
+		if (thread_start(procfd, pid, &ids[n].start) == 0)
+			n++;
+	}
 	(void)registry_write(us, ids, n);
 	return 1;
 }
@@ -449,24 +451,25 @@ static void reg_close(struct reg *r)
 	free(r->ids);
 }
 
-/* Opens /proc and the pin and reads the registry. Returns 0, -ENOENT when there is no pin
- * (ERR untouched), or -errno. R must be closed with reg_close in every case. */
+/* Opens the pin and /proc and reads the registry. Returns 0, 1 when there is no pin (ERR
+ * untouched), or -errno. R must be closed with reg_close in every case. */
 static int reg_open(struct mntns_us *us, struct reg *r, struct mntns_err *err)
 {
-	r->ns = -1;
+	r->procfd = -1;
 	r->n = 0;
-	r->ids = ids_new();
-	r->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (r->procfd < 0)
-		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	if (!r->ids)
-		return mntns_fail(err, -ENOMEM, "registry: %s", strerror(ENOMEM));
+	r->ids = NULL;
 	r->ns = open_pin(us->dir_fd, us->pin, &r->st);
 	if (r->ns == -ENOENT)
-		return -ENOENT;
+		return 1;
 	if (r->ns < 0)
 		return mntns_fail(err, r->ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin,
 				  strerror(-r->ns));
+	r->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (r->procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	r->ids = ids_new();
+	if (!r->ids)
+		return mntns_fail(err, -ENOMEM, "registry: %s", strerror(ENOMEM));
 	r->n = registry_read(us, r->ids);
 	return 0;
 }
@@ -484,8 +487,10 @@ int mntns_us_live(struct mntns_us *us, struct mntns_err *err)
 	size_t n, open;
 	int rc = reg_open(us, &r, err);
 
-	if (rc < 0)
+	if (rc != 0) {
+		rc = rc > 0 ? -ENOENT : rc;
 		goto out;
+	}
 	rc = -1;
 	for (size_t i = 0; i < r.n && rc < 0; i++)
 		if (!r.ids[i].closed && thread_in(r.procfd, &r.ids[i], &r.st))
@@ -594,8 +599,8 @@ int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
 	struct reg r;
 	int rc = reg_open(us, &r, err);
 
-	if (rc == -ENOENT)
-		rc = mntns_fail(err, rc, "%s/%s: no pinned namespace", MNTNS_RUN_DIR, us->pin);
+	if (rc > 0)
+		rc = mntns_fail(err, -ENOENT, "%s/%s: no pinned namespace", MNTNS_RUN_DIR, us->pin);
 	if (rc == 0) {
 		size_t open, n = registry_prune(r.procfd, r.ids, r.n, &r.st, &open);
 		if (n < REGISTRY_MAX) {
@@ -617,9 +622,9 @@ int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool
 	int rc = reg_open(us, &r, err);
 
 	*dropped = false;
-	if (rc < 0) {
+	if (rc != 0) {
 		reg_close(&r);
-		return rc == -ENOENT ? 0 : rc; /* -ENOENT: dropped already (by hand, or a login) */
+		return rc > 0 ? 0 : rc; /* no pin: dropped already (by hand, or a later login) */
 	}
 	/* Marked closed, not removed: until it exits, this process is still in the namespace,
 	 * and a concurrent last logout must not take it for something left running. */
