@@ -289,14 +289,20 @@ int mntns_us_open_dir(bool create, struct mntns_err *err)
 	return fd;
 }
 
+/* The names of UID's pin and lock file in the run directory. */
+static void us_names(struct mntns_us *us, uid_t uid)
+{
+	snprintf(us->pin, sizeof(us->pin), "%u", (unsigned)uid);
+	snprintf(us->lock, sizeof(us->lock), "%u.lock", (unsigned)uid);
+}
+
 int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err)
 {
 	struct stat st;
 	int rc;
 
 	us->lock_fd = -1;
-	snprintf(us->pin, sizeof(us->pin), "%u", (unsigned)uid);
-	snprintf(us->lock, sizeof(us->lock), "%u.lock", (unsigned)uid);
+	us_names(us, uid);
 	us->dir_fd = mntns_us_open_dir(true, err);
 	if (us->dir_fd < 0)
 		return us->dir_fd;
@@ -655,41 +661,34 @@ int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool
 
 int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
 {
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int dir = -1, ns = -1, lock = -1;
-	_cleanup_free_ struct mntns_thread_id *ids = ids_new();
-	struct mntns_us us = { .lock_fd = -1 };
-	struct stat st;
-	size_t n, open = 0;
-	pid_t pid;
+	struct mntns_us us = { .dir_fd = -1, .lock_fd = -1 };
+	struct reg r;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (procfd < 0 || !ids)
-		return mntns_fail(err, procfd < 0 ? -errno : -ENOMEM, "/proc: %s",
-				  strerror(procfd < 0 ? errno : ENOMEM));
-	dir = mntns_us_open_dir(false, err);
-	if (dir == -ENOENT)
-		return 0;
-	if (dir < 0)
-		return dir;
-	snprintf(us.pin, sizeof(us.pin), "%u", (unsigned)uid);
-	snprintf(us.lock, sizeof(us.lock), "%u.lock", (unsigned)uid);
-	ns = open_pin(dir, us.pin, &st);
-	if (ns == -ENOENT)
-		return 0;
-	if (ns < 0)
-		return mntns_fail(err, ns, "%s/%s: %s", MNTNS_RUN_DIR, us.pin, strerror(-ns));
-	out->pinned = true;
-	out->ns_ino = (unsigned long long)st.st_ino;
-	lock = openat(dir, us.lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	us.lock_fd = lock;
-	n = lock < 0 ? 0 : registry_prune(procfd, ids, registry_read(&us, ids), &st, &open);
-	out->sessions = open;
-	for (size_t i = 0, k = 0; i < n; i++)
-		if (!ids[i].closed && k < sizeof(out->session_tids) / sizeof(out->session_tids[0]))
-			out->session_tids[k++] = ids[i].tid;
-	pid = proc_find(procfd, &st, NULL, 0, &out->procs);
-	if (pid < 0)
-		return mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
-	return 0;
+	us_names(&us, uid);
+	us.dir_fd = mntns_us_open_dir(false, err);
+	if (us.dir_fd < 0)
+		return us.dir_fd == -ENOENT ? 0 : us.dir_fd;
+	/* Read without taking the lock: a report, which changes nothing. */
+	us.lock_fd = openat(us.dir_fd, us.lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	rc = reg_open(&us, &r, err);
+	if (rc == 0) {
+		size_t open, n = registry_prune(r.procfd, r.ids, r.n, &r.st, &open);
+		pid_t pid;
+
+		out->pinned = true;
+		out->ns_ino = (unsigned long long)r.st.st_ino;
+		out->sessions = open;
+		for (size_t i = 0, k = 0; i < n; i++)
+			if (!r.ids[i].closed &&
+			    k < sizeof(out->session_tids) / sizeof(out->session_tids[0]))
+				out->session_tids[k++] = r.ids[i].tid;
+		pid = proc_find(r.procfd, &r.st, NULL, 0, &out->procs);
+		if (pid < 0)
+			rc = mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
+	}
+	reg_close(&r);
+	mntns_us_unlock(&us); /* closes the descriptors; no lock was taken */
+	return rc < 0 ? rc : 0;
 }
