@@ -5,13 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -107,59 +105,8 @@ int mntns_ns_move(struct mntns_saved *s, int ns_fd, struct mntns_err *err)
 	return 0;
 }
 
-#ifndef NS_GET_MNTNS_ID /* Linux 6.8; Debian 12's headers predate it */
-#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
-#endif
-
-/* Can the calling thread's namespace be pinned in OLDER_FD's? The kernel allows an nsfs mount
- * only in a namespace with a lower id, to rule out reference loops. Some kernels (6.18 here)
- * hand ids out from per-CPU batches, so a namespace made now on one CPU can have a lower id
- * than one made earlier on another. Kernels without NS_GET_MNTNS_ID (before 6.8) number
- * namespaces in order. */
-static bool pinnable_in(int older_fd)
-{
-	_cleanup_close_ int cur = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	unsigned long long older = 0, now = 0;
-
-	if (cur < 0 || ioctl(older_fd, NS_GET_MNTNS_ID, &older) < 0 ||
-	    ioctl(cur, NS_GET_MNTNS_ID, &now) < 0)
-		return true;
-	return now > older;
-}
-
-/* Makes the new namespace again, from OLDER_FD's, on each CPU the thread may run on in turn,
- * until one has an id above OLDER_FD's; the thread's CPU affinity is then put back. */
-static int unshare_pinnable(int older_fd, struct mntns_err *err)
-{
-	cpu_set_t all, one;
-	int rc = -EAGAIN;
-
-	if (sched_getaffinity(0, sizeof(all), &all) < 0)
-		return mntns_fail(err, -errno, "sched_getaffinity: %s", strerror(errno));
-	for (int cpu = 0; cpu < CPU_SETSIZE && rc == -EAGAIN; cpu++) {
-		if (!CPU_ISSET(cpu, &all))
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (setns(older_fd, CLONE_NEWNS) < 0)
-			rc = mntns_fail(err, -errno, "setns(CLONE_NEWNS): %s", strerror(errno));
-		else if (sched_setaffinity(0, sizeof(one), &one) < 0)
-			continue;
-		else if (unshare(CLONE_NEWNS) < 0)
-			rc = mntns_fail(err, -errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
-		else if (pinnable_in(older_fd))
-			rc = 0;
-	}
-	if (sched_setaffinity(0, sizeof(all), &all) < 0 && rc == 0)
-		rc = mntns_fail(err, -errno, "restoring the CPU affinity: %s", strerror(errno));
-	if (rc == -EAGAIN)
-		rc = mntns_fail(err, -EAGAIN, "no CPU this process may use makes a mount namespace "
-				"with an id above the outer view's, so it cannot be pinned");
-	return rc;
-}
-
-int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, int older_fd,
-		       const struct mntns_log *log, struct mntns_err *err)
+int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
+		       struct mntns_err *err)
 {
 	struct mount_attr attr = {
 		.propagation = prop == MNTNS_PROP_PRIVATE ? MS_PRIVATE : MS_SLAVE,
@@ -181,23 +128,6 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, int older_fd
 	}
 	s->entered = true;
 	log_step(log, "entered a new mount namespace");
-	if (older_fd >= 0 && !pinnable_in(older_fd)) {
-		int rc = unshare_pinnable(older_fd, err);
-
-		if (rc < 0) {
-			struct mntns_err back;
-
-			if (mntns_ns_leave(s, &back) < 0) {
-				size_t n = strlen(err->msg);
-
-				snprintf(err->msg + n, sizeof(err->msg) - n, "; %s", back.msg);
-				return -ENOTRECOVERABLE;
-			}
-			return rc;
-		}
-		s->moved = true;
-		log_step(log, "made it again on another CPU, for an id the pin allows");
-	}
 
 	/* Without this, "/" may be shared with the host (systemd makes it so) and every mount of
 	 * the session would appear on the host. Slave keeps host mounts flowing in. */
@@ -256,7 +186,7 @@ static bool same_dir(int fd, const struct mntns_saved *s)
 }
 
 void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool same_only,
-		   const struct mntns_log *log)
+		   uid_t uid, const struct mntns_log *log)
 {
 	bool covered = false;
 
@@ -265,8 +195,12 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 	for (size_t i = 0; s->cwd && plan && i < plan->n && !covered; i++)
 		covered = path_covers(plan->ops[i].target, s->cwd);
 	if (covered && s->cwd) {
-		/* The old cwd would keep the session inside what the new mount hides. */
-		_cleanup_close_ int fd = mntns_path_open(AT_FDCWD, s->cwd, O_DIRECTORY);
+		/* The old cwd would keep the session inside what the new mount hides. It is
+		 * looked up with the walk every other path takes: a user's FUSE mount on the way
+		 * is never entered (its server could stall the login for ever), a symlink swapped
+		 * in is not followed, and on any doubt the login starts at "/". */
+		struct mntns_walk w = { .uid = uid };
+		_cleanup_close_ int fd = mntns_path_open_safe(s->cwd, MNTNS_WANT_DIR, &w);
 
 		/* Into a view that is not the user's own (root back in the outer view), the same
 		 * path may name a directory of someone else's: /tmp/build of another user, where
@@ -279,6 +213,9 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 			if (chdir("/") < 0)
 				log_warn(log, "chdir(\"/\") failed: %s", strerror(errno));
 		} else if (fd < 0 || fchdir(fd) < 0) {
+			if (fd == -EPERM && w.why[0])
+				log_warn(log, "working directory %s: %.*s %s; now /", s->cwd,
+					 (int)w.bad_len, s->cwd, w.why);
 			if (chdir("/") < 0)
 				log_warn(log, "working directory %s is hidden by a mount of the "
 					 "session, and chdir(\"/\") failed: %s", s->cwd,

@@ -35,10 +35,9 @@ int mntns_ns_move(struct mntns_saved *s, int ns_fd, struct mntns_err *err);
 
 /* Moves the calling thread (saved in S) into a new mount namespace, made from the one it is in,
  * whose "/" is recursively slave (or private). On failure the caller is back in its original
- * namespace; only -ENOTRECOVERABLE means it could not be put back (the session must not go on).
- * OLDER_FD (or -1): a namespace the new one must be pinnable in (scope = user). */
-int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, int older_fd,
-		       const struct mntns_log *log, struct mntns_err *err);
+ * namespace; only -ENOTRECOVERABLE means it could not be put back (the session must not go on). */
+int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
+		       struct mntns_err *err);
 
 /* Applies PLAN in the current (new) namespace: first every bind source is resolved and cloned
  * from the view as it is before any rule, then the mounts are attached in plan order.
@@ -53,9 +52,10 @@ int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err);
 /* After success: re-enters the working directory through the new view if a mount of PLAN (may
  * be NULL) covers it (so the session keeps no handle on what a mount hides) or the thread
  * went through setns(), and releases S. SAME_ONLY: only if the path still names the same
- * directory there (else "/"), for a view that is not the user's own. */
+ * directory there (else "/"), for a view that is not the user's own. The path is walked as
+ * every path of the module is, for UID (see mntns_path_open_safe); on any doubt, "/". */
 void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool same_only,
-		   const struct mntns_log *log);
+		   uid_t uid, const struct mntns_log *log);
 
 /* Releases S without changing namespaces. */
 void mntns_saved_release(struct mntns_saved *s);

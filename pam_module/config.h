@@ -53,6 +53,11 @@ struct mntns_config {
 	unsigned need; /* MNTNS_NEED_* bits: what the planner will ask of the user */
 	char **files; /* every file read, for messages */
 	size_t n_files;
+	/* Set by mntns_config_load, meaningful when it fails: */
+	bool trusted; /* every file and directory looked at passed the trust checks and was read
+		       * whole: the failure is in what they say (a typo), not a trust or read
+		       * failure */
+	bool global_ok; /* trusted, and every [global] section of every file read cleanly */
 };
 
 /* Loads PATH, then every "*.conf" in DIR (may be NULL, or missing below a trusted parent) in

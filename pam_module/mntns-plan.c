@@ -51,8 +51,8 @@ static char *absolute(const char *path)
 	return abs;
 }
 
-/* scope = user: is there a live namespace, and what keeps it? (Reads /run/mntns, so only
- * root gets an answer; nothing is changed.) */
+/* scope = user: is there a live namespace, and what keeps it? (Reads /run/mntns and /proc,
+ * so only root gets an answer; nothing is changed.) */
 static void print_live(const struct mntns_plan *plan, const struct mntns_user *u)
 {
 	struct mntns_us_status st;
@@ -63,22 +63,20 @@ static void print_live(const struct mntns_plan *plan, const struct mntns_user *u
 			printf("live: unknown (%s)\n", err.msg);
 		return;
 	}
-	if (!st.pinned) {
+	if (!st.live) {
 		if (plan->scope == MNTNS_SCOPE_USER)
 			printf("live: no live namespace; the next login of %s makes one from this "
 			       "plan\n", u->name);
 		return;
 	}
-	printf("live: live namespace mnt:[%llu] at %s/%u: %zu session%s", st.ns_ino,
-	       MNTNS_RUN_DIR, (unsigned)u->uid, st.sessions, st.sessions == 1 ? "" : "s");
+	printf("live: live namespace mnt:[%llu]: %zu session%s", st.ns_ino, st.sessions,
+	       st.sessions == 1 ? "" : "s");
 	for (size_t i = 0; i < st.sessions && i < sizeof(st.session_tids) / sizeof(pid_t); i++)
 		printf("%s%d", i ? " " : " (thread ", (int)st.session_tids[i]);
-	printf("%s, %zu process%s in it%s\n", st.sessions ? ")" : "", st.procs,
-	       st.procs == 1 ? "" : "es",
-	       st.procs ? "" : " (the next login replaces it)");
-	printf("live: it was built from the config as it was then; enter it with "
-	       "nsenter --mount=%s/%u, drop it with umount %s/%u\n", MNTNS_RUN_DIR,
-	       (unsigned)u->uid, MNTNS_RUN_DIR, (unsigned)u->uid);
+	printf("%s, %zu process%s in it\n", st.sessions ? ")" : "", st.procs,
+	       st.procs == 1 ? "" : "es");
+	printf("live: it was built from the config as it was then, and ends with its last "
+	       "process; enter it with nsenter -t %d -m\n", (int)st.enter_pid);
 }
 
 static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u)

@@ -1,13 +1,18 @@
-/* Where a login starts from, and the record that marks a view as made by this module (see
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
+/* Where a login starts from, and the marks that say a view was made by this module (see
  * nested.h). The record is trusted because only root can mount, and only in a namespace owned
  * by the initial user namespace; its namespace field must name the very namespace it is seen
- * in, so a namespace copied from one of ours (unshare -m inside a session) is not ours. */
+ * in, so a namespace copied from one of ours (unshare -m inside a session) is not ours. The
+ * list in the outer view's run directory (views/INO) is root's alone, and an entry is taken
+ * only when the namespace's unique id (Linux 6.8 and later) or, before that, the mount id of
+ * its root matches, so an inode number given to a new namespace is not mistaken for ours. */
 #include "nested.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -17,9 +22,16 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "path.h"
 #include "userscope.h"
 
-#define RECORD MNTNS_RUN_DIR "/view"
+#define RECORD	      MNTNS_RUN_DIR "/view"
+#define VIEWS	      "views"
+#define RECORD_FORMAT "pam_mntns view\nuid %u\nns %llu %llu\nsystem %llu %llu\n"
+
+#ifndef NS_GET_MNTNS_ID /* Linux 6.8; Debian 12's headers predate it */
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
+#endif
 
 static bool same(const struct stat *a, const struct stat *b)
 {
@@ -39,86 +51,157 @@ static int owned_by_init(int ns_fd)
 	return same(&a, &b);
 }
 
-static int read_record(char *buf, size_t size)
+int mntns_record_read(int rootfd, struct mntns_record *rec)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	    .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	_cleanup_close_ int fd = (int)syscall(SYS_openat2, AT_FDCWD, RECORD, &how, sizeof(how));
+	const char *path = rootfd == AT_FDCWD ? RECORD : RECORD + 1;
+	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	unsigned uid;
+	char buf[256];
 	struct stat st;
 	ssize_t n;
 
 	if (fd < 0 && errno == ENOSYS)
-		fd = open(RECORD, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
 	    (st.st_mode & 07777) != 0400)
 		return -EPERM;
-	n = read(fd, buf, size - 1);
+	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
 		return -EINVAL;
 	buf[n] = '\0';
+	if (sscanf(buf, RECORD_FORMAT, &uid, &rec->ns_dev, &rec->ns_ino, &rec->sys_dev,
+		   &rec->sys_ino) != 5)
+		return -EINVAL;
+	rec->uid = (uid_t)uid;
 	return 0;
+}
+
+/* What tells the namespace NS_FD apart from a later one with its inode number: its unique
+ * id where the kernel has one, else the mount id of the thread's root in it. */
+static void identity(int ns_fd, unsigned long long *id, unsigned long long *root_mnt)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (ioctl(ns_fd, NS_GET_MNTNS_ID, id) < 0)
+		*id = 0;
+	*root_mnt = root < 0 ? 0 : mntns_path_mount_id(root);
+}
+
+/* Is the namespace NS_FD (stat CUR) in the list of views made from PID 1's? Sets *UID. Only
+ * root can read the list; for anyone else the answer is no. */
+static bool listed(int ns_fd, const struct stat *cur, uid_t *uid)
+{
+	_cleanup_close_ int dir = mntns_us_open_dir(false, NULL);
+	_cleanup_close_ int views = -1;
+	unsigned long long id, root_mnt, l_id, l_root;
+	char name[32], text[128];
+	unsigned l_uid;
+	ssize_t n;
+
+	if (dir < 0)
+		return false;
+	views = openat(dir, VIEWS, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
+	n = views < 0 ? -1 : readlinkat(views, name, text, sizeof(text) - 1);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	if (sscanf(text, "%u %llu %llu", &l_uid, &l_id, &l_root) != 3)
+		return false;
+	identity(ns_fd, &id, &root_mnt);
+	if (l_id ? l_id != id : (!l_root || l_root != root_mnt))
+		return false;
+	*uid = (uid_t)l_uid;
+	return true;
+}
+
+static void set_why(struct mntns_origin *o, enum mntns_where where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_why(struct mntns_origin *o, enum mntns_where where, const char *fmt, ...)
+{
+	va_list ap;
+
+	o->where = where;
+	va_start(ap, fmt);
+	vsnprintf(o->why, sizeof(o->why), fmt, ap);
+	va_end(ap);
 }
 
 void mntns_origin_find(struct mntns_origin *o)
 {
 	_cleanup_close_ int cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	unsigned long long ns_dev, ns_ino, sys_dev, sys_ino;
+	struct mntns_record rec;
 	struct stat cur, sys;
-	unsigned uid;
-	char buf[256];
-	int rc;
+	int rc, init;
 
-	o->where = MNTNS_AT_UNKNOWN;
 	o->uid = (uid_t)-1;
+	o->listed = false;
+	o->why[0] = '\0';
 	if (cur_fd < 0 || fstat(cur_fd, &cur) < 0 || stat("/proc/1/ns/mnt", &sys) < 0) {
-		snprintf(o->why, sizeof(o->why), "a view that cannot be compared with PID 1's (%s)",
-			 strerror(errno));
+		set_why(o, MNTNS_AT_UNKNOWN,
+			"a view that cannot be compared with PID 1's "
+			"(%s)",
+			strerror(errno));
 		return;
 	}
 	if (same(&cur, &sys)) {
 		o->where = MNTNS_AT_SYSTEM;
 		return;
 	}
-	rc = read_record(buf, sizeof(buf));
-	/* No record (or one only root could read, for a caller that is not root and so could
-	 * not leave anyway): not ours. */
-	if (rc == -ENOENT || rc == -EACCES) {
-		o->where = MNTNS_AT_FOREIGN;
-		snprintf(o->why, sizeof(o->why), "a view that is neither PID 1's nor one pam_mntns "
-			 "made");
+	rc = mntns_record_read(AT_FDCWD, &rec);
+	if (rc == 0) {
+		init = owned_by_init(cur_fd);
+		if (init < 0) {
+			set_why(o, MNTNS_AT_UNKNOWN, "a view whose owner cannot be told (%s)",
+				strerror(-init));
+			return;
+		}
+		if (init && rec.ns_dev == (unsigned long long)cur.st_dev &&
+		    rec.ns_ino == (unsigned long long)cur.st_ino) {
+			o->uid = rec.uid;
+			if (rec.sys_dev == (unsigned long long)sys.st_dev &&
+			    rec.sys_ino == (unsigned long long)sys.st_ino) {
+				o->where = MNTNS_AT_OURS;
+				return;
+			}
+			{
+				set_why(o, MNTNS_AT_OURS_LOST,
+					"the view of uid %u, which was not "
+					"made from PID 1's view, so the view it was made from "
+					"cannot be reached",
+					(unsigned)rec.uid);
+				return;
+			}
+		}
+	}
+	/* No record, or not this namespace's: it may still be one of ours whose record was
+	 * removed from outside (an unmount, /run/mntns deleted and made again). */
+	if (listed(cur_fd, &cur, &o->uid)) {
+		o->listed = true;
+		{
+			set_why(o, MNTNS_AT_OURS, "the view of uid %u, whose record %s is gone",
+				(unsigned)o->uid, RECORD);
+			return;
+		}
+	}
+	if (rc == 0 || rc == -ENOENT || rc == -EACCES) {
+		set_why(o, MNTNS_AT_FOREIGN,
+			"a view that is neither PID 1's nor one "
+			"pam_mntns made%s",
+			rc == 0 ? " (a copy of one, or a record that "
+				  "does not name it)"
+				: "");
 		return;
 	}
-	if (rc < 0 || sscanf(buf, "pam_mntns view\nuid %u\nns %llu %llu\nsystem %llu %llu\n", &uid,
-			     &ns_dev, &ns_ino, &sys_dev, &sys_ino) != 5) {
-		snprintf(o->why, sizeof(o->why), "a view whose record %s cannot be read (%s)",
-			 RECORD, rc < 0 ? strerror(-rc) : "malformed");
-		return;
-	}
-	rc = owned_by_init(cur_fd);
-	if (rc < 0) {
-		snprintf(o->why, sizeof(o->why), "a view whose owner cannot be told (%s)",
-			 strerror(-rc));
-		return;
-	}
-	if (ns_dev != (unsigned long long)cur.st_dev || ns_ino != (unsigned long long)cur.st_ino ||
-	    !rc) {
-		o->where = MNTNS_AT_FOREIGN;
-		snprintf(o->why, sizeof(o->why), "a view that is neither PID 1's nor one pam_mntns "
-			 "made (a copy of one, or a record that does not name it)");
-		return;
-	}
-	o->uid = (uid_t)uid;
-	if (sys_dev != (unsigned long long)sys.st_dev || sys_ino != (unsigned long long)sys.st_ino) {
-		o->where = MNTNS_AT_OURS_LOST;
-		snprintf(o->why, sizeof(o->why), "the view of uid %u, which was not made from PID "
-			 "1's view, so the view it was made from cannot be reached", uid);
-		return;
-	}
-	o->where = MNTNS_AT_OURS;
+	set_why(o, MNTNS_AT_UNKNOWN, "a view whose record %s cannot be read (%s)", RECORD,
+		rc == -EINVAL ? "malformed" : strerror(-rc));
 }
 
 int mntns_outer_open(struct mntns_err *err)
@@ -131,24 +214,60 @@ int mntns_outer_open(struct mntns_err *err)
 	return fd;
 }
 
+/* Lists the calling thread's namespace (NS_FD, stat CUR), made from PID 1's view for UID,
+ * in the outer view's run directory. An entry left by a namespace that is gone and had the
+ * same inode number is replaced. */
+static int list_view(int ns_fd, const struct stat *cur, uid_t uid, struct mntns_err *err)
+{
+	_cleanup_close_ int dir = mntns_us_open_dir(true, err);
+	_cleanup_close_ int views = -1;
+	unsigned long long id, root_mnt;
+	char name[32], tmp[64], text[128];
+
+	if (dir < 0)
+		return dir;
+	views = openat(dir, VIEWS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (views < 0 && errno == ENOENT)
+		views = mntns_mkdir_root(dir, VIEWS, err);
+	if (views < 0)
+		return mntns_fail(err, views, "%s/%s: %s", MNTNS_RUN_DIR, VIEWS, strerror(-views));
+	identity(ns_fd, &id, &root_mnt);
+	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
+	snprintf(tmp, sizeof(tmp), ".%llu.%d", (unsigned long long)cur->st_ino, (int)gettid());
+	snprintf(text, sizeof(text), "%u %llu %llu", (unsigned)uid, id, root_mnt);
+	(void)unlinkat(views, tmp, 0);
+	if (symlinkat(text, views, tmp) < 0 || renameat(views, tmp, views, name) < 0) {
+		int e = errno;
+
+		(void)unlinkat(views, tmp, 0);
+		return mntns_fail(err, -e, "listing the view in %s/%s: %s", MNTNS_RUN_DIR, VIEWS,
+				  strerror(e));
+	}
+	return 0;
+}
+
 int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err)
 {
-	_cleanup_close_ int dir = mntns_us_open_dir(false, err);
-	_cleanup_close_ int fsfd = -1, mfd = -1, file = -1;
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	struct stat cur, sys = { 0 };
+	/* The view's own run directory (a copy of the outer one's mount until the record goes
+	 * on it): the record is mounted here, in this namespace only. */
+	_cleanup_close_ int dir = mntns_run_dir_open(false, false, err);
+	_cleanup_close_ int fsfd = -1, mfd = -1, file = -1, cur_fd = -1;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	struct stat cur, sys = {0};
 	char buf[256];
 	int len;
 
 	if (dir < 0)
 		return dir;
-	if (stat("/proc/thread-self/ns/mnt", &cur) < 0 ||
+	cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (cur_fd < 0 || fstat(cur_fd, &cur) < 0 ||
 	    (from_system && stat("/proc/1/ns/mnt", &sys) < 0))
 		return mntns_fail(err, -errno, "/proc/.../ns/mnt: %s", strerror(errno));
-	len = snprintf(buf, sizeof(buf), "pam_mntns view\nuid %u\nns %llu %llu\nsystem %llu %llu\n",
-		       (unsigned)uid, (unsigned long long)cur.st_dev,
-		       (unsigned long long)cur.st_ino, (unsigned long long)sys.st_dev,
-		       (unsigned long long)sys.st_ino);
+	len = snprintf(buf, sizeof(buf), RECORD_FORMAT, (unsigned)uid,
+		       (unsigned long long)cur.st_dev, (unsigned long long)cur.st_ino,
+		       (unsigned long long)sys.st_dev, (unsigned long long)sys.st_ino);
+	if (from_system && list_view(cur_fd, &cur, uid, err) < 0)
+		return -EIO;
 	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "pam_mntns", 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0 ||
@@ -160,6 +279,7 @@ int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err)
 		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mfd < 0)
 		return mntns_fail(err, -errno, "creating the view's record: %s", strerror(errno));
+	/* 0400 set explicitly: the creation mode is cut by the caller's umask. */
 	file = openat(mfd, "view", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
 	if (file < 0 || write(file, buf, (size_t)len) != len || fchmod(file, 0400) < 0)
 		return mntns_fail(err, file < 0 ? -errno : -EIO, "writing the view's record: %s",

@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Where a login starts from. su, sudo and runuser run inside sessions, so a login may start in
  * a view this module made; it must then be built from the outer view that one came from,
  * never layered on it. Every view the module makes carries a record saying so: a small
  * read-only tmpfs on the run directory (which no view shows anything else on), holding the
- * view's namespace and whether it was made from PID 1's. */
+ * view's namespace and whether it was made from PID 1's. A view made from PID 1's is also
+ * listed in the outer view's run directory (views/INO), so that it is still known for ours
+ * when its record has been removed from outside. */
 #ifndef MNTNS_NESTED_H
 #define MNTNS_NESTED_H
 
@@ -12,18 +15,31 @@
 #include "err.h"
 
 enum mntns_where {
-	MNTNS_AT_SYSTEM, /* PID 1's view: the outer view */
-	MNTNS_AT_OURS, /* a view this module made from PID 1's: that one can be reached */
+	MNTNS_AT_SYSTEM,    /* PID 1's view: the outer view */
+	MNTNS_AT_OURS,	    /* a view this module made from PID 1's: that one can be reached */
 	MNTNS_AT_OURS_LOST, /* a view this module made from some other view */
-	MNTNS_AT_FOREIGN, /* any other view (a service systemd sandboxed): never left */
-	MNTNS_AT_UNKNOWN, /* it could not be told (out of descriptors, say): refuse the login */
+	MNTNS_AT_FOREIGN,   /* any other view (a service systemd sandboxed): never left */
+	MNTNS_AT_UNKNOWN,   /* it could not be told (out of descriptors, say): refuse the login */
 };
 
 struct mntns_origin {
 	enum mntns_where where;
-	uid_t uid; /* MNTNS_AT_OURS*: whose view it is */
+	uid_t uid;     /* MNTNS_AT_OURS*: whose view it is */
+	bool listed;   /* MNTNS_AT_OURS known from the list alone: its record is gone */
 	char why[200]; /* MNTNS_AT_FOREIGN / _LOST / _UNKNOWN: "a view that ...", for the log */
 };
+
+/* What a view's record says. */
+struct mntns_record {
+	uid_t uid;
+	unsigned long long ns_dev, ns_ino;   /* the view's namespace */
+	unsigned long long sys_dev, sys_ino; /* PID 1's when it was made from there, else 0 */
+};
+
+/* Reads the record of the view whose root is ROOTFD (AT_FDCWD: the calling thread's own).
+ * Returns 0; -ENOENT or -EACCES when there is none; -EPERM or -EINVAL when what is there is
+ * not a record (not root's 0400 file, malformed), or another -errno. */
+int mntns_record_read(int rootfd, struct mntns_record *rec);
 
 /* Finds out where the calling thread is. Only a view without a record, or with one that
  * names another namespace, is foreign; when the record cannot be read or checked it is

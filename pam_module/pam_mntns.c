@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* PAM glue: arguments, the user, and the order load -> plan -> enter -> apply. Everything
  * else lives in the units it calls; this file only decides return codes and logs. */
 #include <errno.h>
@@ -75,27 +76,13 @@ static const char *printable(const char *s)
 	return s;
 }
 
-/* Logs an error once and picks the return code that on_error asks for. Nothing goes to the
- * conversation: for a session opened by sshd it ends up on the client's stdout, which sftp,
- * scp and "ssh host cmd" read as data ("Received message too long"); the application says
- * that the session failed, syslog says why. */
-static int failed(pam_handle_t *pamh, enum mntns_on_error on_error, const char *msg)
-{
-	if (on_error == MNTNS_ON_ERROR_IGNORE) {
-		pam_syslog(pamh, LOG_ERR, "%s (on_error = ignore: session left unchanged)", msg);
-		return PAM_IGNORE;
-	}
-	pam_syslog(pamh, LOG_ERR, "%s", msg);
-	return PAM_SESSION_ERR;
-}
-
 #define DATA_NAME "pam_mntns_user_scope"
 
-/* What pam_sm_close_session needs of a scope = user login: whose namespace, and which thread
- * of this process registered in it. */
+/* What pam_sm_close_session needs of a scope = user login: whose namespace, and which
+ * session of it (each has a token of its own: one application may open several). */
 struct session_data {
 	uid_t uid;
-	struct mntns_thread_id id;
+	struct mntns_session_id id;
 };
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
@@ -105,204 +92,309 @@ static void free_data(pam_handle_t *pamh, void *data, int status)
 	free(data);
 }
 
-/* Moves the calling thread (saved in SAVED) to the outer view, PID 1's. */
-static int go_outer(struct mntns_saved *saved, struct mntns_err *err)
-{
-	int outer = mntns_outer_open(err);
-	int rc = outer < 0 ? outer : mntns_ns_move(saved, outer, err);
+/* One login, as the phases below see it. */
+struct login {
+	pam_handle_t *pamh;
+	struct mntns_log log;
+	bool debug;
+	struct mntns_origin origin;
+	bool in_outer; /* a nested login whose thread is already back in the outer view */
+};
 
+/* A login opened inside a view of ours (su, sudo in a session) goes back to the outer view
+ * before anything else is done in it, and on every way out: sudo runs its command even when
+ * the session fails, and must never run it inside the caller's view. The working directory
+ * is kept only if its path names the same directory there. UID: the login's user. */
+static int to_outer(struct login *l, uid_t uid, struct mntns_err *err)
+{
+	struct mntns_saved saved;
+	int outer, rc;
+
+	if (l->origin.where != MNTNS_AT_OURS || l->in_outer)
+		return 0;
+	if (l->origin.listed)
+		pam_syslog(l->pamh, LOG_WARNING,
+			   "the session starts in %s; it is known for ours "
+			   "from the list in %s/views",
+			   l->origin.why, MNTNS_RUN_DIR);
+	if (mntns_ns_save(&saved, err) < 0)
+		return -ENOTRECOVERABLE;
+	outer = mntns_outer_open(err);
+	rc = outer < 0 ? outer : mntns_ns_move(&saved, outer, err);
 	mntns_closep(&outer);
-	return rc;
+	if (rc < 0) {
+		struct mntns_err err2;
+
+		/* Still in the caller's view, or halfway: either way it must not go on. */
+		if (mntns_ns_leave(&saved, &err2) < 0)
+			mntns_fail(err, -ENOTRECOVERABLE, "%s; %s", err->msg, err2.msg);
+		return -ENOTRECOVERABLE;
+	}
+	mntns_ns_done(&saved, NULL, true, uid, &l->log);
+	l->in_outer = true;
+	if (l->debug)
+		pam_syslog(l->pamh, LOG_DEBUG, "nested login: back in the outer view");
+	return 0;
 }
 
-/* After a failure past the first namespace change: back to where the caller was. */
-static int undo(pam_handle_t *pamh, struct mntns_saved *saved, enum mntns_on_error on_error,
+/* Every refusal: logs MSG once, takes a nested login back to the outer view, and picks the
+ * return code on_error asks for. Nothing goes to the conversation: for a session opened by
+ * sshd it ends up on the client's stdout, which sftp, scp and "ssh host cmd" read as data;
+ * the application says that the session failed, syslog says why. PAM_CODE: the code of a
+ * refusal that on_error = ignore does not turn into PAM_IGNORE (0: PAM_SESSION_ERR). */
+static int refuse(struct login *l, uid_t uid, enum mntns_on_error on_error, int pam_code,
+		  const char *msg)
+{
+	struct mntns_err err;
+
+	if (to_outer(l, uid, &err) < 0) {
+		pam_syslog(l->pamh, LOG_CRIT,
+			   "%s; and the thread cannot return to the outer view: "
+			   "%s",
+			   msg, err.msg);
+		return PAM_SESSION_ERR;
+	}
+	if (on_error == MNTNS_ON_ERROR_IGNORE && !pam_code) {
+		pam_syslog(l->pamh, LOG_ERR, "%s (on_error = ignore: session left unchanged)", msg);
+		return PAM_IGNORE;
+	}
+	pam_syslog(l->pamh, LOG_ERR, "%s", msg);
+	return pam_code ? pam_code : PAM_SESSION_ERR;
+}
+
+/* After a failure past the first namespace change: back to where the thread was (the outer
+ * view, for a nested login), then refused. */
+static int undo(struct login *l, uid_t uid, struct mntns_saved *saved, enum mntns_on_error on_error,
 		const char *msg)
 {
 	struct mntns_err err2;
 
 	if (mntns_ns_leave(saved, &err2) < 0) {
 		/* Half-built and stuck in it: never let the session go on. */
-		pam_syslog(pamh, LOG_CRIT, "%s; %s", msg, err2.msg);
+		pam_syslog(l->pamh, LOG_CRIT, "%s; %s", msg, err2.msg);
 		return PAM_SESSION_ERR;
 	}
-	return failed(pamh, on_error, msg);
+	return refuse(l, uid, on_error, 0, msg);
 }
 
 /* Builds a new view from the current one: unshare, the plan, and the record that marks it as
- * ours (without the record, su and sudo inside it would layer their view on this one). */
-static int build_view(pam_handle_t *pamh, const struct mntns_config *cfg,
+ * ours (without the record, su and sudo inside it would layer their view on this one). On
+ * failure the thread is back where it was; returns 0 or a PAM code. */
+static int build_view(struct login *l, const struct mntns_config *cfg,
 		      const struct mntns_plan *plan, const struct mntns_user *u, bool from_system,
-		      int pin_in, struct mntns_saved *saved, const struct mntns_log *log)
+		      struct mntns_saved *saved)
 {
 	struct mntns_err err;
-	int rc = mntns_ns_enter_new(saved, plan->propagation, pin_in, log, &err);
+	int rc = mntns_ns_enter_new(saved, plan->propagation, &l->log, &err);
 
 	if (rc == -ENOTRECOVERABLE) {
-		pam_syslog(pamh, LOG_CRIT, "%s", err.msg);
+		pam_syslog(l->pamh, LOG_CRIT, "%s", err.msg);
 		return PAM_SESSION_ERR;
 	}
-	if (rc < 0)
-		return failed(pamh, cfg->on_error, err.msg);
-	if (mntns_apply_plan(plan, u->uid, u->gid, log, &err) < 0)
-		return undo(pamh, saved, cfg->on_error, err.msg);
+	if (rc < 0) /* enter_new has put the thread back and released SAVED */
+		return refuse(l, u->uid, cfg->on_error, 0, err.msg);
+	if (mntns_apply_plan(plan, u->uid, u->gid, &l->log, &err) < 0)
+		return undo(l, u->uid, saved, cfg->on_error, err.msg);
 	/* Without its record, sudo inside the session would take the view for a foreign one
 	 * and leave root in it: no view made from the outer one goes without. (One built on a
 	 * foreign view is left alone by nested logins either way.) */
 	if (mntns_record_view(u->uid, from_system, &err) < 0 && from_system)
-		return undo(pamh, saved, cfg->on_error, err.msg);
-	return PAM_SUCCESS;
+		return undo(l, u->uid, saved, cfg->on_error, err.msg);
+	return 0;
 }
 
-/* scope = user, in the outer view: under the user's lock, joins the live namespace, or builds
- * one and pins it; then registers this thread in it for pam_sm_close_session. */
-static int user_view(pam_handle_t *pamh, const struct mntns_config *cfg,
-		     const struct mntns_plan *plan, const struct mntns_user *u,
-		     struct mntns_saved *saved, const struct mntns_log *log, bool debug)
+/* scope = user, in the outer view: under the user's lock, joins the live namespace or builds
+ * one, and registers this session in it for pam_sm_close_session. The lock is held only in
+ * the guard, so the user who runs the su or sudo cannot stop it while it holds the lock. */
+static int user_view(struct login *l, const struct mntns_config *cfg, const struct mntns_plan *plan,
+		     const struct mntns_user *u)
 {
-	struct mntns_us us = { .dir_fd = -1, .lock_fd = -1 };
-	struct session_data *data;
+	struct mntns_us us = {.dir_fd = -1, .lock_fd = -1};
+	struct session_data *data = calloc(1, sizeof(*data));
+	struct mntns_saved saved;
+	struct mntns_guard guard;
 	struct mntns_err err;
-	int ns, rc, outer;
+	bool fresh = false;
+	int ns, rc;
 
-	if (mntns_us_lock(&us, u->uid, &err) < 0)
-		return undo(pamh, saved, cfg->on_error, err.msg);
-	ns = mntns_us_live(&us, &err);
-	if (ns >= 0) {
-		rc = mntns_ns_move(saved, ns, &err);
-		close(ns);
-		if (rc < 0)
-			goto fail;
-		if (debug)
-			pam_syslog(pamh, LOG_DEBUG, "joined the live namespace of %s",
-				   printable(u->name));
-	} else if (ns != -ENOENT) {
-		goto fail;
-	} else {
-		/* The outer view, to come back to for the pin: where the thread is now. */
-		outer = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-		if (outer < 0) {
-			mntns_fail(&err, -errno, "/proc/thread-self/ns/mnt: %s", strerror(errno));
-			goto fail;
-		}
-		rc = build_view(pamh, cfg, plan, u, true, outer, saved, log);
-		if (rc != PAM_SUCCESS) {
-			close(outer);
-			mntns_us_unlock(&us);
-			return rc;
-		}
-		/* An nsfs mount can only be made from an older namespace: pin from the outer. */
-		ns = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-		rc = ns < 0 ? mntns_fail(&err, -errno, "/proc/thread-self/ns/mnt: %s",
-					 strerror(errno)) :
-			      mntns_ns_move(saved, outer, &err);
-		if (rc == 0)
-			rc = mntns_us_pin(&us, ns, &err);
-		if (rc == 0)
-			rc = mntns_ns_move(saved, ns, &err);
-		close(outer);
-		mntns_closep(&ns);
-		if (rc < 0)
-			goto fail;
-		if (debug)
-			pam_syslog(pamh, LOG_DEBUG, "pinned a new namespace of %s at %s/%u",
-				   printable(u->name), MNTNS_RUN_DIR, (unsigned)u->uid);
-	}
-	data = calloc(1, sizeof(*data));
-	if (!data || mntns_thread_self(&data->id) < 0 ||
-	    mntns_us_register(&us, &data->id, &err) < 0 ||
-	    pam_set_data(pamh, DATA_NAME, data, free_data) != PAM_SUCCESS) {
-		/* Only a shortcut is lost: the next login looks through /proc instead. */
-		pam_syslog(pamh, LOG_WARNING, "user %s: this session is not registered in %s: %s",
-			   printable(u->name), MNTNS_RUN_DIR, data ? err.msg : "out of memory");
+	if (!data)
+		return refuse(l, u->uid, cfg->on_error, 0, "out of memory");
+	data->uid = u->uid;
+	if (mntns_session_self(&data->id) < 0) {
 		free(data);
-	} else {
-		data->uid = u->uid;
+		return refuse(l, u->uid, cfg->on_error, 0, "reading /proc/thread-self/stat failed");
 	}
+	mntns_guard_begin(&guard);
+	if (mntns_us_lock(&us, u->uid, &err) < 0) {
+		mntns_guard_end(&guard);
+		free(data);
+		return refuse(l, u->uid, cfg->on_error, 0, err.msg);
+	}
+	ns = mntns_us_find(&us, &err);
+	if (ns < 0 && ns != -ENOENT) {
+		rc = refuse(l, u->uid, cfg->on_error, 0, err.msg);
+		goto out;
+	}
+	if (mntns_ns_save(&saved, &err) < 0) {
+		mntns_closep(&ns);
+		rc = refuse(l, u->uid, cfg->on_error, 0, err.msg);
+		goto out;
+	}
+	if (ns >= 0) {
+		rc = mntns_ns_move(&saved, ns, &err);
+		close(ns);
+		if (rc < 0) {
+			rc = undo(l, u->uid, &saved, cfg->on_error, err.msg);
+			goto out;
+		}
+		if (l->debug)
+			pam_syslog(l->pamh, LOG_DEBUG, "joined the live namespace of %s",
+				   printable(u->name));
+	} else {
+		rc = build_view(l, cfg, plan, u, true, &saved);
+		if (rc)
+			goto out;
+		fresh = true;
+	}
+	if (mntns_us_register(&us, fresh, &data->id, &err) < 0) {
+		/* Only a shortcut is lost: the next login looks through /proc instead. */
+		pam_syslog(l->pamh, LOG_WARNING, "user %s: this session is not registered: %s",
+			   printable(u->name), err.msg);
+	}
+	rc = 0;
+out:
 	mntns_us_unlock(&us);
-	mntns_ns_done(saved, plan, false, log);
+	mntns_guard_end(&guard);
+	if (rc) {
+		free(data);
+		return rc;
+	}
+	if (fresh && l->debug)
+		pam_syslog(l->pamh, LOG_DEBUG, "built a new namespace for %s", printable(u->name));
+	if (pam_set_data(l->pamh, DATA_NAME, data, free_data) != PAM_SUCCESS) {
+		pam_syslog(l->pamh, LOG_WARNING,
+			   "user %s: pam_set_data failed; the session's entry "
+			   "stays in %s/%u.lock until its thread exits",
+			   printable(u->name), MNTNS_RUN_DIR, (unsigned)u->uid);
+		free(data);
+	}
+	/* The working directory, by its path, outside the lock: it walks paths. */
+	mntns_ns_done(&saved, plan, false, u->uid, &l->log);
 	return PAM_SUCCESS;
-fail:
-	mntns_us_unlock(&us);
-	return undo(pamh, saved, cfg->on_error, err.msg);
 }
 
 /* Gives the login of a selected user its view. A login opened inside a view of ours (su,
  * sudo) starts from the outer view; one opened in a view that is not ours stays in it. */
-static int open_view(pam_handle_t *pamh, const struct mntns_config *cfg,
-		     const struct mntns_plan *plan, const struct mntns_user *u,
-		     const struct mntns_origin *origin, const struct mntns_log *log, bool debug)
+static int open_view(struct login *l, const struct mntns_config *cfg, const struct mntns_plan *plan,
+		     const struct mntns_user *u)
 {
-	bool from_system = origin->where == MNTNS_AT_SYSTEM || origin->where == MNTNS_AT_OURS;
+	bool from_system = l->origin.where == MNTNS_AT_SYSTEM || l->origin.where == MNTNS_AT_OURS;
 	struct mntns_saved saved;
+	struct mntns_err err;
+	int rc, dir;
+
+	if (!from_system && cfg->scope == MNTNS_SCOPE_USER)
+		pam_syslog(l->pamh, LOG_WARNING,
+			   "user %s: the session starts in %s; its view is "
+			   "built on that one and is its own (scope = user needs the outer view)",
+			   printable(u->name), l->origin.why);
+	else if (!from_system && l->debug)
+		pam_syslog(l->pamh, LOG_DEBUG,
+			   "user %s: the session starts in %s; its view is "
+			   "built on that one",
+			   printable(u->name), l->origin.why);
+	if (to_outer(l, u->uid, &err) < 0) {
+		pam_syslog(l->pamh, LOG_CRIT, "user %s: %s", printable(u->name), err.msg);
+		return PAM_SESSION_ERR;
+	}
+	if (cfg->scope == MNTNS_SCOPE_USER && from_system)
+		return user_view(l, cfg, plan, u);
+	/* The record goes on the run directory, which must exist before the view is made. */
+	dir = mntns_us_open_dir(from_system, &err);
+	if (dir < 0 && from_system)
+		return refuse(l, u->uid, cfg->on_error, 0, err.msg);
+	mntns_closep(&dir);
+	if (mntns_ns_save(&saved, &err) < 0)
+		return refuse(l, u->uid, cfg->on_error, 0, err.msg);
+	rc = build_view(l, cfg, plan, u, from_system, &saved);
+	if (rc)
+		return rc;
+	mntns_ns_done(&saved, plan, false, u->uid, &l->log);
+	return PAM_SUCCESS;
+}
+
+/* A user whom the config leaves alone. A login opened inside a view of ours (sudo -i in a
+ * session) goes back to the outer view, unless the config keeps the caller's. */
+static int unselected(struct login *l, enum mntns_unselected keep, const struct mntns_user *u)
+{
+	struct mntns_err err;
+
+	if (l->origin.where == MNTNS_AT_OURS_LOST && keep == MNTNS_UNSELECTED_OUTER)
+		pam_syslog(l->pamh, LOG_WARNING,
+			   "user %s is not selected, but stays in the "
+			   "caller's view: it is %s",
+			   printable(u->name), l->origin.why);
+	if (l->origin.where != MNTNS_AT_OURS || keep == MNTNS_UNSELECTED_KEEP) {
+		if (l->debug)
+			pam_syslog(l->pamh, LOG_DEBUG,
+				   "user %s is not selected by [global] users; "
+				   "session left unchanged",
+				   printable(u->name));
+		return PAM_IGNORE;
+	}
+	if (to_outer(l, u->uid, &err) < 0) {
+		pam_syslog(l->pamh, LOG_CRIT, "user %s: %s", printable(u->name), err.msg);
+		return PAM_SESSION_ERR;
+	}
+	if (l->debug)
+		pam_syslog(l->pamh, LOG_DEBUG, "user %s is not selected: back in the outer view",
+			   printable(u->name));
+	return PAM_SUCCESS;
+}
+
+/* The config could not be loaded. An untrusted or unreadable one refuses everyone; one that
+ * is trusted but has an error (a typo) never locks root out, and leaves alone the users that
+ * a [global] section that reads cleanly leaves out. Everyone else is refused. */
+static int broken_config(struct login *l, const struct mntns_config *cfg, const char *name,
+			 const char *msg)
+{
+	enum mntns_unselected keep = cfg->global_ok ? cfg->unselected : MNTNS_UNSELECTED_OUTER;
+	struct mntns_user u = {0};
 	struct mntns_err err;
 	int rc;
 
-	if (mntns_ns_save(&saved, &err) < 0)
-		return failed(pamh, cfg->on_error, err.msg);
-	if (!from_system && cfg->scope == MNTNS_SCOPE_USER)
-		pam_syslog(pamh, LOG_WARNING, "user %s: the session starts in %s; its view is built "
-			   "on that one and is its own (scope = user needs the outer view)",
-			   printable(u->name), origin->why);
-	else if (!from_system && debug)
-		pam_syslog(pamh, LOG_DEBUG, "user %s: the session starts in %s; its view is built "
-			   "on that one", printable(u->name), origin->why);
-	if (origin->where == MNTNS_AT_OURS) {
-		if (go_outer(&saved, &err) < 0)
-			return undo(pamh, &saved, cfg->on_error, err.msg);
-		if (debug)
-			pam_syslog(pamh, LOG_DEBUG, "nested login of %s: started from the outer view",
-				   printable(u->name));
+	if (!cfg->trusted)
+		return refuse(l, (uid_t)-1, cfg->on_error, 0, msg);
+	/* Groups only for a [global] users that reads cleanly: nothing else will be matched. */
+	if (mntns_user_lookup(name, cfg->global_ok ? cfg->need : 0, &u, &err) < 0) {
+		char line[sizeof(err.msg) * 2 + 300];
+
+		snprintf(line, sizeof(line), "%s; and user \"%.256s\": %s", msg, printable(name),
+			 err.msg);
+		return refuse(l, (uid_t)-1, cfg->on_error, 0, line);
 	}
-	if (cfg->scope == MNTNS_SCOPE_USER && from_system)
-		return user_view(pamh, cfg, plan, u, &saved, log, debug);
-	/* The record goes on the run directory, which must exist before the view is made. */
-	rc = mntns_us_open_dir(from_system, &err);
-	if (rc < 0 && from_system)
-		return undo(pamh, &saved, cfg->on_error, err.msg);
-	mntns_closep(&rc);
-	rc = build_view(pamh, cfg, plan, u, from_system, -1, &saved, log);
-	if (rc == PAM_SUCCESS)
-		mntns_ns_done(&saved, plan, false, log);
+	if (u.uid == 0) {
+		pam_syslog(l->pamh, LOG_CRIT, "%s; root's session opens unchanged", msg);
+		rc = unselected(l, keep, &u);
+	} else if (cfg->global_ok && !mntns_selector_match(&cfg->users, &u)) {
+		pam_syslog(l->pamh, LOG_ERR,
+			   "%s; user %s is not selected by [global] users, so "
+			   "the session opens unchanged",
+			   msg, printable(u.name));
+		rc = unselected(l, keep, &u);
+	} else {
+		rc = refuse(l, u.uid, cfg->on_error, 0, msg);
+	}
+	mntns_user_free(&u);
 	return rc;
-}
-
-/* A user that is not selected, whose login opens inside a view of ours (sudo -i to root in a
- * session): back to the outer view, unless the config says to keep the caller's. */
-static int unselected(pam_handle_t *pamh, const struct mntns_config *cfg,
-		      const struct mntns_user *u, const struct mntns_origin *origin,
-		      const struct mntns_log *log, bool debug)
-{
-	struct mntns_saved saved;
-	struct mntns_err err;
-
-	if (origin->where == MNTNS_AT_OURS_LOST && cfg->unselected == MNTNS_UNSELECTED_OUTER)
-		pam_syslog(pamh, LOG_WARNING, "user %s is not selected, but stays in the caller's "
-			   "view: it is %s", printable(u->name), origin->why);
-	if (origin->where != MNTNS_AT_OURS || cfg->unselected == MNTNS_UNSELECTED_KEEP) {
-		if (debug)
-			pam_syslog(pamh, LOG_DEBUG, "user %s is not selected by [global] users; "
-				   "session left unchanged", printable(u->name));
-		return PAM_IGNORE;
-	}
-	if (mntns_ns_save(&saved, &err) < 0)
-		return failed(pamh, cfg->on_error, err.msg);
-	if (go_outer(&saved, &err) < 0)
-		return undo(pamh, &saved, cfg->on_error, err.msg);
-	if (debug)
-		pam_syslog(pamh, LOG_DEBUG, "user %s is not selected: back in the outer view",
-			   printable(u->name));
-	mntns_ns_done(&saved, NULL, true, log);
-	return PAM_SUCCESS;
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct mntns_log log = { .fn = debug_line, .warn = warn_line, .arg = pamh };
+	struct login l = {.pamh = pamh, .log = {.fn = debug_line, .warn = warn_line}};
 	struct mntns_config cfg;
-	struct mntns_user u = { 0 };
-	struct mntns_plan plan = { 0 };
-	struct mntns_origin origin;
+	struct mntns_user u = {0};
+	struct mntns_plan plan = {0};
 	struct mntns_err err;
 	const void *item = NULL;
 	const char *name;
@@ -310,21 +402,27 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	int rc;
 
 	(void)flags; /* PAM_SILENT: the module never writes to the conversation anyway */
+	l.log.arg = pamh;
+	mntns_origin_find(&l.origin);
+	if (l.origin.where == MNTNS_AT_UNKNOWN) {
+		/* Even with on_error = ignore: staying might mean root in a user's view. */
+		pam_syslog(pamh, LOG_ERR, "the session starts in %s; refused", l.origin.why);
+		return PAM_SESSION_ERR;
+	}
 	/* The config has not been read, so on_error is not known yet: fail. */
 	if (parse_args(pamh, argc, argv, &a, &err) < 0)
-		return failed(pamh, MNTNS_ON_ERROR_FAIL, err.msg);
+		return refuse(&l, (uid_t)-1, MNTNS_ON_ERROR_FAIL, 0, err.msg);
+	l.debug = a.debug;
 	if (!a.debug)
-		log.fn = NULL;
+		l.log.fn = NULL;
 	/* PAM_USER, not pam_get_user: that prompts "login:" through the conversation when no
 	 * user is set, and a session module has no business prompting. */
-	if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item || !*(const char *)item) {
-		pam_syslog(pamh, LOG_ERR,
-			   "PAM_USER is not set (or empty): cannot tell whose session this is");
-		return PAM_USER_UNKNOWN;
-	}
+	if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item || !*(const char *)item)
+		return refuse(&l, (uid_t)-1, MNTNS_ON_ERROR_FAIL, PAM_USER_UNKNOWN,
+			      "PAM_USER is not set (or empty): cannot tell whose session this is");
 	name = item;
 	if (mntns_config_load(&cfg, a.config, a.config_dir, 0, &err) < 0) {
-		rc = failed(pamh, cfg.on_error, err.msg);
+		rc = broken_config(&l, &cfg, name, err.msg);
 		goto out;
 	}
 	rc = mntns_user_lookup(name, cfg.need, &u, &err);
@@ -332,23 +430,15 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		char msg[sizeof(err.msg) + 300];
 
 		snprintf(msg, sizeof(msg), "user \"%.256s\": %s", printable(name), err.msg);
-		rc = failed(pamh, cfg.on_error, msg);
+		rc = refuse(&l, (uid_t)-1, cfg.on_error, 0, msg);
 		goto out;
 	}
 	if (mntns_plan_build(&cfg, &u, &plan, &err) < 0) {
-		rc = failed(pamh, cfg.on_error, err.msg);
-		goto out;
-	}
-	mntns_origin_find(&origin);
-	if (origin.where == MNTNS_AT_UNKNOWN) {
-		/* Even with on_error = ignore: staying might mean root in a user's view. */
-		pam_syslog(pamh, LOG_ERR, "user %s: the session starts in %s; refused",
-			   printable(u.name), origin.why);
-		rc = PAM_SESSION_ERR;
+		rc = refuse(&l, u.uid, cfg.on_error, 0, err.msg);
 		goto out;
 	}
 	if (!plan.selected) {
-		rc = unselected(pamh, &cfg, &u, &origin, &log, a.debug);
+		rc = unselected(&l, cfg.unselected, &u);
 		goto out;
 	}
 	if (a.debug)
@@ -358,7 +448,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			mntns_op_describe(&plan.ops[i], line, sizeof(line));
 			pam_syslog(pamh, LOG_DEBUG, "plan for %s: %s", printable(u.name), line);
 		}
-	rc = open_view(pamh, &cfg, &plan, &u, &origin, &log, a.debug);
+	rc = open_view(&l, &cfg, &plan, &u);
 out:
 	mntns_plan_free(&plan);
 	mntns_user_free(&u);
@@ -366,53 +456,45 @@ out:
 	return rc;
 }
 
-/* scope = user, at logout: unregisters the session and, after the last one with nothing else
- * left running, drops the pin. Runs in the outer view, coming back to where it was. */
+/* scope = user, at logout: removes this session's entry from the registry. Nothing is
+ * dropped: the namespace ends with its last process. Works from any view (the run directory
+ * is reached through PID 1's root). */
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	const struct session_data *data = NULL;
-	struct mntns_us us = { .dir_fd = -1, .lock_fd = -1 };
-	struct mntns_origin origin;
-	struct mntns_saved saved;
-	struct mntns_err err, err2;
-	bool dropped = false;
+	struct mntns_us us = {.dir_fd = -1, .lock_fd = -1};
+	struct mntns_guard guard;
+	struct mntns_err err;
 	struct args a;
-	int rc = 0;
+	int rc;
 
 	(void)flags;
 	(void)parse_args(pamh, argc, argv, &a, &err); /* only to report unknown options */
 	/* scope = session: the namespace ends with the last process in it; nothing to undo. */
 	if (pam_get_data(pamh, DATA_NAME, (const void **)&data) != PAM_SUCCESS || !data)
 		return PAM_SUCCESS;
-	mntns_origin_find(&origin);
-	if (origin.where != MNTNS_AT_SYSTEM && origin.where != MNTNS_AT_OURS) {
-		pam_syslog(pamh, LOG_WARNING, "closing a session of uid %u in %s: its namespace is "
-			   "left to the next login to check", (unsigned)data->uid, origin.why);
+	/* systemd's user@.service closes its session after dropping privileges: the entry of
+	 * its thread goes by itself when that exits. */
+	if (geteuid() != 0) {
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG,
+				   "closing a session of uid %u without privileges; "
+				   "its entry goes when its thread exits",
+				   (unsigned)data->uid);
 		return PAM_SUCCESS;
 	}
-	if (mntns_ns_save(&saved, &err) < 0) {
-		pam_syslog(pamh, LOG_ERR, "closing a session of uid %u: %s", (unsigned)data->uid,
-			   err.msg);
-		return PAM_SESSION_ERR;
-	}
-	if (origin.where == MNTNS_AT_OURS)
-		rc = go_outer(&saved, &err);
+	mntns_guard_begin(&guard);
+	rc = mntns_us_lock(&us, data->uid, &err);
 	if (rc == 0)
-		rc = mntns_us_lock(&us, data->uid, &err);
-	if (rc == 0) {
-		rc = mntns_us_release(&us, &data->id, &dropped, &err);
-		mntns_us_unlock(&us);
-	}
-	if (rc < 0)
+		rc = mntns_us_unregister(&us, &data->id, &err);
+	mntns_us_unlock(&us);
+	mntns_guard_end(&guard);
+	if (rc < 0) {
 		pam_syslog(pamh, LOG_ERR, "closing a session of uid %u: %s", (unsigned)data->uid,
 			   err.msg);
-	else if (a.debug)
-		pam_syslog(pamh, LOG_DEBUG, "closed a session of uid %u%s", (unsigned)data->uid,
-			   dropped ? "; the last one: its namespace is dropped" : "");
-	if (mntns_ns_leave(&saved, &err2) < 0) {
-		pam_syslog(pamh, LOG_CRIT, "closing a session of uid %u: %s", (unsigned)data->uid,
-			   err2.msg);
 		return PAM_SESSION_ERR;
 	}
-	return rc < 0 ? PAM_SESSION_ERR : PAM_SUCCESS;
+	if (a.debug)
+		pam_syslog(pamh, LOG_DEBUG, "closed a session of uid %u", (unsigned)data->uid);
+	return PAM_SUCCESS;
 }

@@ -1,31 +1,37 @@
-/* scope = user: pins, the per-user lock and liveness (see userscope.h). The lock is flock on a
- * root-only file, so only the logins of one user ever wait for each other, and a user cannot
- * hold it. Liveness is proven by the kernel (a thread's namespace), never by a count that a
- * SIGKILLed login could leave behind: the registry is only a list of threads to ask first. */
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
+/* scope = user: the lock, the registry and the search for a user's live namespace (see
+ * userscope.h). Liveness is proven by the kernel (a process that runs in the namespace, and
+ * the namespace's own record), never by a count that a SIGKILLed login could leave behind:
+ * the registry only says whom to ask first. */
 #include "userscope.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/nsfs.h>
-#include <sched.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "path.h"
+#include "nested.h"
 
-#define REGISTRY_MAX 1024 /* threads; beyond that, logins fall back to the /proc pass */
-#define REGISTRY_BYTES (REGISTRY_MAX * 32)
+#define REGISTRY_BYTES (MNTNS_REGISTRY_MAX * 64 + 64)
+
+#ifndef NS_GET_MNTNS_ID /* Linux 6.8; Debian 12's headers predate it */
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
+#endif
+
+/* ---- pure parts ---- */
 
 int mntns_stat_starttime(const char *stat, unsigned long long *start)
 {
@@ -53,37 +59,101 @@ int mntns_stat_starttime(const char *stat, unsigned long long *start)
 	return 0;
 }
 
-size_t mntns_registry_parse(const char *buf, size_t len, struct mntns_thread_id *out, size_t max)
+/* Copies the line at BUF[I] (without its newline) into TMP; returns the index after it, or
+ * LEN when the line is torn (no newline) or too long to be one of ours (then *TMP = 0). */
+static size_t next_line(const char *buf, size_t len, size_t i, char *tmp, size_t size)
 {
-	size_t n = 0;
+	const char *nl = memchr(buf + i, '\n', len - i);
+	size_t l;
 
-	for (size_t i = 0; i < len && n < max;) {
-		const char *line = buf + i;
-		const char *nl = memchr(line, '\n', len - i);
-		unsigned long long tid = 0, start = 0;
-		char tmp[64], word[8] = "";
-		size_t l;
-		int used = 0;
-
-		if (!nl)
-			break; /* a torn last line: its thread is found by the /proc pass */
-		l = (size_t)(nl - line);
-		i += l + 1;
-		if (l == 0 || l >= sizeof(tmp))
-			continue;
-		memcpy(tmp, line, l);
+	tmp[0] = '\0';
+	if (!nl)
+		return len;
+	l = (size_t)(nl - (buf + i));
+	if (l < size && memchr(buf + i, '\0', l) == NULL) {
+		memcpy(tmp, buf + i, l);
 		tmp[l] = '\0';
-		if (sscanf(tmp, "%llu %llu%n %7s%n", &tid, &start, &used, word, &used) < 2 ||
-		    (size_t)used != l || (word[0] && strcmp(word, "closed") != 0) || tid == 0 ||
-		    tid > 0x3fffffff || !isdigit((unsigned char)tmp[0]))
-			continue;
-		out[n].tid = (pid_t)tid;
-		out[n].start = start;
-		out[n].closed = word[0] != '\0';
-		n++;
 	}
-	return n;
+	return i + l + 1;
 }
+
+/* Is S a line of decimal numbers only, COUNT of them separated by single spaces? */
+static bool numbers(const char *s, int count)
+{
+	for (int k = 0; k < count; k++) {
+		if (!isdigit((unsigned char)*s))
+			return false;
+		while (isdigit((unsigned char)*s))
+			s++;
+		if (k < count - 1 && *s++ != ' ')
+			return false;
+	}
+	return *s == '\0';
+}
+
+void mntns_registry_parse(const char *buf, size_t len, struct mntns_registry *reg)
+{
+	bool first = true;
+
+	reg->ns_ino = reg->ns_id = 0;
+	reg->n = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned long long a, b, c;
+		char tmp[96];
+
+		i = next_line(buf, len, i, tmp, sizeof(tmp));
+		if (first) {
+			first = false;
+			/* Without it nothing below can be trusted to belong to one namespace. */
+			if (strncmp(tmp, "ns ", 3) != 0 || !numbers(tmp + 3, 2) ||
+			    sscanf(tmp + 3, "%llu %llu", &a, &b) != 2)
+				return;
+			reg->ns_ino = a;
+			reg->ns_id = b;
+			continue;
+		}
+		if (reg->n == MNTNS_REGISTRY_MAX || !numbers(tmp, 3) ||
+		    sscanf(tmp, "%llu %llu %llu", &a, &b, &c) != 3 || a == 0 || a > 0x3fffffff)
+			continue;
+		reg->ids[reg->n].tid = (pid_t)a;
+		reg->ids[reg->n].start = b;
+		reg->ids[reg->n].token = c;
+		reg->n++;
+	}
+}
+
+size_t mntns_registry_format(const struct mntns_registry *reg, char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "ns %llu %llu\n", reg->ns_ino, reg->ns_id);
+
+	if (!reg->ns_ino)
+		return len;
+	for (size_t i = 0; i < reg->n && len + 64 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%d %llu %llu\n",
+					(int)reg->ids[i].tid, reg->ids[i].start, reg->ids[i].token);
+	return len;
+}
+
+pid_t mntns_locks_holder(const char *locks, unsigned maj, unsigned min, unsigned long ino)
+{
+	for (const char *line = locks; line && *line;) {
+		unsigned lmaj, lmin;
+		unsigned long lino;
+		int pid;
+
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; waiters have "->" first. */
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &lmaj, &lmin, &lino) ==
+			4 &&
+		    lmaj == maj && lmin == min && lino == ino && pid > 0)
+			return (pid_t)pid;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return 0;
+}
+
+/* ---- /proc ---- */
 
 static int read_small(int dirfd, const char *name, char *buf, size_t size)
 {
@@ -101,114 +171,136 @@ static int read_small(int dirfd, const char *name, char *buf, size_t size)
 	return 0;
 }
 
-/* The start time of thread TID, read through /proc. */
-static int thread_start(int procfd, pid_t tid, unsigned long long *start)
+/* The start time of the thread whose /proc directory is TASKFD. */
+static int task_start(int taskfd, unsigned long long *start)
 {
-	char name[32], buf[1024];
-	int rc;
+	char buf[1024];
+	int rc = read_small(taskfd, "stat", buf, sizeof(buf));
 
-	snprintf(name, sizeof(name), "%d/stat", (int)tid);
-	rc = read_small(procfd, name, buf, sizeof(buf));
 	return rc < 0 ? rc : mntns_stat_starttime(buf, start);
 }
 
-int mntns_thread_self(struct mntns_thread_id *id)
+int mntns_session_self(struct mntns_session_id *id)
 {
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = open("/proc/thread-self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (procfd < 0)
+	if (fd < 0)
 		return -errno;
 	id->tid = gettid();
-	return thread_start(procfd, id->tid, &id->start);
+	id->token = 0;
+	while (id->token == 0)
+		if (getrandom(&id->token, sizeof(id->token), 0) != (ssize_t)sizeof(id->token))
+			return -EIO;
+	return task_start(fd, &id->start);
 }
 
-static bool same_ns(const struct stat *a, const struct stat *b)
+static unsigned long long ns_id(int ns_fd)
 {
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+	unsigned long long id = 0;
+
+	return ioctl(ns_fd, NS_GET_MNTNS_ID, &id) < 0 ? 0 : id;
 }
 
-/* Is ID's thread, the very one, still in the namespace NS? (While NS is pinned its inode
- * number cannot be reused, so comparing it is enough.) */
-static bool thread_in(int procfd, const struct mntns_thread_id *id, const struct stat *ns)
+/* Opens the mount namespace of the thread whose /proc directory is TASKFD if it is the one
+ * REG names and its record says it is UID's view. The descriptor of the directory stands for
+ * that very thread: once it has exited, nothing can be opened through it, even if its id has
+ * been given to a new one. Returns a descriptor or -ENOENT. */
+static int task_ns(int taskfd, const struct mntns_registry *reg, uid_t uid)
 {
-	unsigned long long start;
-	char name[32];
+	_cleanup_close_ int ns = openat(taskfd, "ns/mnt", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int root = -1;
+	struct mntns_record rec;
 	struct stat st;
 
-	snprintf(name, sizeof(name), "%d/ns/mnt", (int)id->tid);
-	if (fstatat(procfd, name, &st, 0) < 0 || !same_ns(&st, ns))
-		return false;
-	/* Read after the namespace: a thread that ended between the two is seen as gone. */
-	return thread_start(procfd, id->tid, &start) == 0 && start == id->start;
+	if (ns < 0 || fstat(ns, &st) < 0 || st.st_ino != reg->ns_ino ||
+	    (reg->ns_id && ns_id(ns) != reg->ns_id))
+		return -ENOENT;
+	/* An inode number is reused once its namespace is gone (and Debian 12's kernel has no
+	 * unique id): the record, inside the namespace itself, says whose view it is. */
+	root = openat(taskfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || mntns_record_read(root, &rec) < 0 || rec.uid != uid ||
+	    rec.ns_ino != (unsigned long long)st.st_ino ||
+	    rec.ns_dev != (unsigned long long)st.st_dev)
+		return -ENOENT;
+	return mntns_take_fd(&ns);
 }
 
-/* Is ID's thread, the very one, still running (in any namespace)? */
-static bool thread_alive(int procfd, const struct mntns_thread_id *id)
+/* Opens the /proc directory of registered thread ID if it is still that thread. */
+static int task_open(int procfd, const struct mntns_session_id *id)
 {
+	_cleanup_close_ int fd = -1;
 	unsigned long long start;
+	char name[24];
 
-	return thread_start(procfd, id->tid, &start) == 0 && start == id->start;
+	snprintf(name, sizeof(name), "%d", (int)id->tid);
+	fd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || task_start(fd, &start) < 0 || start != id->start)
+		return -ENOENT;
+	return mntns_take_fd(&fd);
 }
 
-/* Is PID one of the NSKIP threads in SKIP (closed sessions, the caller)? */
-static bool skipped(long pid, const struct mntns_thread_id *skip, size_t nskip)
+/* Is the thread whose /proc directory is TASKFD in namespace INO (dev DEV)? */
+static bool task_in(int taskfd, dev_t dev, ino_t ino)
 {
-	for (size_t i = 0; i < nskip; i++)
-		if (skip[i].tid == pid)
-			return true;
-	return false;
+	struct stat st;
+
+	return fstatat(taskfd, "ns/mnt", &st, 0) == 0 && st.st_ino == ino && st.st_dev == dev;
 }
 
-/* Is process PID (a name in /proc) in namespace NS? Asked of the process; once its main
- * thread has exited (pthread_exit in main) that has no namespace any more, so then of each
- * of its threads. */
-static bool process_in(int procfd, const char *pid, const struct stat *ns)
+/* A process whose main thread has exited (pthread_exit in main) has no namespace any more;
+ * its other threads do. Opens the /proc directory of a thread of process PID (directory
+ * PIDFD) that is in namespace INO and sets *TID to its id, or returns -ENOENT. */
+static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, pid_t *tid)
 {
-	char name[300];
+	_cleanup_close_ int tasks = openat(pidfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
-	struct stat st;
-	bool in = false;
+	int found = -ENOENT;
 	DIR *d;
-	int fd;
 
-	snprintf(name, sizeof(name), "%s/ns/mnt", pid);
-	if (fstatat(procfd, name, &st, 0) == 0)
-		return same_ns(&st, ns);
-	if (errno != ENOENT)
-		return false;
-	snprintf(name, sizeof(name), "%s/task", pid);
-	fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return false;
-	}
-	while (!in && (de = readdir(d))) {
+	*tid = pid;
+	if (task_in(pidfd, dev, ino))
+		return openat(pidfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (tasks < 0 || !(d = fdopendir(tasks)))
+		return -ENOENT;
+	tasks = -1; /* closedir closes it */
+	while (found < 0 && (de = readdir(d))) {
+		int fd;
+
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(name, sizeof(name), "%s/task/%s/ns/mnt", pid, de->d_name);
-		in = fstatat(procfd, name, &st, 0) == 0 && same_ns(&st, ns);
+		fd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 && task_in(fd, dev, ino)) {
+			found = fd;
+			*tid = (pid_t)strtol(de->d_name, NULL, 10);
+		} else if (fd >= 0)
+			close(fd);
 	}
 	closedir(d);
-	return in;
+	return found;
 }
 
-/* One pass over /proc: a process in namespace NS, other than the caller and the PAM callers
- * of sessions already closed (CLOSED: they are on their way out). Returns its pid, 0 when
- * there is none, or -errno. The only step whose cost grows with the processes on the
- * machine; it runs at a last logout and at the first login after one, never on a join
- * that a registered session already proves. */
-static pid_t proc_find(int procfd, const struct stat *ns, const struct mntns_thread_id *closed,
-		       size_t nclosed, size_t *count)
+/* What one pass over /proc looks for and finds. */
+struct pass {
+	dev_t dev;
+	ino_t ino;
+	bool count; /* count every process in it, not only find the first */
+	size_t procs;
+	int first;	 /* /proc directory of a thread of the first process found, or -1 */
+	pid_t first_tid; /* and that thread's id */
+};
+
+/* One pass over /proc: the processes in namespace P->INO, other than the caller. The only
+ * step whose cost grows with the processes on the machine: it runs only when no registered
+ * thread is left in the namespace (the first login after a last logout, say). */
+static int proc_pass(int procfd, struct pass *p)
 {
-	pid_t self = getpid();
 	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	pid_t found = 0;
+	pid_t self = getpid();
 	struct dirent *de;
 	DIR *d;
 
+	p->first = -1;
+	p->procs = 0;
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -219,22 +311,29 @@ static pid_t proc_find(int procfd, const struct stat *ns, const struct mntns_thr
 		return -e;
 	}
 	while ((de = readdir(d))) {
+		_cleanup_close_ int pidfd = -1, taskfd = -1;
+		pid_t tid;
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
 
-		if (*end || pid <= 0 || pid == self || skipped(pid, closed, nclosed))
+		if (*end || pid <= 0 || pid == self)
 			continue;
-		if (!process_in(procfd, de->d_name, ns))
+		pidfd = openat(procfd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pidfd < 0 || (taskfd = thread_in(pidfd, (pid_t)pid, p->dev, p->ino, &tid)) < 0)
 			continue;
-		if (!found)
-			found = (pid_t)pid;
-		if (!count)
+		p->procs++;
+		if (p->first < 0) {
+			p->first = mntns_take_fd(&taskfd);
+			p->first_tid = tid;
+		}
+		if (!p->count)
 			break;
-		(*count)++;
 	}
 	closedir(d);
-	return found;
+	return 0;
 }
+
+/* ---- the run directory and the lock ---- */
 
 /* Opens NAME in DIRFD as a directory of root's that only root may write to (or, LAST, enter).
  * Not the walk of path.c: that looks up the type of every mount it crosses, in mountinfo
@@ -243,35 +342,41 @@ static pid_t proc_find(int procfd, const struct stat *ns, const struct mntns_thr
  * mounted anything on them, FUSE included. statx with AT_STATX_DONT_SYNC asks no server. */
 static int open_root_dir(int dirfd, const char *name, bool last)
 {
-	int fd = openat(dirfd, name, (last ? O_RDONLY : O_PATH) | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
+	int fd =
+	    openat(dirfd, name, (last ? O_RDONLY : O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct statx sx;
 
 	if (fd < 0)
 		return -errno;
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-		  STATX_UID | STATX_MODE, &sx) < 0 || sx.stx_uid != 0 ||
-	    (sx.stx_mode & (last ? 07077 : 022))) {
+		  STATX_UID | STATX_MODE, &sx) < 0 ||
+	    sx.stx_uid != 0 || (sx.stx_mode & (last ? 07077 : 022))) {
 		close(fd);
 		return -EPERM;
 	}
 	return fd;
 }
 
-int mntns_us_open_dir(bool create, struct mntns_err *err)
+int mntns_run_dir_open(bool outer, bool create, struct mntns_err *err)
 {
-	_cleanup_close_ int dir = open_root_dir(AT_FDCWD, "/", false);
+	/* Outer: PID 1's root, the outer view's run directory whichever view the thread is in
+	 * (in a view of ours, its own /run/mntns holds the view's record instead). */
+	_cleanup_close_ int dir =
+	    open(outer ? "/proc/1/root" : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char path[] = MNTNS_RUN_DIR, *save = NULL, *next;
-	int fd = dir;
+	int fd = dir < 0 ? -errno : open_root_dir(dir, ".", false);
 
+	if (fd >= 0) {
+		close(dir);
+		dir = fd;
+	}
 	for (char *c = strtok_r(path + 1, "/", &save); c && fd >= 0; c = next) {
 		next = strtok_r(NULL, "/", &save);
 		fd = open_root_dir(dir, c, !next);
 		if (fd == -ENOENT && !next && create) {
-			if (mkdirat(dir, c, 0700) < 0 && errno != EEXIST)
-				return mntns_fail(err, -errno, "creating %s: %s", MNTNS_RUN_DIR,
-						  strerror(errno));
-			fd = open_root_dir(dir, c, true);
+			fd = mntns_mkdir_root(dir, c, err);
+			if (fd < 0 && fd != -EPERM)
+				return fd;
 		}
 		if (fd < 0)
 			break;
@@ -281,28 +386,105 @@ int mntns_us_open_dir(bool create, struct mntns_err *err)
 		}
 	}
 	if (fd == -EPERM)
-		return mntns_fail(err, -EPERM, "%s: every directory on the way must be root's and "
+		return mntns_fail(err, -EPERM,
+				  "%s: every directory on the way must be root's and "
 				  "writable by root alone, and %s itself mode 0700 (it holds every "
-				  "user's namespace)", MNTNS_RUN_DIR, MNTNS_RUN_DIR);
+				  "user's lock and registry)",
+				  MNTNS_RUN_DIR, MNTNS_RUN_DIR);
 	if (fd < 0)
 		return mntns_fail(err, fd, "%s: %s", MNTNS_RUN_DIR, strerror(-fd));
 	return fd;
 }
 
-/* The names of UID's pin and lock file in the run directory. */
-static void us_names(struct mntns_us *us, uid_t uid)
+int mntns_mkdir_root(int dirfd, const char *name, struct mntns_err *err)
 {
-	snprintf(us->pin, sizeof(us->pin), "%u", (unsigned)uid);
-	snprintf(us->lock, sizeof(us->lock), "%u.lock", (unsigned)uid);
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	bool made = mkdirat(dirfd, name, 0700) == 0;
+
+	if (!made && errno != EEXIST)
+		return mntns_fail(err, -errno, "creating %s/%s: %s", MNTNS_RUN_DIR, name,
+				  strerror(errno));
+	/* Exactly 0700, whatever the caller's umask left of it (0000 with umask 0777); one that
+	 * someone else made meanwhile is judged as found, never changed. */
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (made && (fd < 0 || fstat(fd, &st) < 0 || (st.st_uid == 0 && fchmod(fd, 0700) < 0)))
+		return mntns_fail(err, -errno, "creating %s/%s: %s", MNTNS_RUN_DIR, name,
+				  strerror(errno));
+	mntns_closep(&fd);
+	fd = -1;
+	return open_root_dir(dirfd, name, true);
+}
+
+int mntns_us_open_dir(bool create, struct mntns_err *err)
+{
+	return mntns_run_dir_open(true, create, err);
+}
+
+/* Says who holds the lock LOCK_FD, for the message of a login that gave up waiting. */
+static void name_holder(int lock_fd, char *buf, size_t size)
+{
+	_cleanup_free_ char *locks = malloc(65536);
+	_cleanup_close_ int proc = -1;
+	char comm[64] = "?", name[32];
+	struct stat st;
+	pid_t pid = 0;
+
+	snprintf(buf, size, "a process that /proc/locks does not name");
+	if (!locks || fstat(lock_fd, &st) < 0)
+		return;
+	proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (proc < 0 || read_small(proc, "locks", locks, 65536) < 0)
+		return;
+	pid =
+	    mntns_locks_holder(locks, major(st.st_dev), minor(st.st_dev), (unsigned long)st.st_ino);
+	if (!pid)
+		return;
+	snprintf(name, sizeof(name), "%d/comm", (int)pid);
+	if (read_small(proc, name, comm, sizeof(comm)) == 0)
+		comm[strcspn(comm, "\n")] = '\0';
+	snprintf(buf, size, "pid %d (%s)", (int)pid, comm);
+}
+
+/* flock with a deadline: polled, so that no signal or timer of the caller's is touched. */
+static int lock_within(int fd, unsigned ms)
+{
+	struct timespec nap = {.tv_nsec = 2 * 1000 * 1000}, now, end;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			return -ETIMEDOUT;
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 20 * 1000 * 1000)
+			nap.tv_nsec *= 2;
+	}
 }
 
 int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err)
 {
+	_cleanup_free_ char *buf = NULL;
 	struct stat st;
+	ssize_t n;
 	int rc;
 
 	us->lock_fd = -1;
-	us_names(us, uid);
+	us->reg = NULL;
+	us->uid = uid;
+	snprintf(us->lock, sizeof(us->lock), "%u.lock", (unsigned)uid);
 	us->dir_fd = mntns_us_open_dir(true, err);
 	if (us->dir_fd < 0)
 		return us->dir_fd;
@@ -311,24 +493,34 @@ int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err)
 		rc = mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->lock, strerror(errno));
 		goto fail;
 	}
-	if (fstat(us->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		rc = mntns_fail(err, -EINVAL, "%s/%s: not a plain file", MNTNS_RUN_DIR, us->lock);
+	if (fstat(us->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != 0) {
+		rc = mntns_fail(err, -EINVAL, "%s/%s: not a plain file of root's", MNTNS_RUN_DIR,
+				us->lock);
 		goto fail;
 	}
-	while ((rc = flock(us->lock_fd, LOCK_EX)) < 0 && errno == EINTR)
-		;
+	rc = lock_within(us->lock_fd, MNTNS_LOCK_TIMEOUT_MS);
+	if (rc == -ETIMEDOUT) {
+		char who[128];
+
+		name_holder(us->lock_fd, who, sizeof(who));
+		rc = mntns_fail(err, rc, "%s/%s is held by %s for more than %u s; gave up waiting",
+				MNTNS_RUN_DIR, us->lock, who, MNTNS_LOCK_TIMEOUT_MS / 1000);
+		goto fail;
+	}
 	if (rc < 0) {
-		rc = mntns_fail(err, -errno, "locking %s/%s: %s", MNTNS_RUN_DIR, us->lock,
-				strerror(errno));
+		rc = mntns_fail(err, rc, "locking %s/%s: %s", MNTNS_RUN_DIR, us->lock,
+				strerror(-rc));
 		goto fail;
 	}
-	/* While this login waited, another may have made the run directory a mount (the first
-	 * pin of the boot); the pins are on that mount, so look at it from the path again. */
-	rc = mntns_us_open_dir(false, err);
-	if (rc < 0)
+	us->reg = malloc(sizeof(*us->reg));
+	buf = malloc(REGISTRY_BYTES);
+	if (!us->reg || !buf) {
+		rc = mntns_fail(err, -ENOMEM, "%s/%s: out of memory", MNTNS_RUN_DIR, us->lock);
 		goto fail;
-	close(us->dir_fd);
-	us->dir_fd = rc;
+	}
+	n = pread(us->lock_fd, buf, REGISTRY_BYTES, 0);
+	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, us->reg);
 	return 0;
 fail:
 	mntns_us_unlock(us);
@@ -340,355 +532,223 @@ void mntns_us_unlock(struct mntns_us *us)
 	mntns_closep(&us->lock_fd); /* closing the only descriptor releases the flock */
 	mntns_closep(&us->dir_fd);
 	us->lock_fd = us->dir_fd = -1;
+	free(us->reg);
+	us->reg = NULL;
 }
 
-/* Opens the pin; -ENOENT when it is missing or not (any more) a mount namespace. */
-static int open_pin(int dir_fd, const char *pin, struct stat *st)
-{
-	int fd = openat(dir_fd, pin, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	struct statfs sf;
-
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
-	if (fstatfs(fd, &sf) < 0 || sf.f_type != NSFS_MAGIC ||
-	    ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNS || fstat(fd, st) < 0) {
-		close(fd);
-		return -ENOENT;
-	}
-	return fd;
-}
-
-/* Room for a whole registry (on the heap: a multithreaded caller's stack may be small). */
-static struct mntns_thread_id *ids_new(void)
-{
-	return calloc(REGISTRY_MAX, sizeof(struct mntns_thread_id));
-}
-
-static size_t registry_read(struct mntns_us *us, struct mntns_thread_id *ids)
+static int registry_write(struct mntns_us *us, struct mntns_err *err)
 {
 	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
-	ssize_t n;
+	size_t len;
 
 	if (!buf)
-		return 0;
-	n = pread(us->lock_fd, buf, REGISTRY_BYTES, 0);
-	return n > 0 ? mntns_registry_parse(buf, (size_t)n, ids, REGISTRY_MAX) : 0;
-}
-
-static int registry_write(struct mntns_us *us, const struct mntns_thread_id *ids, size_t n)
-{
-	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
-	size_t len = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (size_t i = 0; i < n && len < REGISTRY_BYTES - 48; i++)
-		len += (size_t)snprintf(buf + len, REGISTRY_BYTES - len, "%d %llu%s\n",
-					(int)ids[i].tid, ids[i].start,
-					ids[i].closed ? " closed" : "");
+		return mntns_fail(err, -ENOMEM, "%s/%s: out of memory", MNTNS_RUN_DIR, us->lock);
+	len = mntns_registry_format(us->reg, buf, REGISTRY_BYTES);
 	/* Readers hold the lock too; a torn file only costs the next login a /proc pass. */
 	if (ftruncate(us->lock_fd, 0) < 0 || pwrite(us->lock_fd, buf, len, 0) != (ssize_t)len)
-		return -errno;
+		return mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
+				  strerror(errno));
 	return 0;
 }
 
-/* Keeps what still matters of the registry: sessions whose thread is still in NS, and closed
- * sessions whose thread still runs. Returns how many entries are kept; *OPEN says how many of
- * them are open sessions. */
-static size_t registry_prune(int procfd, struct mntns_thread_id *ids, size_t n,
-			     const struct stat *ns, size_t *open)
+/* Drops the entries whose thread has exited. */
+static void registry_prune(int procfd, struct mntns_registry *reg)
 {
 	size_t k = 0;
 
-	*open = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (ids[i].closed ? !thread_alive(procfd, &ids[i]) : !thread_in(procfd, &ids[i], ns))
+	for (size_t i = 0; i < reg->n; i++) {
+		int fd = task_open(procfd, &reg->ids[i]);
+
+		if (fd < 0)
 			continue;
-		*open += !ids[i].closed;
-		ids[k++] = ids[i];
+		close(fd);
+		reg->ids[k++] = reg->ids[i];
 	}
-	return k;
+	reg->n = k;
 }
 
-/* No open session is left: is anything else in NS? If so it keeps the namespace, and is
- * registered so that the next login need not look again. Returns 1, 0 or -errno. */
-static int anything_left(struct mntns_us *us, int procfd, const struct stat *ns,
-			 struct mntns_thread_id *ids, size_t n)
+/* The live namespace of REG, through a registered thread or else the /proc pass (whose find
+ * is then added to REG). Returns a descriptor, -ENOENT, or -errno. */
+static int find_live(int procfd, struct mntns_registry *reg, uid_t uid)
 {
-	pid_t pid = proc_find(procfd, ns, ids, n, NULL);
+	struct pass p = {.dev = 0};
+	struct stat nsfs;
+	int rc;
 
-	if (pid <= 0)
-		return pid;
-	if (n < REGISTRY_MAX) {
-		ids[n].tid = pid;
-		ids[n].closed = false;
-		if (thread_start(procfd, pid, &ids[n].start) == 0)
-			n++;
+	if (!reg->ns_ino)
+		return -ENOENT;
+	for (size_t i = 0; i < reg->n; i++) {
+		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
+		int ns = task < 0 ? -ENOENT : task_ns(task, reg, uid);
+
+		if (ns >= 0)
+			return ns; /* a live session: O(sessions), no /proc pass */
 	}
-	(void)registry_write(us, ids, n);
-	return 1;
-}
-
-static int drop_pin(struct mntns_us *us, struct mntns_err *err)
-{
-	char path[sizeof(MNTNS_RUN_DIR) + sizeof(us->pin) + 1];
-
-	snprintf(path, sizeof(path), "%s/%s", MNTNS_RUN_DIR, us->pin);
-	/* Detached: the namespace itself lives on as long as a process is in it. */
-	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
-		return mntns_fail(err, -errno, "dropping the pin %s: %s", path, strerror(errno));
-	(void)unlinkat(us->dir_fd, us->pin, 0);
-	return registry_write(us, NULL, 0);
-}
-
-/* What the registry functions work on: /proc, the pinned namespace, room for the registry. */
-struct reg {
-	int procfd;
-	int ns; /* the pin, opened */
-	struct stat st; /* of the namespace */
-	struct mntns_thread_id *ids;
-	size_t n; /* entries read */
-};
-
-static void reg_close(struct reg *r)
-{
-	mntns_closep(&r->procfd);
-	mntns_closep(&r->ns);
-	free(r->ids);
-}
-
-/* Opens the pin and /proc and reads the registry. Returns 0, 1 when there is no pin (ERR
- * untouched), or -errno. R must be closed with reg_close in every case. */
-static int reg_open(struct mntns_us *us, struct reg *r, struct mntns_err *err)
-{
-	r->procfd = -1;
-	r->n = 0;
-	r->ids = NULL;
-	r->ns = open_pin(us->dir_fd, us->pin, &r->st);
-	if (r->ns == -ENOENT)
-		return 1;
-	if (r->ns < 0)
-		return mntns_fail(err, r->ns, "%s/%s: %s", MNTNS_RUN_DIR, us->pin,
-				  strerror(-r->ns));
-	r->procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (r->procfd < 0)
-		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	r->ids = ids_new();
-	if (!r->ids)
-		return mntns_fail(err, -ENOMEM, "registry: %s", strerror(ENOMEM));
-	r->n = registry_read(us, r->ids);
-	return 0;
-}
-
-static int reg_write(struct mntns_us *us, const struct reg *r, size_t n, struct mntns_err *err)
-{
-	int rc = registry_write(us, r->ids, n);
-
-	return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock, strerror(-rc)) : 0;
-}
-
-int mntns_us_live(struct mntns_us *us, struct mntns_err *err)
-{
-	struct reg r;
-	size_t n, open;
-	int rc = reg_open(us, &r, err);
-
-	if (rc != 0) {
-		rc = rc > 0 ? -ENOENT : rc;
-		goto out;
-	}
-	rc = -1;
-	for (size_t i = 0; i < r.n && rc < 0; i++)
-		if (!r.ids[i].closed && thread_in(r.procfd, &r.ids[i], &r.st))
-			rc = mntns_take_fd(&r.ns); /* a live session: O(sessions), no /proc pass */
-	if (rc >= 0)
-		goto out;
-	n = registry_prune(r.procfd, r.ids, r.n, &r.st, &open);
-	rc = anything_left(us, r.procfd, &r.st, r.ids, n);
-	if (rc < 0)
-		rc = mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
-	else if (rc > 0)
-		rc = mntns_take_fd(&r.ns); /* something left running: a tmux server */
-	else if ((rc = drop_pin(us, err)) == 0)
-		rc = -ENOENT;
-out:
-	reg_close(&r);
-	return rc;
-}
-
-/* Makes directory FD a mount of its own: a bind mount of itself. */
-static int bind_itself(int fd, struct mntns_err *err)
-{
-	_cleanup_close_ int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						      AT_EMPTY_PATH);
-
-	if (tree < 0 ||
-	    move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mntns_fail(err, -errno, "making %s a mount: %s", MNTNS_RUN_DIR,
-				  strerror(errno));
-	return 0;
-}
-
-/* The run directory must be a mount of its own, and private, before an nsfs mount can go
- * on it. Made so once per boot, under a lock on the directory itself (root's only). */
-static int make_private_mount(struct mntns_us *us, struct mntns_err *err)
-{
-	struct mount_attr attr = { .propagation = MS_PRIVATE };
-	_cleanup_close_ int up = openat(us->dir_fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	if (up < 0)
-		return mntns_fail(err, -errno, "%s/..: %s", MNTNS_RUN_DIR, strerror(errno));
-	if (!mntns_path_mount_id(up))
-		return mntns_fail(err, -ENOSYS, "%s: the kernel does not tell mount ids (statx)",
-				  MNTNS_RUN_DIR);
-	if (mntns_path_mount_id(up) == mntns_path_mount_id(us->dir_fd)) {
-		int fresh, rc;
-
-		while ((rc = flock(us->dir_fd, LOCK_EX)) < 0 && errno == EINTR)
-			;
-		if (rc < 0)
-			return mntns_fail(err, -errno, "locking %s: %s", MNTNS_RUN_DIR,
-					  strerror(errno));
-		/* Another login may have made the mount meanwhile: look again from the path. */
-		fresh = mntns_us_open_dir(false, err);
-		if (fresh >= 0 && mntns_path_mount_id(up) == mntns_path_mount_id(fresh))
-			rc = bind_itself(fresh, err);
-		else if (fresh < 0)
-			rc = fresh;
-		mntns_closep(&fresh);
-		(void)flock(us->dir_fd, LOCK_UN);
-		if (rc < 0)
-			return rc;
-		fresh = mntns_us_open_dir(false, err); /* the new mount */
-		if (fresh < 0)
-			return fresh;
-		close(us->dir_fd);
-		us->dir_fd = fresh;
-	}
-	if (mount_setattr(us->dir_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return mntns_fail(err, -errno, "making %s a private mount: %s", MNTNS_RUN_DIR,
-				  strerror(errno));
-	return 0;
-}
-
-int mntns_us_pin(struct mntns_us *us, int ns_fd, struct mntns_err *err)
-{
-	_cleanup_close_ int tree = -1, file = -1;
-	int rc = make_private_mount(us, err);
-	struct statfs sf;
-
+	/* Every namespace is on the one nsfs: its device is that of our own. */
+	if (stat("/proc/thread-self/ns/mnt", &nsfs) < 0)
+		return -errno;
+	p.dev = nsfs.st_dev;
+	p.ino = (ino_t)reg->ns_ino;
+	rc = proc_pass(procfd, &p);
 	if (rc < 0)
 		return rc;
-	file = openat(us->dir_fd, us->pin, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (file < 0)
-		return mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->pin,
-				  strerror(errno));
-	/* Never a pin on a pin: that would hide a live namespace from later logins. */
-	if (fstatfs(file, &sf) < 0 || sf.f_type == NSFS_MAGIC)
-		return mntns_fail(err, -EEXIST, "%s/%s: already a pinned namespace", MNTNS_RUN_DIR,
-				  us->pin);
-	tree = open_tree(ns_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree < 0)
-		return mntns_fail(err, -errno, "pinning the namespace at %s/%s: open_tree: %s",
-				  MNTNS_RUN_DIR, us->pin, strerror(errno));
-	if (move_mount(tree, "", file, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mntns_fail(err, -errno, "pinning the namespace at %s/%s: %s",
-				  MNTNS_RUN_DIR, us->pin, strerror(errno));
-	rc = registry_write(us, NULL, 0);
-	return rc < 0 ? mntns_fail(err, rc, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
-				   strerror(-rc)) : 0;
+	if (p.first >= 0) {
+		_cleanup_close_ int task = p.first;
+		struct mntns_session_id found = {.token = 0};
+		int ns = task_ns(task, reg, uid);
+
+		if (ns < 0 || task_start(task, &found.start) < 0) {
+			mntns_closep(&ns);
+			return -ENOENT;
+		}
+		/* A tmux server, say: registered, so that the next login need not look again. */
+		found.tid = p.first_tid;
+		registry_prune(procfd, reg);
+		if (reg->n < MNTNS_REGISTRY_MAX)
+			reg->ids[reg->n++] = found;
+		return ns;
+	}
+	return -ENOENT;
 }
 
-int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
+int mntns_us_find(struct mntns_us *us, struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int ns;
+
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	ns = find_live(procfd, us->reg, us->uid);
+	if (ns == -ENOENT) {
+		us->reg->ns_ino = us->reg->ns_id = 0; /* gone: the kernel has freed it */
+		us->reg->n = 0;
+	} else if (ns < 0) {
+		return mntns_fail(err, ns, "looking for the live namespace of uid %u: %s",
+				  (unsigned)us->uid, strerror(-ns));
+	}
+	return ns;
+}
+
+int mntns_us_register(struct mntns_us *us, bool fresh, const struct mntns_session_id *id,
 		      struct mntns_err *err)
 {
-	struct reg r;
-	int rc = reg_open(us, &r, err);
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (rc > 0)
-		rc = mntns_fail(err, -ENOENT, "%s/%s: no pinned namespace", MNTNS_RUN_DIR, us->pin);
-	if (rc == 0) {
-		size_t open, n = registry_prune(r.procfd, r.ids, r.n, &r.st, &open);
-		if (n < REGISTRY_MAX) {
-			r.ids[n] = *id;
-			r.ids[n++].closed = false;
-		}
-		rc = reg_write(us, &r, n, err);
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	if (fresh) {
+		_cleanup_close_ int ns = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+		struct stat st;
+
+		if (ns < 0 || fstat(ns, &st) < 0)
+			return mntns_fail(err, -errno, "/proc/thread-self/ns/mnt: %s",
+					  strerror(errno));
+		us->reg->ns_ino = (unsigned long long)st.st_ino;
+		us->reg->ns_id = ns_id(ns);
+		us->reg->n = 0;
 	}
-	reg_close(&r);
-	return rc;
+	registry_prune(procfd, us->reg);
+	if (us->reg->n < MNTNS_REGISTRY_MAX)
+		us->reg->ids[us->reg->n++] = *id;
+	return registry_write(us, err);
 }
 
-int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool *dropped,
-		     struct mntns_err *err)
+int mntns_us_unregister(struct mntns_us *us, const struct mntns_session_id *id,
+			struct mntns_err *err)
 {
-	struct reg r;
-	size_t n, open;
-	bool found = false;
-	int rc = reg_open(us, &r, err);
+	size_t k = 0;
 
-	*dropped = false;
-	if (rc != 0) {
-		reg_close(&r);
-		return rc > 0 ? 0 : rc; /* no pin: dropped already (by hand, or a later login) */
-	}
-	/* Marked closed, not removed: until it exits, this process is still in the namespace,
-	 * and a concurrent last logout must not take it for something left running. */
-	for (size_t i = 0; i < r.n; i++)
-		if (r.ids[i].tid == id->tid && r.ids[i].start == id->start)
-			r.ids[i].closed = found = true;
-	n = r.n;
-	if (!found && n < REGISTRY_MAX - 1) {
-		r.ids[n] = *id;
-		r.ids[n++].closed = true;
-	}
-	n = registry_prune(r.procfd, r.ids, n, &r.st, &open);
-	if (open > 0) {
-		rc = reg_write(us, &r, n, err);
-	} else {
-		/* The last session: does anything else still run in there? */
-		rc = anything_left(us, r.procfd, &r.st, r.ids, n);
-		if (rc < 0)
-			rc = mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
-		else if (rc > 0)
-			rc = 0;
-		else if ((rc = drop_pin(us, err)) == 0)
-			*dropped = true;
-	}
-	reg_close(&r);
-	return rc;
+	for (size_t i = 0; i < us->reg->n; i++)
+		if (us->reg->ids[i].token != id->token || us->reg->ids[i].tid != id->tid)
+			us->reg->ids[k++] = us->reg->ids[i];
+	if (k == us->reg->n)
+		return 0; /* not there: a later first login replaced the registry */
+	us->reg->n = k;
+	return registry_write(us, err);
 }
 
 int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
 {
-	struct mntns_us us = { .dir_fd = -1, .lock_fd = -1 };
-	struct reg r;
+	_cleanup_close_ int dir = -1, lock = -1, procfd = -1, ns = -1;
+	_cleanup_free_ struct mntns_registry *reg = malloc(sizeof(*reg));
+	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
+	struct pass p = {.count = true};
+	char name[32];
+	struct stat st;
+	ssize_t n;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	us_names(&us, uid);
-	us.dir_fd = mntns_us_open_dir(false, err);
-	if (us.dir_fd < 0)
-		return us.dir_fd == -ENOENT ? 0 : us.dir_fd;
+	if (!reg || !buf)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	dir = mntns_us_open_dir(false, err);
+	if (dir < 0)
+		return dir == -ENOENT ? 0 : dir;
 	/* Read without taking the lock: a report, which changes nothing. */
-	us.lock_fd = openat(us.dir_fd, us.lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	rc = reg_open(&us, &r, err);
-	if (rc == 0) {
-		size_t open, n = registry_prune(r.procfd, r.ids, r.n, &r.st, &open);
-		pid_t pid;
+	snprintf(name, sizeof(name), "%u.lock", (unsigned)uid);
+	lock = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (lock < 0)
+		return errno == ENOENT ? 0
+				       : mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, name,
+						    strerror(errno));
+	n = pread(lock, buf, REGISTRY_BYTES, 0);
+	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, reg);
+	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	ns = find_live(procfd, reg, uid);
+	if (ns == -ENOENT)
+		return 0;
+	if (ns < 0 || fstat(ns, &st) < 0)
+		return mntns_fail(err, ns < 0 ? ns : -errno, "looking through /proc: %s",
+				  strerror(ns < 0 ? -ns : errno));
+	out->live = true;
+	out->ns_ino = (unsigned long long)st.st_ino;
+	for (size_t i = 0; i < reg->n; i++) {
+		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
 
-		out->pinned = true;
-		out->ns_ino = (unsigned long long)r.st.st_ino;
-		out->sessions = open;
-		for (size_t i = 0, k = 0; i < n; i++)
-			if (!r.ids[i].closed &&
-			    k < sizeof(out->session_tids) / sizeof(out->session_tids[0]))
-				out->session_tids[k++] = r.ids[i].tid;
-		pid = proc_find(r.procfd, &r.st, NULL, 0, &out->procs);
-		if (pid < 0)
-			rc = mntns_fail(err, pid, "looking through /proc: %s", strerror(-pid));
+		if (task < 0 || !reg->ids[i].token || !task_in(task, st.st_dev, st.st_ino))
+			continue;
+		if (out->sessions < sizeof(out->session_tids) / sizeof(out->session_tids[0]))
+			out->session_tids[out->sessions] = reg->ids[i].tid;
+		out->sessions++;
 	}
-	reg_close(&r);
-	mntns_us_unlock(&us); /* closes the descriptors; no lock was taken */
-	return rc < 0 ? rc : 0;
+	p.dev = st.st_dev;
+	p.ino = st.st_ino;
+	rc = proc_pass(procfd, &p);
+	if (rc < 0)
+		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
+	out->procs = p.procs;
+	out->enter_pid = p.first >= 0 ? p.first_tid : 0;
+	mntns_closep(&p.first);
+	return 0;
+}
+
+/* ---- the guard ---- */
+
+void mntns_guard_begin(struct mntns_guard *g)
+{
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTSTP);
+	sigaddset(&stops, SIGTTIN);
+	sigaddset(&stops, SIGTTOU);
+	g->masked = pthread_sigmask(SIG_BLOCK, &stops, &g->old_mask) == 0;
+	g->raised = false;
+	/* A signal the user sent before this point is delivered when the call returns, before
+	 * anything is held; after it, kill(2) refuses them (their uid is none of ours). */
+	if (getresuid(&g->ruid, &g->euid, &g->suid) == 0 && g->euid == 0 &&
+	    (g->ruid != 0 || g->suid != 0))
+		g->raised = setresuid(0, 0, 0) == 0;
+}
+
+void mntns_guard_end(struct mntns_guard *g)
+{
+	if (g->raised)
+		(void)!setresuid(g->ruid, g->euid, g->suid);
+	g->raised = false;
+	if (g->masked)
+		pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
+	g->masked = false;
 }

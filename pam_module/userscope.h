@@ -1,9 +1,13 @@
-/* scope = user: the one namespace of a user, pinned in the run directory; the per-user lock
- * that makes concurrent first logins end in one namespace; and the checks of whether anything
- * still uses it. Everything here works in the outer view, the one the run directory is in. */
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
+/* scope = user: the one live namespace of a user, found through a process that runs in it.
+ * Nothing pins it, so the kernel frees it (and its tmpfs) with its last process. A per-user
+ * lock makes concurrent first logins end in one namespace; the registry in the lock file
+ * lists the namespace and the sessions opened in it. The run directory is reached from PID
+ * 1's root, so all of this works from any view. */
 #ifndef MNTNS_USERSCOPE_H
 #define MNTNS_USERSCOPE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -15,72 +19,111 @@
 #define MNTNS_RUN_DIR "/run/mntns"
 #endif
 
-/* A thread, told apart from a later one with the same id by its start time (clock ticks
- * after boot, /proc/TID/stat field 22). The run directory is on tmpfs, so boots never mix. */
-struct mntns_thread_id {
+/* How long a login or logout waits for the user's lock before it gives up (and follows
+ * on_error). The holder is never a process another user can stop (see mntns_guard), so only
+ * a login that is itself slow holds it this long. */
+#define MNTNS_LOCK_TIMEOUT_MS 5000
+
+#define MNTNS_REGISTRY_MAX 1024 /* entries; beyond that, logins fall back to the /proc pass */
+
+/* One entry of the registry: a thread that runs in the namespace, told apart from a later
+ * thread of the same id by its start time (clock ticks after boot, /proc/TID/stat field 22),
+ * and the session it opened (TOKEN, random; 0 for a process the /proc pass found). */
+struct mntns_session_id {
 	pid_t tid;
 	unsigned long long start;
-	bool closed; /* in the registry: its session was closed, the thread may still run */
+	unsigned long long token;
 };
 
-/* One user's state, locked: the run directory, and UID.lock, whose flock serialises every
- * change of that user's namespace and whose contents list the threads that opened a session
- * in it (the registry). The pin is the file UID, an nsfs bind mount while it is live. */
+/* The registry: "ns INO ID" (the namespace's inode number and, where the kernel gives one,
+ * its unique id; both 0 when no namespace is known), then "TID START TOKEN" a line. */
+struct mntns_registry {
+	unsigned long long ns_ino, ns_id;
+	size_t n;
+	struct mntns_session_id ids[MNTNS_REGISTRY_MAX];
+};
+
+/* One user's state while their lock is held. */
 struct mntns_us {
-	int dir_fd;
-	int lock_fd;
-	char pin[24];
+	int dir_fd;  /* the run directory */
+	int lock_fd; /* UID.lock, flocked */
+	uid_t uid;
+	struct mntns_registry *reg; /* as read when the lock was taken */
 	char lock[32];
 };
 
-/* Opens (creating it, root's 0700, when missing) the run directory. It must be a directory of
- * root's that no one else may enter. Returns an O_RDONLY descriptor or -errno. */
+/* Opens (creating it, root's 0700, when missing) the run directory: OUTER, that of PID 1's
+ * view (reached through /proc/1/root, from any view); else that of the calling thread's own
+ * view. It and every directory on the way must be root's and writable by root alone.
+ * Returns an O_RDONLY descriptor or -errno. */
+int mntns_run_dir_open(bool outer, bool create, struct mntns_err *err);
+/* mntns_run_dir_open(true, CREATE, ERR). */
 int mntns_us_open_dir(bool create, struct mntns_err *err);
+/* Creates directory NAME in DIRFD (a run directory) as root's 0700, whatever the umask, and
+ * opens it as open_root_dir does. Returns a descriptor or -errno. */
+int mntns_mkdir_root(int dirfd, const char *name, struct mntns_err *err);
 
-/* Takes UID's lock, waiting for another login of UID that holds it. Logins of other users
- * never wait for it. Returns 0 or -errno; US must be released with mntns_us_unlock. */
+/* Takes UID's lock and reads the registry, waiting at most MNTNS_LOCK_TIMEOUT_MS for another
+ * login of UID; -ETIMEDOUT then, with the holder's pid in ERR. Logins of other users never
+ * wait for it. Returns 0 or -errno; US must then be released with mntns_us_unlock. */
 int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err);
 void mntns_us_unlock(struct mntns_us *us);
 
-/* Opens UID's pinned namespace if it is live: a registered session's thread is still in it,
- * or (only when none is) a process other than the caller is, found by one pass over /proc;
- * that process is then registered, so the next login need not look again. A pin nothing uses
- * is dropped (its tmpfs freed) and -ENOENT returned. Returns a descriptor or -errno. */
-int mntns_us_live(struct mntns_us *us, struct mntns_err *err);
+/* Opens UID's live namespace: one that a registered thread still runs in, or (only when
+ * none does) a process found by one pass over /proc, which is then registered; either way
+ * its record must say it is UID's view. Returns a descriptor or -ENOENT when there is none
+ * (the registry then says so), or -errno. */
+int mntns_us_find(struct mntns_us *us, struct mntns_err *err);
 
-/* Pins namespace NS_FD (newer than the current one) as UID's, making the run directory a
- * private mount first if it is not one. Starts a fresh registry. Returns 0 or -errno. */
-int mntns_us_pin(struct mntns_us *us, int ns_fd, struct mntns_err *err);
-
-/* Adds ID to the registry, dropping entries whose thread has ended. Returns 0 or -errno. */
-int mntns_us_register(struct mntns_us *us, const struct mntns_thread_id *id,
+/* Registers session ID (a thread in the calling thread's namespace). FRESH: that namespace
+ * is a new one, now UID's, and the old entries go. Returns 0 or -errno. */
+int mntns_us_register(struct mntns_us *us, bool fresh, const struct mntns_session_id *id,
 		      struct mntns_err *err);
 
-/* At logout: marks ID's session closed; then, if no open session is left and nothing runs in
- * the namespace but the caller and the PAM callers of closed sessions, drops the pin. Sets
- * *DROPPED. Returns 0 or -errno. */
-int mntns_us_release(struct mntns_us *us, const struct mntns_thread_id *id, bool *dropped,
-		     struct mntns_err *err);
+/* At logout: removes the entry of session ID (and only that one). Returns 0 or -errno. */
+int mntns_us_unregister(struct mntns_us *us, const struct mntns_session_id *id,
+			struct mntns_err *err);
 
 /* What mntns-plan reports; read without the lock and without changing anything. */
 struct mntns_us_status {
-	bool pinned;
+	bool live;
 	unsigned long long ns_ino;
-	size_t sessions; /* registered threads still in the namespace */
+	pid_t enter_pid; /* a process in it, for nsenter */
+	size_t sessions; /* registered sessions whose thread still runs in it */
 	pid_t session_tids[8];
-	size_t procs; /* processes in the namespace */
+	size_t procs; /* processes in it */
 };
 int mntns_us_status(uid_t uid, struct mntns_us_status *st, struct mntns_err *err);
 
-/* The calling thread's id. Returns 0 or -errno. */
-int mntns_thread_self(struct mntns_thread_id *id);
+/* While a user's lock is held, the holder must be a process that no other user can stop:
+ * su and sudo keep the real uid of the user who ran them, who may send them SIGSTOP, and a
+ * terminal sends SIGTSTP to whatever runs in its foreground. mntns_guard_begin blocks the
+ * terminal's stop signals in the calling thread and, in a set-uid caller (real uid not 0,
+ * effective uid 0), makes every uid 0, so that the kill(2) permission check fails for the
+ * user; mntns_guard_end puts both back as they were. */
+struct mntns_guard {
+	sigset_t old_mask;
+	uid_t ruid, euid, suid;
+	bool raised;
+	bool masked;
+};
+void mntns_guard_begin(struct mntns_guard *g);
+void mntns_guard_end(struct mntns_guard *g);
+
+/* The calling thread's id, with a fresh random token. Returns 0 or -errno. */
+int mntns_session_self(struct mntns_session_id *id);
 
 /* Pure helpers, for the unit tests. */
 /* Reads the start time from the text of /proc/TID/stat (the comm field may hold spaces and
  * parentheses). Returns 0 or -EINVAL. */
 int mntns_stat_starttime(const char *stat, unsigned long long *start);
-/* Parses the registry ("TID START\n" for an open session, "TID START closed\n" for a closed
- * one whose thread may still run; anything else is skipped). Returns the count. */
-size_t mntns_registry_parse(const char *buf, size_t len, struct mntns_thread_id *out, size_t max);
+/* Parses a registry as a crash or a torn write may have left it: a malformed line is
+ * skipped, a torn last line ignored, and a file without its "ns" line names no namespace. */
+void mntns_registry_parse(const char *buf, size_t len, struct mntns_registry *reg);
+/* Formats REG into BUF (SIZE >= 64); returns the length. */
+size_t mntns_registry_format(const struct mntns_registry *reg, char *buf, size_t size);
+/* The pid that holds an flock on the file MAJ:MIN:INO, from the text of /proc/locks; 0 if
+ * none is listed. */
+pid_t mntns_locks_holder(const char *locks, unsigned maj, unsigned min, unsigned long ino);
 
 #endif

@@ -1,10 +1,12 @@
-/* The pure parts of userscope.c: the registry of sessions, as a crash or a concurrent writer
- * may leave it, and the start time of a thread read from /proc/TID/stat. */
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
+/* The pure parts of userscope.c: the registry of sessions, as a crash or a torn write may
+ * leave it, who holds a lock, and the start time of a thread read from /proc/TID/stat. */
 #include "testutil.h"
 
 #include "userscope.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static void test_starttime(void **state)
 {
@@ -24,51 +26,107 @@ static void test_starttime(void **state)
 
 static void test_registry_parse(void **state)
 {
-	struct mntns_thread_id ids[4];
+	struct mntns_registry *reg = malloc(sizeof(*reg));
 	const char *text;
-	size_t n;
 
-	text = "101 695532\n"
+	(void)state;
+	assert_non_null(reg);
+	text = "ns 4026532900 17\n"
+	       "101 695532 11\n"
 	       "garbage line\n"
 	       "\n"
-	       "0 5\n"           /* no thread 0 */
-	       "102 7 extra\n"   /* trailing junk */
-	       "-3 9\n"          /* negative */
-	       "103 695582\n"
-	       "99999999999 1\n" /* beyond pid_max */
-	       "104 1\n"
-	       "105 2\n"
-	       "106 3"; /* torn last line: ignored */
-
-	(void)state;
-	n = mntns_registry_parse(text, strlen(text), ids, 4);
-	assert_int_equal(n, 4);
-	assert_int_equal(ids[0].tid, 101);
-	assert_true(ids[0].start == 695532ULL);
-	assert_int_equal(ids[1].tid, 103);
-	assert_int_equal(ids[2].tid, 104);
-	assert_int_equal(ids[3].tid, 105); /* and no more than asked for */
-	assert_false(ids[0].closed);
-	text = "7 8 closed\n9 10 open\n11 12 closed extra\n13 14\n";
-	n = mntns_registry_parse(text, strlen(text), ids, 4);
-	assert_int_equal(n, 2);
-	assert_true(ids[0].tid == 7 && ids[0].start == 8 && ids[0].closed);
-	assert_true(ids[1].tid == 13 && !ids[1].closed);
-	assert_int_equal(mntns_registry_parse("", 0, ids, 4), 0);
-	assert_int_equal(mntns_registry_parse("106 3", 5, ids, 4), 0);
+	       "0 5 1\n"            /* no thread 0 */
+	       "102 7 8 extra\n"    /* trailing junk */
+	       "-3 9 1\n"           /* negative */
+	       "103 695582 0\n"     /* token 0: a process the /proc pass found */
+	       "99999999999 1 1\n"  /* beyond pid_max */
+	       "104 1\n"            /* an old line without its token */
+	       "105  2 3\n"         /* two spaces */
+	       "106 3 4"; /* torn last line: ignored */
+	mntns_registry_parse(text, strlen(text), reg);
+	assert_true(reg->ns_ino == 4026532900ULL && reg->ns_id == 17);
+	assert_int_equal(reg->n, 2);
+	assert_int_equal(reg->ids[0].tid, 101);
+	assert_true(reg->ids[0].start == 695532ULL && reg->ids[0].token == 11);
+	assert_int_equal(reg->ids[1].tid, 103);
+	assert_true(reg->ids[1].token == 0);
+	/* Without its "ns" line first nothing is known to belong to one namespace. */
+	text = "101 695532 11\nns 1 2\n";
+	mntns_registry_parse(text, strlen(text), reg);
+	assert_true(reg->ns_ino == 0 && reg->n == 0);
+	mntns_registry_parse("ns 5 0", 6, reg); /* torn */
+	assert_true(reg->ns_ino == 0);
+	mntns_registry_parse("", 0, reg);
+	assert_true(reg->ns_ino == 0 && reg->n == 0);
+	/* A NUL in the file (a torn write) spoils only its line. */
+	mntns_registry_parse("ns 5 0\n7 8 9\0\n10 11 12\n", 24, reg);
+	assert_true(reg->ns_ino == 5 && reg->n == 1 && reg->ids[0].tid == 10);
+	free(reg);
 }
 
-/* The calling thread can be told apart from a later one with its id. */
-static void test_thread_self(void **state)
+/* What is written is what is read back; a full registry stays within the buffer. */
+static void test_registry_roundtrip(void **state)
 {
-	struct mntns_thread_id a, b;
+	struct mntns_registry *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	size_t size = MNTNS_REGISTRY_MAX * 64 + 64, len;
+	char *buf = malloc(size);
 
 	(void)state;
-	assert_int_equal(mntns_thread_self(&a), 0);
-	assert_int_equal(mntns_thread_self(&b), 0);
+	assert_true(a && b && buf);
+	a->ns_ino = 4026531841ULL;
+	a->ns_id = 0;
+	for (size_t i = 0; i < MNTNS_REGISTRY_MAX; i++) {
+		a->ids[i].tid = (pid_t)(4194303 - i);
+		a->ids[i].start = 18446744073709551615ULL - i;
+		a->ids[i].token = 18446744073709551615ULL;
+	}
+	a->n = MNTNS_REGISTRY_MAX;
+	len = mntns_registry_format(a, buf, size);
+	assert_true(len < size);
+	mntns_registry_parse(buf, len, b);
+	assert_true(b->ns_ino == a->ns_ino && b->n == a->n);
+	assert_memory_equal(a->ids, b->ids, sizeof(a->ids));
+	/* No namespace: the entries are not written. */
+	a->ns_ino = 0;
+	len = mntns_registry_format(a, buf, size);
+	mntns_registry_parse(buf, len, b);
+	assert_true(b->ns_ino == 0 && b->n == 0);
+	free(a);
+	free(b);
+	free(buf);
+}
+
+/* Who holds a lock, from /proc/locks: the holder, never a waiter; the device and inode must
+ * match. */
+static void test_locks_holder(void **state)
+{
+	const char *locks = "1: POSIX  ADVISORY  WRITE 500 00:1a:77 0 EOF\n"
+			    "2: FLOCK  ADVISORY  WRITE 4242 00:1a:77 0 EOF\n"
+			    "2: -> FLOCK  ADVISORY  WRITE 4343 00:1a:77 0 EOF\n"
+			    "3: FLOCK  ADVISORY  WRITE 999 00:1b:77 0 EOF\n"
+			    "4: FLOCK  ADVISORY  WRITE 1000 fd:01:78 0 EOF\n";
+
+	(void)state;
+	assert_int_equal(mntns_locks_holder(locks, 0, 0x1a, 77), 4242);
+	assert_int_equal(mntns_locks_holder(locks, 0, 0x1b, 77), 999);
+	assert_int_equal(mntns_locks_holder(locks, 0xfd, 1, 78), 1000);
+	assert_int_equal(mntns_locks_holder(locks, 0, 0x1a, 78), 0);
+	assert_int_equal(mntns_locks_holder("", 0, 0x1a, 77), 0);
+}
+
+/* The calling thread can be told apart from a later one with its id; every session gets a
+ * token of its own. */
+static void test_session_self(void **state)
+{
+	struct mntns_session_id a, b;
+
+	(void)state;
+	assert_int_equal(mntns_session_self(&a), 0);
+	assert_int_equal(mntns_session_self(&b), 0);
 	assert_int_equal(a.tid, b.tid);
 	assert_true(a.start == b.start);
 	assert_true(a.start > 0);
+	assert_true(a.token != 0 && b.token != 0 && a.token != b.token);
 }
 
 int main(void)
@@ -76,7 +134,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_starttime),
 		cmocka_unit_test(test_registry_parse),
-		cmocka_unit_test(test_thread_self),
+		cmocka_unit_test(test_registry_roundtrip),
+		cmocka_unit_test(test_locks_holder),
+		cmocka_unit_test(test_session_self),
 	};
 
 	return cmocka_run_group_tests_name("userscope", tests, NULL, NULL);
