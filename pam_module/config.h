@@ -81,17 +81,18 @@ struct mntns_config {
  *
  * An error in what a file says does not end the loading: the message is the first such
  * error, but the other files are still read for their [global] sections and on_error, to
- * decide cfg->trusted and cfg->global_ok; of a failed config only these, on_error, users,
- * need and the other [global] settings may be used. A trust or read failure ends it, and is
- * the message even after an error in what a file says: it refuses every login.
+ * decide cfg->trusted and cfg->global_ok. Of a failed config only these and on_error may be
+ * used, and with global_ok also users, need and the other [global] settings. A trust or
+ * read failure ends the loading, and is the message even after an error in what a file
+ * says: it refuses every login.
  * cfg must be freed in every case. */
 int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
 		      uid_t trusted_uid, struct mntns_err *err);
 
 /* Adds the rules of one file's content (NAME is used in messages). For tests and fuzzing;
  * mntns_config_load uses it after its checks. Call mntns_config_init first. Returns the
- * file's first error; after it, only the file's [global] sections and on_error still count
- * (and clear cfg->global_ok when they are broken too). */
+ * file's first error; the rest of the file is still read for its [global] sections and
+ * on_error, and clears cfg->global_ok as said above. */
 void mntns_config_init(struct mntns_config *cfg);
 int mntns_config_add_buffer(struct mntns_config *cfg, const char *name, const char *buf,
 			    size_t len, struct mntns_err *err);
