@@ -53,6 +53,18 @@ void mntns_config_init(struct mntns_config *cfg)
 	cfg->propagation = MNTNS_PROP_SLAVE;
 	cfg->on_error = MNTNS_ON_ERROR_FAIL;
 	cfg->unselected = MNTNS_UNSELECTED_OUTER;
+	cfg->trusted = true;
+	cfg->global_ok = true;
+}
+
+/* Records what an error means to the caller of a failed load (see config.h): one in [global]
+ * leaves [global] unknown, and out of memory leaves everything unknown. */
+static void note_error(struct mntns_config *cfg, bool global, int rc)
+{
+	if (rc == -ENOMEM)
+		cfg->trusted = false;
+	if (global || rc == -ENOMEM)
+		cfg->global_ok = false;
 }
 
 static void rule_free(struct mntns_rule *r)
@@ -418,14 +430,16 @@ static int add_rule(struct mntns_config *cfg, struct mntns_rule *r, struct mntns
 }
 
 /* Builds a section that has ended, from the values V of its keys. Messages get their
- * "FILE: [SECTION]: " here, on failure only: a large file must not pay to format them. */
+ * "FILE: [SECTION]: " here, on failure only: a large file must not pay to format them. ERR
+ * is NULL once the file has an error; only [global] is built then. */
 static int finish_section(struct mntns_config *cfg, const char *file, const char *section,
 			  const char *const *v, struct mntns_err *err)
 {
 	struct mntns_rule r = { 0 };
+	bool global = strcmp(section, "global") == 0;
 	int rc;
 
-	if (strcmp(section, "global") == 0) {
+	if (global) {
 		rc = set_global(cfg, v, err);
 	} else {
 		r.name = strdup(section);
@@ -435,7 +449,9 @@ static int finish_section(struct mntns_config *cfg, const char *file, const char
 			rc = add_rule(cfg, &r, err);
 		rule_free(&r);
 	}
-	if (rc < 0) {
+	if (rc < 0)
+		note_error(cfg, global, rc);
+	if (rc < 0 && err) {
 		char reason[sizeof(err->msg)];
 
 		memcpy(reason, err->msg, sizeof(reason));
@@ -457,10 +473,14 @@ struct scan_ctx {
 	char vals[N_RULE_KEYS][INICHECK_MAX_LINE + 1]; /* values of the keys in seen */
 };
 
+/* Builds the section that ends here, if any: after an error in the file (ERR is NULL) only a
+ * [global], which must be known whatever else is broken. */
 static int end_section(struct scan_ctx *ctx, struct mntns_err *err)
 {
 	const char *v[N_RULE_KEYS];
 
+	if (!ctx->section[0] || (!err && !ctx->global))
+		return 0;
 	for (int k = 0; k < N_RULE_KEYS; k++)
 		v[k] = (ctx->seen & (1u << k)) ? ctx->vals[k] : NULL;
 	return finish_section(ctx->cfg, ctx->file, ctx->section, v, err);
@@ -471,20 +491,20 @@ static int scan_section(void *c, const char *name, unsigned line, struct mntns_e
 {
 	struct scan_ctx *ctx = c;
 	size_t old;
-	int rc = 0;
+	int rc = end_section(ctx, err);
 
-	if (err && ctx->section[0]) {
-		rc = end_section(ctx, err);
-		/* The file has failed, but this header still starts a section of its own: an
-		 * on_error below it must count, and its keys must not go to the failed one. */
-		if (rc < 0)
-			err = NULL;
-	}
+	/* The file has failed, but this header still starts a section of its own: an on_error
+	 * or a [global] below it must count, and its keys must not go to the failed one. */
+	if (rc < 0)
+		err = NULL;
 	ctx->section[0] = '\0';
 	ctx->global = false;
 	ctx->seen = 0;
-	if (!name)
+	if (!name) {
+		/* The lines below a broken header may have been meant for [global]. */
+		ctx->cfg->global_ok = false;
 		return rc;
+	}
 	ctx->global = strcmp(name, "global") == 0;
 	/* A rule of this name from this file is the same section again; one from an earlier
 	 * file is replaced, as drop-ins do. */
@@ -494,6 +514,14 @@ static int scan_section(void *c, const char *name, unsigned line, struct mntns_e
 		int dup = mntns_fail(err, -EINVAL, "%s:%u: section [%s] appears twice in this file",
 				     ctx->file, line, name);
 
+		/* Which [global] is meant is unknown, and an on_error below it does not count.
+		 * A rule stays a rule, never built: the file has failed now. */
+		if (ctx->global) {
+			ctx->cfg->global_ok = false;
+			ctx->global = false;
+		} else {
+			memcpy(ctx->section, name, strlen(name) + 1);
+		}
 		return rc < 0 ? rc : dup;
 	}
 	ctx->global_seen |= ctx->global;
@@ -518,10 +546,15 @@ static int scan_key(void *c, const char *key, const char *value, unsigned line,
 	struct scan_ctx *ctx = c;
 	int k;
 
-	if (!ctx->section[0])
+	/* A key above every header may have been meant for [global]. */
+	if (!ctx->section[0]) {
+		ctx->cfg->global_ok = false;
 		return mntns_fail(err, -EINVAL, "%s:%u: key \"%s\" outside of any section",
 				  ctx->file, line, key);
+	}
 	k = key_index(ctx->global, key);
+	if (k < 0 || (ctx->seen & (1u << k)))
+		note_error(ctx->cfg, ctx->global, -EINVAL);
 	if (k < 0)
 		return mntns_fail(err, -EINVAL, "%s:%u: [%s]: unknown key \"%s\"", ctx->file, line,
 				  ctx->section, key);
@@ -531,12 +564,26 @@ static int scan_key(void *c, const char *key, const char *value, unsigned line,
 	ctx->seen |= 1u << k;
 	/* on_error takes effect at once, so that it is known even when another line of the
 	 * file is broken; that is when it matters. */
-	if (ctx->global && k == K_ON_ERROR && parse_on_error(value, &ctx->cfg->on_error) < 0)
+	if (ctx->global && k == K_ON_ERROR && parse_on_error(value, &ctx->cfg->on_error) < 0) {
+		ctx->cfg->global_ok = false;
 		return mntns_fail(err, -EINVAL,
-				  "%s:%u: [global]: on_error must be \"fail\" or \"ignore\", not \"%s\"",
+				  "%s:%u: [global]: on_error must be \"fail\" or \"ignore\", "
+				  "not \"%s\"",
 				  ctx->file, line, value);
+	}
 	memcpy(ctx->vals[k], value, strlen(value) + 1); /* both at most a line */
 	return 0;
+}
+
+/* A line the reader refused (see inicheck.h): [global] is still known when the line is a key
+ * of a rule section; otherwise the lines after it may have been meant for [global]. */
+static void scan_bad_line(void *c, unsigned line, bool in_section)
+{
+	struct scan_ctx *ctx = c;
+
+	(void)line;
+	if (!in_section || ctx->global || !ctx->section[0])
+		ctx->cfg->global_ok = false;
 }
 
 static int add_file_name(struct mntns_config *cfg, const char *name, const char **stored)
@@ -556,19 +603,18 @@ static int add_file_name(struct mntns_config *cfg, const char *name, const char 
 int mntns_config_add_buffer(struct mntns_config *cfg, const char *name, const char *buf,
 			    size_t len, struct mntns_err *err)
 {
-	static const struct inicheck_ops ops = { scan_section, scan_key };
+	static const struct inicheck_ops ops = { scan_section, scan_key, scan_bad_line };
 	_cleanup_free_ struct scan_ctx *ctx = calloc(1, sizeof(*ctx));
-	int rc;
+	int rc, last;
 
-	if (!ctx)
+	if (!ctx || add_file_name(cfg, name, &ctx->file) < 0) {
+		note_error(cfg, true, -ENOMEM);
 		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
 	ctx->cfg = cfg;
-	if (add_file_name(cfg, name, &ctx->file) < 0)
-		return mntns_fail(err, -ENOMEM, "out of memory");
 	rc = inicheck_scan(ctx->file, buf, len, &ops, ctx, err);
-	if (rc == 0 && ctx->section[0])
-		rc = end_section(ctx, err);
-	return rc;
+	last = end_section(ctx, rc < 0 ? NULL : err);
+	return rc < 0 ? rc : last;
 }
 
 int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err)
@@ -584,8 +630,10 @@ int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err)
 	if (!cfg->users.n) {
 		int rc = mntns_selector_parse("*", &cfg->users, err);
 
-		if (rc < 0)
+		if (rc < 0) {
+			note_error(cfg, true, rc);
 			return rc;
+		}
 	}
 	return 0;
 }

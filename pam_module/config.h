@@ -53,11 +53,22 @@ struct mntns_config {
 	unsigned need; /* MNTNS_NEED_* bits: what the planner will ask of the user */
 	char **files; /* every file read, for messages */
 	size_t n_files;
-	/* Set by mntns_config_load, meaningful when it fails: */
-	bool trusted; /* every file and directory looked at passed the trust checks and was read
-		       * whole: the failure is in what they say (a typo), not a trust or read
-		       * failure */
-	bool global_ok; /* trusted, and every [global] section of every file read cleanly */
+	/* Set by mntns_config_load, meaningful when it fails (both true when it succeeds):
+	 * what its caller may still rely on, so that a typo never locks root out, nor touches
+	 * a user whom a [global] section that reads cleanly leaves out. */
+	/* Every file and directory looked at passed the trust checks and was read whole: the
+	 * failure is in what they say (a typo), not a trust or read failure (nor out of
+	 * memory). When false, every login is to be refused (as on_error says). */
+	bool trusted;
+	/* trusted, and every [global] section of every file (the main file and every drop-in)
+	 * read cleanly: users, scope, propagation, unselected, on_error and the need bits that
+	 * [global] users asks for (@GROUP) are what they would be if the rule sections were
+	 * right. False after an error in [global] (a bad value, an unknown or repeated key,
+	 * [global] twice in a file), a key outside any section, a line after which it is
+	 * unclear which section the next ones belong to (a broken header, a line that is
+	 * neither a header nor a key, one that ends in '\', one too long, a NUL byte), or a
+	 * file without any section (empty, or being rewritten). */
+	bool global_ok;
 };
 
 /* Loads PATH, then every "*.conf" in DIR (may be NULL, or missing below a trusted parent) in
@@ -66,16 +77,27 @@ struct mntns_config {
  * not be writable by group or others, and not be a symlink; the descriptor that is checked is
  * the one that is read. On error, the message names file, line or section and reason, and
  * cfg->on_error holds the on_error setting as far as it could be read from trusted files
- * (so the caller can honour "on_error = ignore"). cfg must be freed in every case. */
+ * (so the caller can honour "on_error = ignore").
+ *
+ * An error in what a file says does not end the loading: the message is the first such
+ * error, but the other files are still read for their [global] sections and on_error, to
+ * decide cfg->trusted and cfg->global_ok. Of a failed config only these and on_error may be
+ * used, and with global_ok also users, need and the other [global] settings. A trust or
+ * read failure ends the loading, and is the message even after an error in what a file
+ * says: it refuses every login.
+ * cfg must be freed in every case. */
 int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
 		      uid_t trusted_uid, struct mntns_err *err);
 
 /* Adds the rules of one file's content (NAME is used in messages). For tests and fuzzing;
- * mntns_config_load uses it after its checks. Call mntns_config_init first. */
+ * mntns_config_load uses it after its checks. Call mntns_config_init first. Returns the
+ * file's first error; the rest of the file is still read for its [global] sections and
+ * on_error, and clears cfg->global_ok as said above. */
 void mntns_config_init(struct mntns_config *cfg);
 int mntns_config_add_buffer(struct mntns_config *cfg, const char *name, const char *buf,
 			    size_t len, struct mntns_err *err);
-/* Validates what spans files (e.g. scope); call once after the last file. */
+/* Completes what spans files (the default users = *); call once after the last file, even
+ * when a file failed, for the [global] settings to be complete. */
 int mntns_config_finish(struct mntns_config *cfg, struct mntns_err *err);
 void mntns_config_free(struct mntns_config *cfg);
 

@@ -19,6 +19,29 @@
 
 #define MAX_CONFIG_SIZE (16 << 20)
 
+/* A file or directory that cannot be trusted or read: every login must be refused, so the
+ * rest of the config need not be looked at (see config.h). Returns RC. */
+static int untrusted(struct mntns_config *cfg, int rc)
+{
+	cfg->trusted = false;
+	cfg->global_ok = false;
+	return rc;
+}
+
+/* Folds the result R of one more step into RC, the result so far. The first error in what a
+ * file says stays the one reported; a trust or read failure after it is reported instead,
+ * since that is what refuses every login (and it ends the loading). LATER holds R's message
+ * when RC was already an error. */
+static int fold(const struct mntns_config *cfg, int rc, int r, const struct mntns_err *later,
+		struct mntns_err *err)
+{
+	if (r == 0 || (rc < 0 && cfg->trusted))
+		return rc;
+	if (rc < 0)
+		*err = *later;
+	return r;
+}
+
 /* Says why a config path was refused: W (a strict walk) names the component and the reason. */
 static int walk_error(const char *what, int rc, const struct mntns_walk *w,
 		      struct mntns_err *err)
@@ -142,16 +165,14 @@ static bool has_section(const char *buf, size_t len)
 	return false;
 }
 
-/* Reads NAME in directory DIRFD (whose stat W->dir_st a strict walk filled) after judging the
- * descriptor that is read; WHAT is the name used in messages. */
-static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, const char *what,
-			struct mntns_walk *w, bool main, struct mntns_err *err)
+/* Reads NAME in directory DIRFD (whose stat W->dir_st a strict walk filled) into *BUF after
+ * judging the descriptor that is read; WHAT is the name used in messages. */
+static int read_trusted(int dirfd, const char *name, const char *what, struct mntns_walk *w,
+			char **buf, size_t *len, struct mntns_err *err)
 {
 	/* O_NONBLOCK: a FIFO in place of a config file must not hang a login. */
 	_cleanup_close_ int fd =
 		openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0;
 	int rc;
 
 	if (fd < 0)
@@ -163,14 +184,28 @@ static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, c
 		return mntns_fail(err, -EINVAL, "%s: not a regular file", what);
 	if (rc < 0)
 		return walk_error(what, rc, w, err);
-	rc = read_whole(fd, what, &buf, &len, err);
+	return read_whole(fd, what, buf, len, err);
+}
+
+/* Reads and adds one file (see read_trusted). */
+static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, const char *what,
+			struct mntns_walk *w, bool main, struct mntns_err *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int rc = read_trusted(dirfd, name, what, w, &buf, &len, err);
+
 	if (rc < 0)
-		return rc;
-	if (!has_section(buf, len))
+		return untrusted(cfg, rc);
+	/* Root's own doing, not a trust failure; but whatever [global] it is about to say is
+	 * not known. */
+	if (!has_section(buf, len)) {
+		cfg->global_ok = false;
 		return mntns_fail(err, -EINVAL,
 				  "%s: no section in the file (empty, or being rewritten?); %s", what,
 				  main ? "a config that selects nobody says so: [global] users = !*"
 				       : "to turn a drop-in off, rename it to a name without .conf");
+	}
 	return mntns_config_add_buffer(cfg, what, buf, len, err);
 }
 
@@ -185,11 +220,11 @@ static int load_file(struct mntns_config *cfg, const char *path, uid_t trusted,
 	_cleanup_close_ int rdir = -1;
 
 	if (dir < 0)
-		return walk_error(path, dir, &w, err);
+		return untrusted(cfg, walk_error(path, dir, &w, err));
 	/* openat needs a real directory descriptor to create nothing and read one name. */
 	rdir = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rdir < 0)
-		return walk_error(path, -errno, &w, err);
+		return untrusted(cfg, walk_error(path, -errno, &w, err));
 	w.bad_len = 0;
 	return load_file_at(cfg, rdir, name, path, &w, true, err);
 }
@@ -254,21 +289,18 @@ static int list_dropins(DIR *d, const char *dir, char ***out, size_t *n_out, str
 	return 0;
 }
 
-static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
+/* Opens the drop-in directory DIR, judged as the main file's directories are, and lists its
+ * drop-ins; *D stays NULL when it is missing. */
+static int open_dir(const char *dir, struct mntns_walk *w, DIR **d, char ***names, size_t *n,
 		    struct mntns_err *err)
 {
-	struct mntns_walk w = { .uid = trusted, .strict = true };
 	const char *name;
-	_cleanup_close_ int parent = mntns_path_open_parent(dir, &name, &w);
+	_cleanup_close_ int parent = mntns_path_open_parent(dir, &name, w);
 	_cleanup_close_ int path_fd = -1, fd = -1;
-	__attribute__((cleanup(closedirp))) DIR *d = NULL;
-	char **names = NULL;
-	size_t n = 0;
-	int rc;
 
 	if (parent < 0)
-		return walk_error(dir, parent, &w, err);
-	path_fd = mntns_path_step(parent, name, MNTNS_WANT_DIR, &w);
+		return walk_error(dir, parent, w, err);
+	path_fd = mntns_path_step(parent, name, MNTNS_WANT_DIR, w);
 	/* Missing is "no drop-ins" only because the parent is trusted: nobody else can have
 	 * moved the directory aside. */
 	if (path_fd == -ENOENT)
@@ -276,24 +308,42 @@ static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 	if (path_fd == -ENOTDIR)
 		return mntns_fail(err, -ENOTDIR, "%s: not a directory", dir);
 	if (path_fd < 0) {
-		w.bad_len = 0;
-		return walk_error(dir, path_fd, &w, err);
+		w->bad_len = 0;
+		return walk_error(dir, path_fd, w, err);
 	}
 	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return mntns_fail(err, -errno, "%s: cannot open: %s", dir, strerror(errno));
-	d = fdopendir(fd);
-	if (!d)
+	*d = fdopendir(fd);
+	if (!*d)
 		return mntns_fail(err, -errno, "%s: fdopendir: %s", dir, strerror(errno));
-	fd = -1; /* owned by d now */
-	rc = list_dropins(d, dir, &names, &n, err);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
+	fd = -1; /* owned by *d now */
+	return list_dropins(*d, dir, names, n, err);
+}
+
+/* Reads the drop-ins of DIR in order; after an error in what one says, the others are still
+ * read (see config.h), after a trust or read failure none. */
+static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
+		    struct mntns_err *err)
+{
+	struct mntns_walk w = { .uid = trusted, .strict = true };
+	__attribute__((cleanup(closedirp))) DIR *d = NULL;
+	struct mntns_err later;
+	char **names = NULL;
+	size_t n = 0;
+	int rc = open_dir(dir, &w, &d, &names, &n, err);
+
+	if (rc < 0)
+		return untrusted(cfg, rc);
+	for (size_t i = 0; cfg->trusted && i < n; i++) {
 		char what[4096 + 256 + 2]; /* DIR, "/" and a name */
+		int r;
 
 		snprintf(what, sizeof(what), "%s/%s", dir, names[i]);
 		w.dir_st = w.st; /* the drop-in directory's, from the step above */
 		w.bad_len = 0;
-		rc = load_file_at(cfg, dirfd(d), names[i], what, &w, false, err);
+		r = load_file_at(cfg, dirfd(d), names[i], what, &w, false, rc < 0 ? &later : err);
+		rc = fold(cfg, rc, r, &later, err);
 		w.st = w.dir_st;
 	}
 	free_names(names, n);
@@ -318,14 +368,21 @@ static const char *without_trailing_slash(const char *path, char *buf, size_t si
 int mntns_config_load(struct mntns_config *cfg, const char *path, const char *dir,
 		      uid_t trusted_uid, struct mntns_err *err)
 {
+	struct mntns_err later;
 	char buf[4096];
-	int rc;
+	int rc, r;
 
 	mntns_config_init(cfg);
 	rc = load_file(cfg, without_trailing_slash(path, buf, sizeof(buf)), trusted_uid, err);
-	if (rc == 0 && dir)
-		rc = load_dir(cfg, without_trailing_slash(dir, buf, sizeof(buf)), trusted_uid, err);
-	if (rc == 0)
-		rc = mntns_config_finish(cfg, err);
+	/* After an error in what the main file says, the drop-ins still tell their [global]. */
+	if (cfg->trusted && dir) {
+		r = load_dir(cfg, without_trailing_slash(dir, buf, sizeof(buf)), trusted_uid,
+			     rc < 0 ? &later : err);
+		rc = fold(cfg, rc, r, &later, err);
+	}
+	if (cfg->trusted) {
+		r = mntns_config_finish(cfg, rc < 0 ? &later : err);
+		rc = fold(cfg, rc, r, &later, err);
+	}
 	return rc;
 }

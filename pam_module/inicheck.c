@@ -90,6 +90,12 @@ static void ini_value(const char *s, const char *e, char *out)
 	out[ve - v] = '\0';
 }
 
+static void bad_line(const struct inicheck_ops *ops, void *ctx, unsigned lineno, bool in_section)
+{
+	if (ops->bad_line)
+		ops->bad_line(ctx, lineno, in_section);
+}
+
 static int scan_line(const char *name, unsigned lineno, const char *s, const char *e,
 		     const struct inicheck_ops *ops, void *ctx, struct mntns_err *err)
 {
@@ -120,16 +126,23 @@ static int scan_line(const char *name, unsigned lineno, const char *s, const cha
 		return ops->section(ctx, a, lineno, err);
 	}
 	eq = memchr(s, '=', (size_t)(e - s));
-	if (!eq || eq == s)
-		return mntns_fail(err, -EINVAL, "%s:%u: syntax error: expected [section] or key = value",
-				  name, lineno);
-	if (lower_name(s, trim_end(s, eq), false, a) < 0)
+	if (!eq || eq == s) {
+		bad_line(ops, ctx, lineno, false);
+		return mntns_fail(err, -EINVAL,
+				  "%s:%u: syntax error: expected [section] or key = value", name,
+				  lineno);
+	}
+	if (lower_name(s, trim_end(s, eq), false, a) < 0) {
+		/* "[global] = x" may be a header with a typo, as much as a key. */
+		bad_line(ops, ctx, lineno, *s != '[');
 		return mntns_fail(err, -EINVAL, "%s:%u: invalid key name \"%.*s\"", name, lineno,
 				  (int)(trim_end(s, eq) - s), s);
+	}
 	ini_value(eq + 1, e, b);
 	return ops->key(ctx, a, b, lineno, err);
 
 continuation:
+	bad_line(ops, ctx, lineno, false);
 	return mntns_fail(err, -EINVAL,
 			  "%s:%u: line ends with '\\' (line continuation is not supported)", name,
 			  lineno);
@@ -142,8 +155,10 @@ int inicheck_scan(const char *name, const char *buf, size_t len, const struct in
 	unsigned lineno = 0;
 	int first = 0;
 
-	if (memchr(buf, '\0', len))
+	if (memchr(buf, '\0', len)) {
+		bad_line(ops, ctx, 0, false);
 		return mntns_fail(err, -EINVAL, "%s: contains a NUL byte (binary data?)", name);
+	}
 	/* Keep going after the first error (reporting only that one), so that the callbacks see
 	 * every well-formed line: on_error must be honoured wherever it stands in the file. */
 	while (p < end) {
@@ -153,10 +168,11 @@ int inicheck_scan(const char *name, const char *buf, size_t len, const struct in
 		int r;
 
 		lineno++;
-		if (e - p > INICHECK_MAX_LINE)
+		if (e - p > INICHECK_MAX_LINE) {
+			bad_line(ops, ctx, lineno, false);
 			r = mntns_fail(to, -EINVAL, "%s:%u: line longer than %d bytes", name, lineno,
 				       INICHECK_MAX_LINE);
-		else
+		} else
 			r = scan_line(name, lineno, p, e, ops, ctx, to);
 		if (r < 0 && !first)
 			first = r;

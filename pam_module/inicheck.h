@@ -16,8 +16,9 @@
 /* The longest line iniparser 4.1 accepts (ASCIILINESZ is 1024, including the newline). */
 #define INICHECK_MAX_LINE 1022
 
-/* Once the file has an error, the scan goes on to its end (on_error must be honoured wherever
- * it stands) but calls these with ERR == NULL: the file is lost, only on_error still counts. */
+/* Once the file has an error, the scan goes on to its end (on_error and [global] must be
+ * learnt wherever they stand) but calls these with ERR == NULL: only what the caller keeps
+ * of a broken file is built from them. */
 struct inicheck_ops {
 	/* A section header; NAME is lowercased as iniparser does, or NULL for a broken header. */
 	int (*section)(void *ctx, const char *name, unsigned line, struct mntns_err *err);
@@ -25,6 +26,12 @@ struct inicheck_ops {
 	 * without its quotes, anything else up to ';' or '#' with the spaces around it removed. */
 	int (*key)(void *ctx, const char *key, const char *value, unsigned line,
 		   struct mntns_err *err);
+	/* A line the scan refuses by itself (it reports the error), other than a broken header.
+	 * IN_SECTION: a "name = value" line with a bad name, which belongs to the current
+	 * section. Otherwise it is not even clear what the line was meant to be (a header with a
+	 * typo? the start of the next line, joined by a '\'?), so nor is which section the lines
+	 * after it belong to; LINE 0 is the whole file. May be NULL. */
+	void (*bad_line)(void *ctx, unsigned line, bool in_section);
 };
 
 /* Scans BUF; returns 0 or the first error (message "NAME:LINE: reason", or whatever a

@@ -1,5 +1,6 @@
 /* mntns-plan: loads and validates the configuration exactly as the module does and prints
- * what a login of USER would mount, in apply order. It never mounts. */
+ * what a login of USER would mount, in apply order, or what a login of USER does with the
+ * config's error. It never mounts. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -110,6 +111,49 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* After the error of a config that failed to load: what a login of NAME does with it, as the
+ * module decides (see config.h): a config that cannot be trusted or read is not used at all;
+ * otherwise root's login opens unchanged, a user whom a clean [global] leaves out is left
+ * alone, and anyone else is refused (or left alone with on_error = ignore). */
+static int print_broken(const struct mntns_config *cfg, const char *name)
+{
+	const char *fate = cfg->on_error == MNTNS_ON_ERROR_IGNORE
+				   ? "left unchanged (on_error = ignore)"
+				   : "refused";
+	struct mntns_user u;
+	struct mntns_err err;
+
+	if (!cfg->trusted) {
+		printf("mntns-plan: a login of %s is %s: a config that cannot be trusted or read "
+		       "%s\n",
+		       name, fate,
+		       cfg->on_error == MNTNS_ON_ERROR_IGNORE ? "is used for no login"
+							      : "refuses every login, root's too");
+		return 1;
+	}
+	if (mntns_user_lookup(name, cfg->global_ok ? cfg->need : 0, &u, &err) < 0) {
+		fprintf(stderr, "mntns-plan: user \"%s\": %s\n", name, err.msg);
+		return 1;
+	}
+	if (u.uid == 0)
+		printf("mntns-plan: a login of %s (uid 0) is not refused: it opens unchanged, and "
+		       "the module logs the error at LOG_CRIT\n",
+		       u.name);
+	else if (cfg->global_ok && !mntns_selector_match(&cfg->users, &u))
+		printf("mntns-plan: a login of %s is left unchanged: %s is not selected by [global] "
+		       "users\n",
+		       u.name, u.name);
+	else if (cfg->global_ok)
+		printf("mntns-plan: a login of %s is %s: [global] users selects %s\n", u.name,
+		       fate, u.name);
+	else
+		printf("mntns-plan: a login of %s is %s: [global] does not read cleanly, so it "
+		       "may select anyone\n",
+		       u.name, fate);
+	mntns_user_free(&u);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
@@ -156,7 +200,8 @@ int main(int argc, char **argv)
 	}
 	if (mntns_config_load(&cfg, config_abs, dir_abs, 0, &err) < 0) {
 		fprintf(stderr, "mntns-plan: %s\n", err.msg);
-		rc = 1;
+		fflush(stderr);
+		rc = print_broken(&cfg, argv[optind]);
 	} else {
 		rc = mntns_user_lookup(argv[optind], cfg.need, &u, &err);
 		if (rc < 0) {

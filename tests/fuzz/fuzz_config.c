@@ -1,7 +1,8 @@
 /* libFuzzer target over config loading and planning: the bytes are a main file and drop-ins
  * (split at lines "#--8<--"), loaded as mntns_config_load loads them, then planned for a few
- * fixed users, some with hostile names and homes. Checks what the plan promises, and that the
- * INI reader reads every accepted file as iniparser does, not just that nothing crashes.
+ * fixed users, some with hostile names and homes. Checks what the plan promises, that the
+ * INI reader reads every accepted file as iniparser does, and that a config that fails with
+ * global_ok has the [global] settings iniparser reads, not just that nothing crashes.
  * Built and run by tests/fuzz/run.sh. */
 #include <errno.h>
 #include <stdint.h>
@@ -251,6 +252,107 @@ static void plan_users(const struct mntns_config *cfg)
 	}
 }
 
+/* ---- a failed config: what it still says ---- */
+
+/* The [global] settings as iniparser reads FILES (N of them, with lengths LENS), the last file
+ * that sets a key winning; false when iniparser cannot load one of them. */
+struct ini_global {
+	char *val[5]; /* users, scope, propagation, unselected, on_error */
+};
+
+static const char *const global_key[5] = {"users", "scope", "propagation", "unselected",
+					  "on_error"};
+
+static bool ini_global_read(const char *const *files, const size_t *lens, size_t n,
+			    struct ini_global *g)
+{
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < n; i++) {
+		char *text = inioracle_iniparser(files[i], lens[i]), *save = NULL;
+
+		if (!text)
+			return false;
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			for (size_t k = 0; k < 5; k++) {
+				size_t kl = strlen(global_key[k]);
+
+				if (strncmp(l, "global:", 7) != 0 ||
+				    strncmp(l + 7, global_key[k], kl) != 0 ||
+				    strncmp(l + 7 + kl, " = ", 3) != 0)
+					continue;
+				free(g->val[k]);
+				g->val[k] = strdup(l + 7 + kl + 3);
+				if (!g->val[k])
+					abort();
+			}
+		}
+		free(text);
+	}
+	return true;
+}
+
+static void ini_global_free(struct ini_global *g)
+{
+	for (size_t k = 0; k < 5; k++)
+		free(g->val[k]);
+}
+
+static bool same_selector(const struct mntns_selector *a, const struct mntns_selector *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->tok[i].kind != b->tok[i].kind || a->tok[i].negated != b->tok[i].negated ||
+		    (a->tok[i].name ? !b->tok[i].name || strcmp(a->tok[i].name, b->tok[i].name)
+				    : b->tok[i].name != NULL))
+			return false;
+	return true;
+}
+
+/* VAL as iniparser read it names WANT, one of the two values of a key (the default when
+ * VAL is NULL, FIRST). */
+static bool is_value(const char *val, const char *first, const char *second, bool want_first)
+{
+	if (!val)
+		return want_first;
+	return inicheck_eq_nocase(val, want_first ? first : second);
+}
+
+/* A config that failed: its flags hold together, and with global_ok its [global] settings are
+ * the ones iniparser reads from the same files (rule sections and all), its need bits what
+ * users asks for. */
+static void check_failed(const struct mntns_config *cfg, const char *const *files,
+			 const size_t *lens, size_t n)
+{
+	struct ini_global g;
+	struct mntns_selector sel;
+	struct mntns_err err;
+
+	if (!cfg->trusted)
+		fail("a buffer that failed is not trusted (out of memory?)", NULL);
+	if (!cfg->global_ok)
+		return;
+	if (!cfg->users.n)
+		fail("global_ok without a users selector", NULL);
+	if (mntns_selector_has_groups(&cfg->users) && !(cfg->need & MNTNS_NEED_GROUPS))
+		fail("global_ok, [global] users has @GROUP, but need lacks MNTNS_NEED_GROUPS", NULL);
+	if (!ini_global_read(files, lens, n, &g)) {
+		ini_global_free(&g);
+		return; /* not an oracle for files iniparser refuses */
+	}
+	if (mntns_selector_parse(g.val[0] ? g.val[0] : "*", &sel, &err) < 0)
+		fail("global_ok, but iniparser's [global] users does not parse", g.val[0]);
+	if (!same_selector(&sel, &cfg->users))
+		fail("global_ok, but [global] users differs from iniparser's", g.val[0]);
+	mntns_selector_free(&sel);
+	if (!is_value(g.val[1], "session", "user", cfg->scope == MNTNS_SCOPE_SESSION) ||
+	    !is_value(g.val[2], "slave", "private", cfg->propagation == MNTNS_PROP_SLAVE) ||
+	    !is_value(g.val[3], "outer", "keep", cfg->unselected == MNTNS_UNSELECTED_OUTER) ||
+	    !is_value(g.val[4], "fail", "ignore", cfg->on_error == MNTNS_ON_ERROR_FAIL))
+		fail("global_ok, but a [global] setting differs from iniparser's", NULL);
+	ini_global_free(&g);
+}
+
 /* ---- the entry point ---- */
 
 /* Length of the next file in [p, end) and where the one after it starts. */
@@ -278,31 +380,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const names[MAX_FILES] = {"fuzz.conf", "mntns.d/10-a.conf",
 						     "mntns.d/20-b.conf", "mntns.d/30-c.conf"};
 	const char *p = (const char *)data, *end = p + size;
+	const char *files[MAX_FILES];
+	size_t lens[MAX_FILES], n = 0;
 	struct mntns_config cfg;
-	struct mntns_err err = {.msg = ""};
-	int rc = 0;
+	struct mntns_err err = {.msg = ""}, later;
+	int rc = 0, r;
 
 	mntns_config_init(&cfg);
-	/* As mntns_config_load does: files in order, stopping at the first error. */
-	for (size_t i = 0; i < MAX_FILES && p && rc == 0; i++) {
+	/* As mntns_config_load does: files in order, the first error reported, every file read. */
+	for (; n < MAX_FILES && p; n++) {
 		const char *next = NULL;
-		size_t len = i + 1 < MAX_FILES ? next_file(p, end, &next) : (size_t)(end - p);
+		size_t len = n + 1 < MAX_FILES ? next_file(p, end, &next) : (size_t)(end - p);
 
-		rc = mntns_config_add_buffer(&cfg, names[i], p, len, &err);
-		if (rc > 0)
+		files[n] = p;
+		lens[n] = len;
+		r = mntns_config_add_buffer(&cfg, names[n], p, len, rc < 0 ? &later : &err);
+		if (r > 0)
 			fail("mntns_config_add_buffer returned a positive value", NULL);
-		if (rc == 0)
+		if (r == 0)
 			check_scan(p, len);
+		if (rc == 0)
+			rc = r;
 		p = next;
 	}
+	r = mntns_config_finish(&cfg, rc < 0 ? &later : &err);
 	if (rc == 0)
-		rc = mntns_config_finish(&cfg, &err);
+		rc = r;
 	if (rc < 0 && !err.msg[0])
 		fail("loading failed without a message", NULL);
-	/* scope = user is refused only until it is implemented; the rules are complete. */
-	if (rc == 0 || rc == -EOPNOTSUPP) {
+	if (rc == 0 && (!cfg.trusted || !cfg.global_ok))
+		fail("a config that loaded is not trusted and global_ok", NULL);
+	if (rc == 0) {
 		check_config(&cfg);
 		plan_users(&cfg);
+	} else {
+		check_failed(&cfg, files, lens, n);
 	}
 	mntns_config_free(&cfg);
 	return 0;

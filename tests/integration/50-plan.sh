@@ -60,6 +60,67 @@ EOF
 	expect_eq "$RC" 1 "exit status for a world-writable config"
 }
 
+# A config with an error: the message the module logs, then what a login of the user does
+# with it (issue 16): root's opens, users a clean [global] leaves out are left alone, the rest
+# are refused (or left alone with on_error = ignore); an untrusted config refuses everyone.
+case_broken_config() {
+	sb_config <<EOF
+[global]
+users = * !bob
+
+[tmp]
+type = tmpfs
+target = /tmp
+optoins = nosuid
+EOF
+	local msg='^mntns-plan: /etc/security/mntns.conf:7: \[tmp\]: unknown key "optoins"$'
+	plan root
+	expect_eq "$RC" 1 "exit status for root with a typo in a rule"
+	expect_match "$(plan_err)" "$msg" "error message for root"
+	expect_match "$(plan_out)" '^mntns-plan: a login of root \(uid 0\) is not refused: it opens unchanged' \
+		"what root's login does"
+	plan bob
+	expect_eq "$RC" 1 "exit status for bob with a typo in a rule"
+	expect_match "$(plan_err)" "$msg" "error message for bob"
+	expect_match "$(plan_out)" '^mntns-plan: a login of bob is left unchanged: bob is not selected by \[global\] users$' \
+		"what bob's login does"
+	plan alice
+	expect_eq "$RC" 1 "exit status for alice with a typo in a rule"
+	expect_match "$(plan_out)" '^mntns-plan: a login of alice is refused: \[global\] users selects alice$' \
+		"what alice's login does"
+	expect_eq "$(plan_out | wc -l)" 1 "lines on standard output for alice"
+	# on_error = ignore in a drop-in is still read after the main file's error.
+	sb_dropin 50-ignore.conf <<EOF
+[global]
+on_error = ignore
+EOF
+	plan alice
+	expect_match "$(plan_out)" '^mntns-plan: a login of alice is left unchanged \(on_error = ignore\)' \
+		"alice's login with on_error = ignore in a drop-in"
+	rm /etc/security/mntns.d/50-ignore.conf
+	# A typo in [global] itself: whom it leaves out is unknown, so only root's login opens.
+	sed -i 's/^users = /usres = /' /etc/security/mntns.conf
+	plan bob
+	expect_eq "$RC" 1 "exit status for bob with a typo in [global]"
+	expect_match "$(plan_err)" 'mntns.conf:2: \[global\]: unknown key "usres"' \
+		"error message for a typo in [global]"
+	expect_match "$(plan_out)" '^mntns-plan: a login of bob is refused: \[global\] does not read cleanly' \
+		"bob's login with a typo in [global]"
+	plan root
+	expect_match "$(plan_out)" '^mntns-plan: a login of root \(uid 0\) is not refused' \
+		"root's login with a typo in [global]"
+	# Untrusted: every login is refused, root's too.
+	sb_config_tmp '* !bob'
+	chmod 0666 /etc/security/mntns.conf
+	for u in root bob; do
+		plan "$u"
+		expect_eq "$RC" 1 "exit status for $u with a world-writable config"
+		expect_match "$(plan_err)" 'mntns.conf: is writable by group or others' "error message for $u"
+		expect_match "$(plan_out)" "^mntns-plan: a login of $u is refused: a config that cannot be trusted or read refuses every login, root's too$" \
+			"$u's login with a world-writable config"
+	done
+}
+
 case_options() {
 	sb_config_tmp
 	install -d -m 0755 /etc/security/conf-test
@@ -102,5 +163,6 @@ t_case "mntns-plan prints the plan in apply order, with @group rules" case_valid
 t_case "mntns-plan: a drop-in section replaces the main file's section of the same name" case_dropin
 t_case "mntns-plan reports a user not selected by [global] users" case_not_selected
 t_case "mntns-plan exits 1 with the file name on config errors" case_config_error
+t_case "mntns-plan says what a login does with a broken config: root's opens, bob untouched" case_broken_config
 t_case "mntns-plan --config / --config-dir, usage errors, unknown user" case_options
 t_done

@@ -39,7 +39,7 @@ static int list_key(void *c, const char *key, const char *value, unsigned line,
 
 char *inioracle_scan(const char *buf, size_t len, char *why, size_t why_size)
 {
-	static const struct inicheck_ops ops = { list_section, list_key };
+	static const struct inicheck_ops ops = { list_section, list_key, NULL };
 	struct listing l = { .f = NULL };
 	struct mntns_err err = { "" };
 	char *text = NULL;

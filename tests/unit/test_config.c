@@ -199,6 +199,138 @@ static void test_on_error_survives_errors(void **state)
 				MNTNS_ON_ERROR_FAIL, "scope must be");
 }
 
+/* ---- what a broken config still says (issue 16): trusted, global_ok ---- */
+
+/* Loads TEXT as mntns_config_load loads a main file without drop-ins: finished even when it
+ * fails, so that [global] is complete. */
+static int load_broken(struct mntns_config *cfg, const char *text, struct mntns_err *err)
+{
+	struct mntns_err later;
+	int rc, r;
+
+	mntns_config_init(cfg);
+	rc = mntns_config_add_buffer(cfg, "test.conf", text, strlen(text), err);
+	r = mntns_config_finish(cfg, rc < 0 ? &later : err);
+	return rc < 0 ? rc : r;
+}
+
+/* TEXT fails with a message containing NEEDLE, its files are trusted, and [global] is known
+ * (GLOBAL_OK) or not. */
+static void expect_broken(const char *text, bool global_ok, const char *needle)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	if (load_broken(&cfg, text, &err) == 0)
+		fail_msg("loaded: %s", text);
+	if (!strstr(err.msg, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+	assert_true(cfg.trusted);
+	if (cfg.global_ok != global_ok)
+		fail_msg("global_ok is %d for: %s", cfg.global_ok, text);
+	mntns_config_free(&cfg);
+}
+
+static void test_broken_rule_keeps_global(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	/* The issue's typo: refused as before, but [global] is known. */
+	assert_true(load_broken(&cfg, "[global]\nusers = * !root\nscope = user\n[tmp]\n"
+				      "type = tmpfs\ntarget = /tmp\noptoins = size=1m\n",
+				&err) < 0);
+	assert_non_null(strstr(err.msg, "test.conf:7: [tmp]: unknown key \"optoins\""));
+	assert_true(cfg.trusted);
+	assert_true(cfg.global_ok);
+	assert_int_equal(cfg.users.n, 2);
+	assert_true(cfg.users.tok[1].negated);
+	assert_string_equal(cfg.users.tok[1].name, "root");
+	assert_int_equal(cfg.scope, MNTNS_SCOPE_USER);
+	mntns_config_free(&cfg);
+	/* A [global] below the broken rule is read whole, @GROUP need included; the error
+	 * reported is still the first. */
+	assert_true(load_broken(&cfg, "[tmp]\ntype = tmpfs\ntarget = tmp\n[x]\nbogus = 1\n"
+				      "[global]\nusers = @staff !root\nscope = user\n"
+				      "propagation = private\nunselected = keep\n"
+				      "on_error = ignore\n",
+				&err) < 0);
+	assert_non_null(strstr(err.msg, "test.conf: [tmp]: target: path must be absolute"));
+	assert_true(cfg.global_ok);
+	assert_int_equal(cfg.users.n, 2);
+	assert_int_equal(cfg.users.tok[0].kind, SEL_GROUP);
+	assert_string_equal(cfg.users.tok[0].name, "staff");
+	assert_true(cfg.need & MNTNS_NEED_GROUPS);
+	assert_int_equal(cfg.scope, MNTNS_SCOPE_USER);
+	assert_int_equal(cfg.propagation, MNTNS_PROP_PRIVATE);
+	assert_int_equal(cfg.unselected, MNTNS_UNSELECTED_KEEP);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE);
+	mntns_config_free(&cfg);
+	/* No [global] at all: the default users = *. */
+	assert_true(load_broken(&cfg, "[tmp]\ntype = tmpfs\n", &err) < 0);
+	assert_true(cfg.global_ok);
+	assert_int_equal(cfg.users.n, 1);
+	assert_int_equal(cfg.users.tok[0].kind, SEL_ALL);
+	mntns_config_free(&cfg);
+	/* A success says so too. */
+	assert_int_equal(load_broken(&cfg, tmp_rule, &err), 0);
+	assert_true(cfg.trusted);
+	assert_true(cfg.global_ok);
+	mntns_config_free(&cfg);
+}
+
+static void test_broken_global(void **state)
+{
+	(void)state;
+	/* Errors in a rule section, however they look, leave [global] known. */
+	expect_broken("[tmp]\ntype = tmpfs\ntarget = /tmp\ntarget = /var/tmp\n", true,
+		      "key \"target\" is given twice");
+	expect_broken("[tmp]\nty pe = tmpfs\ntarget = /tmp\n[global]\nusers = *\n", true,
+		      "test.conf:2: invalid key name");
+	expect_broken("[tmp]\non_error = ignore\n", true, "[tmp]: unknown key \"on_error\"");
+	expect_broken("[a]\ntype = tmpfs\ntarget = /a\n[a]\ntype = tmpfs\n[global]\nusers = *\n",
+		      true, "test.conf:4: section [a] appears twice");
+	/* An error in [global], wherever it stands. */
+	expect_broken("[global]\nusers = * !root\nscpoe = user\n", false,
+		      "[global]: unknown key \"scpoe\"");
+	expect_broken("[global]\nscope = forever\n", false, "scope must be");
+	expect_broken("[tmp]\ntype = tmpfs\n[global]\nscope = forever\n", false,
+		      "[tmp]: missing required key \"target\"");
+	expect_broken("[global]\nusers = * !root\nUSERS = *\n", false, "is given twice");
+	expect_broken("[global]\non_error = maybe\n", false, "on_error must be");
+	expect_broken("[global]\nusers = \n", false, "[global]: users: empty");
+	expect_broken("[global]\nus ers = x\n", false, "invalid key name");
+	expect_broken("[global]\nusers = *\n[t]\ntype = tmpfs\ntarget = /t\n[global]\nusers = a\n",
+		      false, "section [global] appears twice");
+	/* Lines that may have been meant for [global]: a key above every header, and every
+	 * line after which the reader cannot tell which section the next ones belong to. */
+	expect_broken("users = * !root\n[tmp]\ntype = tmpfs\ntarget = /tmp\n", false,
+		      "outside of any section");
+	expect_broken("[global]\nusers = * !root\n[tmp dir]\ntype = tmpfs\ntarget = /tmp\n",
+		      false, "test.conf:3: invalid section name");
+	expect_broken("[tmp]\ntype = tmpfs\ntarget = /tmp\n[global\nusers = alice\n", false,
+		      "test.conf:4: syntax error");
+	expect_broken("[tmp]\ntype = tmpfs\ntarget = /tmp\nglobal\nusers = alice\n", false,
+		      "test.conf:4: syntax error");
+	expect_broken("[tmp]\ntype = tmpfs \\\n[global]\nusers = alice\n", false,
+		      "line continuation");
+	expect_broken("[tmp]\n[global] = x\ntype = tmpfs\ntarget = /tmp\n", false,
+		      "invalid key name");
+}
+
+static void test_broken_long_line(void **state)
+{
+	char text[INICHECK_MAX_LINE + 64];
+	int n;
+
+	(void)state;
+	n = sprintf(text, "[tmp]\ntype = tmpfs\ntarget = /");
+	memset(text + n, 'x', INICHECK_MAX_LINE);
+	strcpy(text + n + INICHECK_MAX_LINE, "\n");
+	expect_broken(text, false, "test.conf:3: line longer than 1022 bytes");
+}
+
 /* However long the section name, the message keeps its reason. */
 static void test_long_section_message(void **state)
 {
@@ -244,6 +376,8 @@ static void test_binary(void **state)
 	mntns_config_init(&cfg);
 	assert_true(mntns_config_add_buffer(&cfg, "bin", bin, sizeof(bin) - 1, &err) < 0);
 	assert_non_null(strstr(err.msg, "NUL byte"));
+	assert_true(cfg.trusted);
+	assert_false(cfg.global_ok); /* nothing of the file was read */
 	mntns_config_free(&cfg);
 	/* Garbage never crashes and never half-loads: either an error or a valid config. */
 	for (int round = 0; round < 200; round++) {
@@ -518,6 +652,115 @@ static void test_dropin_trust(void **state)
 	expect_file_error("main.conf", "d6", geteuid(), "d6/10-bad.conf: [x]: missing required");
 }
 
+/* Loads MAIN_NAME and DIR_NAME, which fail with NEEDLE; returns the config for more checks. */
+static void load_failing(const char *main_name, const char *dir_name, struct mntns_config *cfg,
+			 const char *needle)
+{
+	struct mntns_err err = { "" };
+
+	assert_true(load_files(main_name, dir_name, geteuid(), cfg, &err) < 0);
+	if (!strstr(err.msg, needle))
+		fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+}
+
+/* A typo in one file: the others are still read for their [global]. */
+static void test_files_broken(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	/* Success: both set. */
+	assert_int_equal(load_files("main.conf", "d", geteuid(), &cfg, &err), 0);
+	assert_true(cfg.trusted);
+	assert_true(cfg.global_ok);
+	mntns_config_free(&cfg);
+	/* An error in a drop-in's rule, [global] in the main file and in a later drop-in. */
+	write_file("g.conf", "[global]\nusers = * !root\n", 0644);
+	mkdir(path("b1"), 0755);
+	write_file("b1/10-bad.conf", "[x]\ntype = tmpfs\noptoins = ro\ntarget = /x\n", 0644);
+	write_file("b1/20-global.conf", "[global]\nscope = user\non_error = ignore\n", 0644);
+	load_failing("g.conf", "b1", &cfg, "b1/10-bad.conf:3: [x]: unknown key \"optoins\"");
+	assert_true(cfg.trusted);
+	assert_true(cfg.global_ok);
+	assert_int_equal(cfg.users.n, 2);
+	assert_int_equal(cfg.scope, MNTNS_SCOPE_USER);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE); /* read after the error */
+	mntns_config_free(&cfg);
+	/* An error in the main file's rule, [global] in a drop-in. */
+	write_file("badrule.conf", "[global]\non_error = ignore\n[tmp]\ntype = tmpfs\n", 0644);
+	mkdir(path("b2"), 0755);
+	write_file("b2/10-global.conf", "[global]\nusers = alice\n", 0644);
+	load_failing("badrule.conf", "b2", &cfg, "badrule.conf: [tmp]: missing required key");
+	assert_true(cfg.global_ok);
+	assert_int_equal(cfg.users.n, 1);
+	assert_string_equal(cfg.users.tok[0].name, "alice");
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_IGNORE); /* read before the error */
+	mntns_config_free(&cfg);
+	/* A typo in a later drop-in's [global]. */
+	mkdir(path("b3"), 0755);
+	write_file("b3/10-global.conf", "[global]\nusers = alice\nscope = forever\n", 0644);
+	load_failing("badrule.conf", "b3", &cfg, "badrule.conf: [tmp]: missing required key");
+	assert_true(cfg.trusted);
+	assert_false(cfg.global_ok);
+	mntns_config_free(&cfg);
+	/* A drop-in with no section: what [global] it was about to say is unknown. */
+	mkdir(path("b4"), 0755);
+	write_file("b4/10-empty.conf", "", 0644);
+	load_failing("g.conf", "b4", &cfg, "b4/10-empty.conf: no section in the file");
+	assert_true(cfg.trusted);
+	assert_false(cfg.global_ok);
+	mntns_config_free(&cfg);
+}
+
+/* A file that cannot be trusted or read refuses every login, even after a typo elsewhere: it
+ * is the error reported, and nothing after it is read. */
+static void test_files_broken_untrusted(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+
+	(void)state;
+	write_file("ww2.conf", "[global]\nusers = * !root\n", 0666);
+	load_failing("ww2.conf", NULL, &cfg, "ww2.conf: is writable by group or others");
+	assert_false(cfg.trusted);
+	assert_false(cfg.global_ok);
+	mntns_config_free(&cfg);
+	assert_true(load_files("main.conf", NULL, geteuid() + 1, &cfg, &err) < 0);
+	assert_false(cfg.trusted);
+	mntns_config_free(&cfg);
+	load_failing("missing.conf", "d", &cfg, "missing.conf: cannot open");
+	assert_false(cfg.trusted);
+	mntns_config_free(&cfg);
+	/* A world-writable drop-in after a typo in the main file. */
+	write_file("typo.conf", "[global]\nusers = * !root\n[tmp]\ntype = tmpfs\n", 0644);
+	mkdir(path("u1"), 0755);
+	write_file("u1/10-ww.conf", tmp_rule, 0646);
+	write_file("u1/20-ignore.conf", "[global]\non_error = ignore\n", 0644);
+	load_failing("typo.conf", "u1", &cfg, "u1/10-ww.conf: is writable by group or others");
+	assert_false(cfg.trusted);
+	assert_false(cfg.global_ok);
+	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL); /* 20-ignore.conf is not read */
+	mntns_config_free(&cfg);
+	/* A symlink in place of a drop-in, and a drop-in directory others can write to. */
+	mkdir(path("u2"), 0755);
+	assert_int_equal(symlink(path("main.conf"), path("u2/10-link.conf")), 0);
+	load_failing("typo.conf", "u2", &cfg, "u2/10-link.conf: is a symbolic link");
+	assert_false(cfg.trusted);
+	mntns_config_free(&cfg);
+	mkdir(path("u3"), 0777);
+	assert_int_equal(chmod(path("u3"), 0777), 0);
+	load_failing("typo.conf", "u3", &cfg, "u3: is writable by group or others");
+	assert_false(cfg.trusted);
+	mntns_config_free(&cfg);
+	/* A drop-in that is not a regular file. */
+	mkdir(path("u4"), 0755);
+	assert_int_equal(mkfifo(path("u4/10-fifo.conf"), 0644), 0);
+	load_failing("main.conf", "u4", &cfg, "u4/10-fifo.conf: not a regular file");
+	assert_false(cfg.trusted);
+	mntns_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +771,9 @@ int main(void)
 		cmocka_unit_test(test_value_errors),
 		cmocka_unit_test(test_tmpfs_values),
 		cmocka_unit_test(test_on_error_survives_errors),
+		cmocka_unit_test(test_broken_rule_keeps_global),
+		cmocka_unit_test(test_broken_global),
+		cmocka_unit_test(test_broken_long_line),
 		cmocka_unit_test(test_long_section_message),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_binary),
@@ -539,6 +785,8 @@ int main(void)
 		cmocka_unit_test(test_files_trust),
 		cmocka_unit_test(test_files_empty_and_parents),
 		cmocka_unit_test(test_dropin_trust),
+		cmocka_unit_test(test_files_broken),
+		cmocka_unit_test(test_files_broken_untrusted),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, setup_dir, teardown_dir);
