@@ -6,9 +6,12 @@
 # administrator would: installs the package with apt, enables it with pam-auth-update, and
 # logs in over ssh as two users. Checks the private /tmp, the logind session and
 # /run/user/UID, a `systemd-run --user` service in the user's namespace (scope = user),
-# tmux across two ssh logins, su -l, sudo -i and a cron job; then apt remove and apt purge,
-# after which /etc/pam.d must be byte for byte what it was before and nothing of the package
-# may be left.
+# tmux across two ssh logins, su -l, sudo -i and a cron job; a typo in mntns.conf (root still
+# logs in, alice does not, sudo -i from her earlier session still reaches PID 1's view) and a
+# broken rule only bob uses (sudo -u bob from alice's session must not see her /tmp); apt
+# purge and install while alice's tmux runs (root's login from there still reaches PID 1's
+# view); then apt remove and apt purge, after which /etc/pam.d must be byte for byte what it
+# was before and nothing of the package may be left but /run/mntns (until reboot).
 #
 # The root is made once with debootstrap from Debian's archive and kept in
 # /var/cache/pam_mntns-tests (MNTNS_SYSTEM_CACHE); each run puts an overlay over it, so the
@@ -43,18 +46,22 @@ skip() {
 		echo "ok $n - $1 # SKIP $2"
 	fi
 }
-# check NAME COMMAND...: one test, passed when COMMAND succeeds; its output is the reason.
+# check NAME COMMAND...: one test, passed when COMMAND succeeds; its output is the reason,
+# followed by what the module logged in the container meanwhile (as TAP comments).
 check() {
-	local name=$1 out
+	local name=$1 out t0
 	shift
 	if [ -n "$skip_all" ]; then
 		skip "$name" "$skip_all"
 		return 1
 	fi
+	t0=$(date +%s)
 	if out=$("$@" 2>&1); then
 		ok "$name"
 	else
 		not_ok "$name" "$(printf '%s' "$out" | tr '\n\t' '  ' | cut -c1-400)"
+		[ -z "$leader" ] || inside journalctl -q --no-pager -o cat --since "@$t0" 2>/dev/null |
+			grep -F 'pam_mntns(' | tail -n 6 | cut -c1-300 | sed 's/^/#   /'
 		return 1
 	fi
 }
@@ -66,6 +73,33 @@ ssh_as() {
 	timeout -k 5 60 ssh -F /dev/null -i "$tmp/id" -o StrictHostKeyChecking=no \
 		-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o IdentitiesOnly=yes \
 		-o LogLevel=ERROR -o ConnectTimeout=10 -p "$port" "$1@127.0.0.1" "$2" </dev/null
+}
+
+# in_view PID USER CMD: runs the shell command CMD as USER in the mount namespace of the
+# container's process PID, without a login (nsenter and setpriv: no PAM session).
+in_view() {
+	inside nsenter -t "$1" -m -- setpriv --reuid="$2" --regid="$2" --init-groups -- \
+		env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="/home/$2" USER="$2" LOGNAME="$2" sh -c "$3"
+}
+
+# in_tmux CMD: runs the shell command CMD in a new window of alice's tmux server (started by
+# tmux_across, in her view, and still running when her ssh logins have ended), as she would
+# from a pane; waits for it to end, then prints its output (its errors on stderr).
+in_tmux() {
+	local f=/home/alice/.in-tmux tmux_pid
+	tmux_pid=$(cat "$tmp/tmux.pid" 2>/dev/null)
+	[ -n "$tmux_pid" ] || { echo "no tmux server of alice (tmux_across failed)" >&2; return 1; }
+	inside rm -f "$f.sh" "$f.out" "$f.err" "$f.done"
+	printf '{\n%s\n} >%s.out 2>%s.err\ntouch %s.done\n' "$1" "$f" "$f" "$f" | inside sh -c "cat >$f.sh" ||
+		return 1
+	in_view "$tmux_pid" alice "tmux new-window -d -t work 'sh $f.sh'" || { echo "tmux new-window failed"; return 1; }
+	for _ in $(seq 300); do
+		inside test -e "$f.done" && break
+		sleep 0.2
+	done
+	inside test -e "$f.done" || { echo "the tmux window did not finish within 60 s" >&2; return 1; }
+	inside cat "$f.err" >&2
+	inside cat "$f.out"
 }
 
 # stop: poweroff (SIGTERM to nspawn), then, for whatever is left of the container, the
@@ -161,6 +195,9 @@ prepare() {
 		install -m 0600 "$tmp/id.pub" "$r/home/$u/.ssh/authorized_keys"
 		chroot "$r" chown -R "$u:$u" "/home/$u/.ssh"
 	done
+	# root logs in with the key too (Debian's sshd: PermitRootLogin prohibit-password).
+	install -d -m 0700 "$r/root/.ssh"
+	install -m 0600 "$tmp/id.pub" "$r/root/.ssh/authorized_keys"
 	echo 'alice ALL=(ALL:ALL) NOPASSWD: ALL' >"$r/etc/sudoers.d/alice"
 	chmod 0440 "$r/etc/sudoers.d/alice"
 	for _ in 1 2 3 4 5 6 7 8; do
@@ -217,7 +254,11 @@ booted() {
 	for _ in $(seq 240); do
 		state=$(inside systemctl is-system-running 2>&1)
 		case $state in
-		running | degraded) return 0 ;;
+		running | degraded)
+			# The host name resolves, or every sudo says it cannot.
+			inside sh -c 'grep -qw "$(hostname)" /etc/hosts || echo "127.0.1.1 $(hostname)" >>/etc/hosts'
+			return 0
+			;;
 		stopping | offline | maintenance) break ;;
 		esac
 		sleep 0.25
@@ -277,9 +318,11 @@ second_user() {
 }
 
 tmux_across() {
-	ssh_as alice "tmux new-session -d -s work 'sleep 600'" || { echo "tmux new-session failed"; return 1; }
+	# It runs until removed() ends it: later checks run commands in it (in_tmux).
+	ssh_as alice "tmux new-session -d -s work 'sleep infinity'" || { echo "tmux new-session failed"; return 1; }
 	local out
-	out=$(ssh_as alice 'tmux ls; echo ns=$(readlink /proc/self/ns/mnt)') || return 1
+	out=$(ssh_as alice 'tmux ls; echo ns=$(readlink /proc/self/ns/mnt); echo pid=$(tmux display -p "#{pid}")') || return 1
+	sed -n 's/^pid=//p' <<<"$out" >"$tmp/tmux.pid"
 	grep -q '^work: ' <<<"$out" || { echo "tmux ls: $out"; return 1; }
 	# tmux keeps alice's namespace: the one of her first login.
 	[ "$(sed -n 's/^ns=//p' <<<"$out")" = "$(alice_ns)" ] || { echo "another namespace: $out vs $(alice_ns)"; return 1; }
@@ -323,6 +366,123 @@ mark" ] || { echo "the cron job: $out"; return 1; }
 	inside crontab -u alice -r
 }
 
+# ---------------------------------------------------------------- a broken configuration
+
+conf=/etc/security/mntns.conf
+# with_typo FUNC: runs FUNC with a typo in one rule of the shipped mntns.conf ("optoins" in
+# [vartmp]; mntns-plan must call it an error), then puts the file back, whatever FUNC did.
+with_typo() {
+	local rc=0
+	inside cp -p "$conf" /root/mntns.conf.good || return 1
+	inside sed -i 's/^options *= *nosuid,nodev$/optoins = nosuid/' "$conf" || rc=1
+	[ "$rc" = 1 ] || inside grep -q '^optoins = nosuid$' "$conf" || { echo "no line for the typo in $conf"; rc=1; }
+	if [ "$rc" = 0 ] && inside mntns-plan alice >"$tmp/plan.out" 2>&1; then
+		echo "mntns-plan accepts the typo: $(cat "$tmp/plan.out")"
+		rc=1
+	fi
+	[ "$rc" = 1 ] || "$1" || rc=1
+	inside cp -p /root/mntns.conf.good "$conf" || { echo "could not put $conf back"; rc=1; }
+	return "$rc"
+}
+
+# root is never locked out: [global] reads cleanly and leaves root out, so root's ssh
+# session opens, untouched, in PID 1's view.
+typo_root_ssh() {
+	local out
+	out=$(ssh_as root 'echo session=$XDG_SESSION_ID; echo ns=$(readlink /proc/self/ns/mnt)') ||
+		{ echo "root's ssh login failed: $(tail -n 2 <<<"$out")"; return 1; }
+	grep -qE '^session=[0-9]+$' <<<"$out" || { echo "no logind session: $out"; return 1; }
+	[ "$(sed -n 's/^ns=//p' <<<"$out")" = "$(inside readlink /proc/1/ns/mnt)" ] ||
+		{ echo "root's session is not in PID 1's view: $out"; return 1; }
+}
+
+root_ssh_with_typo() {
+	ssh_as root true >/dev/null || { echo "root's ssh login fails even with the shipped $conf"; return 1; }
+	with_typo typo_root_ssh
+}
+
+# alice may be selected by the broken rule: her login is refused, and works again once the
+# file is put back (checked by the caller, after with_typo).
+typo_alice_refused() {
+	local out
+	if out=$(ssh_as alice 'echo in-session' 2>&1) || grep -q in-session <<<"$out"; then
+		echo "alice's ssh login went through: $out"
+		return 1
+	fi
+}
+alice_refused_then_back() {
+	with_typo typo_alice_refused || return 1
+	ssh_as alice true || { echo "alice's ssh login fails after $conf was put back"; return 1; }
+}
+
+# In alice's session opened before the typo (her tmux), sudo -i still runs root in PID 1's
+# view: sudo runs the command even when the session fails.
+typo_sudo_outer() {
+	local out init
+	init=$(inside readlink /proc/1/ns/mnt)
+	out=$(in_tmux 'sudo -i readlink /proc/self/ns/mnt') || return 1
+	[ "$out" = "$init" ] || { echo "sudo -i in alice's tmux: $out (PID 1's: $init)"; return 1; }
+}
+
+# A rule that only bob's login uses is broken (his /var/tmp directory is someone else's), and
+# nothing of bob's runs, so his login builds a view and fails: sudo -u bob from alice's
+# session then runs bob's command in the outer view, which does not have alice's /tmp.
+bob_broken_source() {
+	local d=/var/lib/mntns/vartmp/bob made="" out init rc=0
+	init=$(inside readlink /proc/1/ns/mnt)
+	for _ in $(seq 120); do
+		inside pgrep -u bob >/dev/null || break
+		sleep 0.5
+	done
+	! inside pgrep -u bob >/dev/null || { echo "bob's processes still run: $(inside pgrep -a -u bob | tr '\n' ' ')"; return 1; }
+	[ "$(in_tmux 'cat /tmp/alice-mark')" = mark ] || { echo "alice's tmux has no /tmp/alice-mark"; return 1; }
+	if inside test -d "$d"; then
+		inside chown alice:alice "$d" || return 1
+	else
+		inside install -d -o alice -g alice -m 0700 "$d" || return 1
+		made=1
+	fi
+	out=$(in_tmux 'sudo -u bob sh -c "readlink /proc/self/ns/mnt; cat /tmp/alice-mark"') || rc=1
+	if [ -n "$made" ]; then inside rmdir "$d"; else inside chown bob:bob "$d"; fi || { echo "could not put $d back"; rc=1; }
+	[ "$rc" = 0 ] || return 1
+	! grep -qx mark <<<"$out" || { echo "bob's command read alice's /tmp: $out"; return 1; }
+	[ "$(head -n 1 <<<"$out")" = "$init" ] || { echo "bob's command ran in $out, not in PID 1's view ($init)"; return 1; }
+}
+
+# ---------------------------------------------------------------- reinstalling, removing
+
+# /run/mntns as a purge leaves it: root's 0700, no namespace pinned below it.
+run_dir_kept() {
+	[ "$(inside stat -c '%U %a' /run/mntns 2>&1)" = "root 700" ] ||
+		{ echo "/run/mntns after purge: $(inside stat -c '%U %a' /run/mntns 2>&1)"; return 1; }
+	local pins
+	pins=$(inside findmnt -rn -t nsfs -o TARGET | grep '^/run/mntns/')
+	[ -z "$pins" ] || { echo "pins left after purge: $pins"; return 1; }
+}
+
+# apt purge and apt install while alice's tmux runs: the views that live on keep their record
+# (removing /run/mntns would detach it in every namespace, and root's login from her tmux
+# would then stay in her view, taken for a foreign one), and her /var/tmp directory stays.
+purge_live() {
+	local out init said kept=ok back=ok
+	init=$(inside readlink /proc/1/ns/mnt)
+	in_tmux 'echo live >/tmp/alice-live && echo live >/var/tmp/alice-live' || return 1
+	inside apt-get purge -y -q libpam-mntns >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
+	said=$(grep 'libpam-mntns: ' "$tmp/apt.log")
+	kept=$(run_dir_kept) && kept=ok
+	# Installed and enabled again, whatever the checks below find: the later checks need it.
+	inside apt-get install -y -q "/root/$deb_name" >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
+	inside pam-auth-update --enable mntns || return 1
+	out=$(in_tmux 'sudo -i readlink /proc/self/ns/mnt; cat /tmp/alice-live /var/tmp/alice-live') || back=""
+	[ -n "$back" ] && [ "$out" = "$init
+live
+live" ] || { echo "in alice's tmux after purge and install: $out (PID 1's: $init)"; back=""; }
+	[ "$kept" = ok ] || { echo "$kept"; back=""; }
+	grep -q "removing the users' /var/tmp data" <<<"$said" || { echo "purge did not say it removes the users' /var/tmp data: $said"; back=""; }
+	grep -q 'keeping /var/lib/mntns/vartmp/alice' <<<"$said" || { echo "purge did not keep alice's /var/tmp directory: $said"; back=""; }
+	[ -n "$back" ]
+}
+
 # Reinstalling (as an upgrade does) keeps the module enabled.
 reinstalled() {
 	inside apt-get install -y -q --reinstall "/root/$deb_name" >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
@@ -345,24 +505,34 @@ remove_refused() {
 }
 
 removed() {
-	ssh_as alice 'tmux kill-server' >/dev/null 2>&1
+	# alice's tmux server, the one tmux_across started (a login now may get another view).
+	[ ! -s "$tmp/tmux.pid" ] || in_view "$(cat "$tmp/tmux.pid")" alice 'tmux kill-server' >/dev/null 2>&1
 	inside apt-get remove -y -q libpam-mntns >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
 	(cd "$tmp/root/etc/pam.d" && sha256sum -- * | sort) >"$tmp/pam.d.removed"
 	diff "$tmp/pam.d.before" "$tmp/pam.d.removed" || return 1
 	! inside sh -c 'ls /lib/*/security/pam_mntns.so' 2>/dev/null || { echo "the module is still there"; return 1; }
 }
 
+# With nothing of alice's and bob's running any more, purge removes their /var/tmp
+# directories (saying so) and everything of the package but /run/mntns (gone at reboot).
 purged() {
+	for _ in $(seq 120); do
+		inside pgrep -u alice,bob >/dev/null || break
+		sleep 0.5
+	done
+	! inside pgrep -u alice,bob >/dev/null || { echo "still running: $(inside pgrep -a -u alice,bob | tr '\n' ' ')"; return 1; }
 	inside apt-get purge -y -q libpam-mntns >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
+	grep -q 'removing /var/lib/mntns/vartmp/alice' "$tmp/apt.log" || { echo "purge did not say it removes alice's /var/tmp data"; cat "$tmp/apt.log"; return 1; }
 	(cd "$tmp/root/etc/pam.d" && sha256sum -- * | sort) >"$tmp/pam.d.purged"
 	diff "$tmp/pam.d.before" "$tmp/pam.d.purged" || return 1
 	local p left=""
 	for p in /etc/security/mntns.conf /etc/security/mntns.d /usr/sbin/mntns-plan \
 		/usr/share/pam-configs/mntns /usr/lib/tmpfiles.d/libpam-mntns.conf /var/lib/mntns \
-		/run/mntns /usr/share/doc/libpam-mntns /usr/share/man/man8/pam_mntns.8.gz; do
+		/usr/share/doc/libpam-mntns /usr/share/man/man8/pam_mntns.8.gz; do
 		inside test -e "$p" && left+="$p "
 	done
 	[ -z "$left" ] || { echo "left after purge: $left"; return 1; }
+	run_dir_kept || return 1
 	! inside dpkg -s libpam-mntns >/dev/null 2>&1 || { echo "dpkg still knows the package"; return 1; }
 }
 
@@ -391,6 +561,11 @@ check "a systemd-run --user service sees the user's namespace and /tmp" user_ser
 check "su -l alice joins alice's namespace" su_login
 check "sudo -i and sudo in alice's session run in PID 1's view" sudo_root
 check "a cron job of alice runs in her namespace" cron_job
+check "a typo in one rule: root's ssh login opens, in PID 1's view" root_ssh_with_typo
+check "a typo in one rule: alice's ssh login is refused (and works once the file is back)" alice_refused_then_back
+check "a typo in one rule: sudo -i in alice's earlier session (tmux) runs in PID 1's view" with_typo typo_sudo_outer
+check "bob's /var/tmp source broken: sudo -u bob in alice's tmux runs in PID 1's view, not with her /tmp" bob_broken_source
+check "apt purge and install while alice's tmux runs: sudo -i there runs in PID 1's view; her /tmp and /var/tmp stay" purge_live
 check "a reinstall keeps the module enabled" reinstalled
 check "apt remove stops while a PAM file names the module by hand" remove_refused
 check "apt remove: /etc/pam.d is byte for byte what it was" removed
