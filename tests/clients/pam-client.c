@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* pam-client: a small PAM application for the pam_mntns integration tests
  * (tests/integration/70-race.sh, 80-callers.sh).  Not installed.
  *
- *   pam-client [-t|-w] [-c DIR] [-s SECONDS] [-n N] [-a PATH]... [-f FILE] SERVICE USER
+ *   pam-client [-2] [-t|-w] [-c DIR] [-s SECONDS] [-n N] [-a PATH]... [-f FILE] SERVICE USER
  *   pam-client -N [-t|-w] [-c DIR] SERVICE
  *
  * Single mode (default): optionally starts a thread (-t) and changes to DIR (-c), opens a
@@ -17,6 +18,10 @@
  * stderr as "CONV: ...", and its syslog lines as "SYSLOG: ..." (this program interposes
  * syslog/vsyslog, so no /dev/log is needed). With -s, the session stays open SECONDS after
  * the report ("holding=PID"), then is closed.
+ *
+ * -2: a second session of USER is opened first in the same thread, with a PAM handle of its
+ * own, and closed right after the report ("closed_first=RC"): what one application with two
+ * sessions does when it ends one of them.
  *
  * -N: no user: pam_start gets NULL, so PAM_USER is unset when the session opens (the
  * conversation answers any prompt with nothing).
@@ -238,6 +243,7 @@ static void readlink_str(const char *p, char *buf, size_t size)
 /* One login in a forked child of loop mode: 0 right view, 1 refused cleanly, 2 bad. */
 static const char *must_exist;
 static int hold; /* -s: seconds to keep the session open after the report */
+static int twice; /* -2: a second session first, closed after the report */
 
 static int one_login(const char *svc, const char *user, char **allowed, int nallowed)
 {
@@ -306,7 +312,7 @@ static int single(const char *svc, const char *user, const char *dir, int thread
 	struct stat c0, c1;
 	struct fds f0, f1;
 	struct mounts m0, m1;
-	pam_handle_t *ph;
+	pam_handle_t *ph, *first = NULL;
 	int rc;
 
 	if (dir && chdir(dir) < 0) {
@@ -317,6 +323,13 @@ static int single(const char *svc, const char *user, const char *dir, int thread
 	if (pam_start(svc, user, &c, &ph) != PAM_SUCCESS) {
 		fprintf(stderr, "pam-client: pam_start failed\n");
 		return 3;
+	}
+	if (twice) {
+		if (pam_start(svc, user, &c, &first) != PAM_SUCCESS) {
+			fprintf(stderr, "pam-client: pam_start failed\n");
+			return 3;
+		}
+		printf("first_rc=%d\n", pam_open_session(first, 0));
 	}
 	readlink_str("/proc/thread-self/ns/mnt", ns0, sizeof(ns0));
 	if (!getcwd(cwd0, sizeof(cwd0)))
@@ -392,6 +405,10 @@ static int single(const char *svc, const char *user, const char *dir, int thread
 	printf("\nprompts=%d\n", prompts);
 	printf("record=%s\n", record_seen ? "yes" : "no");
 	printf("ns_after=%s\n", ns1);
+	if (first) {
+		printf("closed_first=%d\n", pam_close_session(first, 0));
+		pam_end(first, PAM_SUCCESS);
+	}
 	if (hold > 0) {
 		printf("holding=%d\n", (int)getpid());
 		sleep((unsigned)hold);
@@ -423,7 +440,7 @@ static void *worker(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pam-client [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE "
+	fprintf(stderr, "usage: pam-client [-2] [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE "
 			"USER\n"
 			"       pam-client -N [-t|-w] [-c DIR] SERVICE\n");
 }
@@ -436,8 +453,11 @@ int main(int argc, char **argv)
 	/* As login and su do: the module must read its config the same under any LANG. */
 	setlocale(LC_ALL, "");
 
-	while ((opt = getopt(argc, argv, "Ntwc:n:a:f:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "2Ntwc:n:a:f:s:")) != -1) {
 		switch (opt) {
+		case '2':
+			twice = 1;
+			break;
 		case 'N':
 			no_user = 1;
 			break;

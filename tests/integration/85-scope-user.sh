@@ -1,7 +1,7 @@
 #!/bin/bash
 # scope = user with real clients: logins of one user share one namespace (su -l, runuser -l,
 # ssh + tmux, cron-like concurrent first logins), which lives while a session is open or a
-# process runs in it and is replaced, its pin dropped, once neither holds (also when the PAM
+# process runs in it and is gone, freed by the kernel, once neither holds (also when the PAM
 # caller was SIGKILLed); users stay apart; /run/mntns is root's alone; Debian's cron. And
 # nested logins, for both scopes: su - bob and sudo -i -u bob inside alice's session get
 # exactly a fresh login's view, su - and sudo to root land in the outer view (unless
@@ -10,6 +10,7 @@
 # Under a memory checker the su and sudo run inside a session cannot carry it (su -l and
 # sudo clear the environment that loads it), so there the nested logins are made by the
 # test client, started in the session's namespace with nsenter.
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 sb_begin "$@"
@@ -80,8 +81,9 @@ session_pid() {
 	echo "$pid"
 }
 
-pin_of() { awk -v p="/run/mntns/${SB_UID[$1]}" '$5 == p { print "pinned" }' /proc/self/mountinfo; }
-pin_ns() { [ -n "$(pin_of "$1")" ] && echo "mnt:[$(stat -c %i "/run/mntns/${SB_UID[$1]}")]"; }
+# live_ns USER: the namespace of USER's live view as mntns-plan reports it ("mnt:[N]"), or
+# nothing when there is none (no process runs in it any more: the kernel has freed it).
+live_ns() { "$PAM_MNTNS_PLAN" "$1" 2>/dev/null | sed -n 's/^live: live namespace \(mnt:\[[0-9]*\]\).*/\1/p'; }
 
 # view_of: the mount points and filesystem types of the caller's view, one per line, sorted.
 VIEW='awk "{ i = 7; while (\$i != \"-\") i++; print \$5, \$(i + 1) }" /proc/self/mountinfo | sort'
@@ -95,12 +97,12 @@ case_su_share() {
 	ns1=$(cat "$F/s1.ns")
 	ns2=$(head -n 1 "$SB_CASE_DIR/s2.out")
 	expect_eq "$ns2" "$ns1" "the second su -l login's namespace"
-	expect_eq "$(pin_ns alice)" "$ns1" "the pin /run/mntns/${SB_UID[alice]}"
+	expect_eq "$(live_ns alice)" "$ns1" "the live namespace mntns-plan reports"
 	[ "$(stat -c %a /run/mntns)" = 700 ] || fail "/run/mntns has mode $(stat -c %a /run/mntns)"
 	sb_su alice "cat /tmp/two" >"$SB_CASE_DIR/s3.out"
 	expect_eq "$(cat "$SB_CASE_DIR/s3.out")" two "a third login reads what the second wrote in /tmp"
 	release s1 "$BG"
-	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last logout with nothing running"
+	[ -z "$(live_ns alice)" ] || fail "the namespace outlived the last logout with nothing running"
 	expect_eq "$(sb_su alice "ls -A /tmp")" "" "/tmp of the next login"
 }
 
@@ -128,12 +130,12 @@ case_six_first_logins() {
 	local distinct
 	distinct=$(cat "$F"/ns.? | sort -u)
 	expect_eq "$(wc -l <<<"$distinct")" 1 "distinct namespaces of six simultaneous first logins ($distinct)"
-	expect_eq "$(pin_ns alice)" "$distinct" "the pin"
+	expect_eq "$(live_ns alice)" "$distinct" "the live namespace"
 	touch "$F/go"
 	for i in 1 2 3 4 5 6; do sb_wait_pid "${pids[i - 1]}" || fail "login $i did not end"; done
 	# Under a memory checker, exiting clients briefly start helper processes of its own
-	# (LeakSanitizer's tracer) in the namespace; the next login then drops the pin.
-	[ -z "$(pin_of alice)" ] || [ ${#SB_WRAP[@]} -gt 0 ] || fail "the pin outlived the last of six logouts"
+	# (LeakSanitizer's tracer) in the namespace, which end with them.
+	[ -z "$(live_ns alice)" ] || [ ${#SB_WRAP[@]} -gt 0 ] || fail "the namespace outlived the last of six logouts"
 }
 
 case_process_keeps() {
@@ -143,16 +145,16 @@ case_process_keeps() {
 	local keeper old
 	keeper=$(cat "$F/keeper")
 	_sb_track "$keeper"
-	old=$(pin_ns alice)
-	[ -n "$old" ] || fail "a process left running at logout: the namespace was dropped"
+	old=$(live_ns alice)
+	[ -n "$old" ] || fail "a process left running at logout: the namespace is not found"
 	expect_eq "$(sb_su alice "cat /tmp/kept")" kept "the next login, while the process runs"
-	expect_eq "$(pin_ns alice)" "$old" "the pin"
+	expect_eq "$(live_ns alice)" "$old" "the live namespace"
 	kill "$keeper"
 	gone "$keeper"
 	local now
 	now=$(sb_su alice "ls -A /tmp; readlink /proc/self/ns/mnt") || fail "login: $(sb_last_err)"
 	[[ $now == mnt:* ]] || fail "once the process ended, /tmp of the next login is not empty: $now"
-	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last logout"
+	[ -z "$(live_ns alice)" ] || fail "the namespace outlived the last logout"
 }
 
 # A process whose main thread has exited has no /proc/PID/ns/mnt; its other thread keeps
@@ -165,7 +167,7 @@ case_leaderless_keeps() {
 	local keeper
 	keeper=$(cat "$F/keeper")
 	_sb_track "$keeper"
-	[ -n "$(pin_of alice)" ] || fail "a process left running at logout: the namespace was dropped"
+	[ -n "$(live_ns alice)" ] || fail "a process left running at logout: the namespace is not found"
 	expect_eq "$(sb_su alice "cat /tmp/kept")" kept "the next login, while only a thread runs"
 	kill "$keeper"
 	gone "$keeper"
@@ -178,13 +180,13 @@ case_sigkill() {
 	_sb_track "$pid"
 	while ! grep -q '^holding=' "$SB_CASE_DIR/client.out" && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
 	grep -q '^rc=0$' "$SB_CASE_DIR/client.out" || fail "the held session: $(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"
-	expect_eq "$(pin_ns alice)" "$(sed -n 's/^ns_after=//p' "$SB_CASE_DIR/client.out")" "the pin of the held session"
+	expect_eq "$(live_ns alice)" "$(sed -n 's/^ns_after=//p' "$SB_CASE_DIR/client.out")" "the live namespace of the held session"
 	sb_su alice "echo old >/tmp/old" || fail "a login that joins: $(sb_last_err)"
 	# No pam_close_session: the registry still names the PAM caller's thread.
 	kill -KILL "$(sed -n 's/^holding=//p' "$SB_CASE_DIR/client.out")"
 	gone "$(sed -n 's/^holding=//p' "$SB_CASE_DIR/client.out")"
 	expect_eq "$(sb_su alice "ls -A /tmp")" "" "/tmp after the PAM caller was SIGKILLed"
-	[ -z "$(pin_of alice)" ] || fail "the pin outlived the last logout"
+	[ -z "$(live_ns alice)" ] || fail "the namespace outlived the last logout"
 }
 
 case_users_apart() {
@@ -195,7 +197,7 @@ case_users_apart() {
 	expect_ne "$(cat "$F/a.ns")" "$(cat "$F/b.ns")" "alice's and bob's namespaces"
 	sb_su alice "echo alice >/tmp/mine" || fail "alice: $(sb_last_err)"
 	expect_eq "$(sb_su bob "ls -A /tmp")" "" "bob's /tmp while alice has a file in hers"
-	# Neither can look at or change the pins.
+	# Neither can look at or change the locks and registries.
 	local what
 	for what in "ls /run/mntns" "cat /run/mntns/${SB_UID[alice]}.lock" "touch /run/mntns/x" \
 		"rm -f /run/mntns/${SB_UID[bob]}"; do
@@ -238,7 +240,8 @@ case_nested_session() { nested session; }
 
 # sudo from alice's private /tmp/build: root must not end up in bob's /tmp/build of the
 # outer view (the same path, another directory). And a record that cannot be read refuses
-# root's login rather than leave root in alice's view.
+# root's login rather than leave root in alice's view, unless the list of the module's views
+# says whose view it is.
 case_nested_root_cwd() {
 	user_config
 	install -d -o bob -g bob /tmp/build # the outer view's, bob's
@@ -253,9 +256,15 @@ case_nested_root_cwd() {
 		expect_eq "$(sb_su alice "cd /tmp/build && sudo sh -c 'pwd; stat -c %U .'" | tr '\n' ' ')" "/ root " \
 			"sudo from alice's /tmp/build"
 	fi
-	# A record nobody can read any more (root mounts over it in alice's view).
+	# A record nobody can read any more (root mounts over it in alice's view): the view is
+	# still known for alice's from the list in /run/mntns/views, so root goes back out.
 	nsenter -t "$pid" -m -- sh -c "mount -t tmpfs -o mode=0700 forged /run/mntns &&
 		echo garbage >/run/mntns/view && chmod 0400 /run/mntns/view" || fail "cannot replace the record"
+	client_in "$pid" root
+	expect_eq "$(field rc)" 0 "root's login where the record cannot be read but the view is listed"
+	expect_eq "$(field ns_after)" "$(readlink /proc/1/ns/mnt)" "root's namespace then"
+	# And where neither can tell, the login is refused.
+	rm -rf /run/mntns/views
 	client_in "$pid" root
 	expect_eq "$(field rc)" 14 "root's login where the record cannot be read (PAM_SESSION_ERR)"
 	expect_eq "$(field ns_changed)" no "root's refused login: namespace"
@@ -315,9 +324,11 @@ case_plan_reports() {
 	"${SB_WRAP[@]}" "$PAM_MNTNS_PLAN" alice >"$SB_CASE_DIR/plan.out" 2>&1
 	grep -qF "live namespace $(cat "$F/a.ns")" "$SB_CASE_DIR/plan.out" || fail "during a session: $(cat "$SB_CASE_DIR/plan.out")"
 	grep -q "1 session" "$SB_CASE_DIR/plan.out" || fail "sessions: $(cat "$SB_CASE_DIR/plan.out")"
-	# Dropping the pin by hand: the next login gets a fresh view, the open one keeps its own.
-	umount "/run/mntns/${SB_UID[alice]}" || fail "umount of the pin"
-	[ "$(sb_su alice 'readlink /proc/self/ns/mnt')" != "$(cat "$F/a.ns")" ] || fail "dropped by hand, but joined"
+	# The administrator's way in, as mntns-plan prints it.
+	local enter
+	enter=$(sed -n 's/.*enter it with \(nsenter -t [0-9]* -m\)$/\1/p' "$SB_CASE_DIR/plan.out")
+	[ -n "$enter" ] || fail "no nsenter command: $(cat "$SB_CASE_DIR/plan.out")"
+	expect_eq "$($enter readlink /proc/self/ns/mnt)" "$(cat "$F/a.ns")" "$enter"
 	touch "$F/a.go"
 }
 
@@ -331,7 +342,7 @@ case_foreign_view() {
 	grep -q '^rc=0$' "$SB_CASE_DIR/client.out" || fail "alice in a foreign view: $(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"
 	grep -q '^new_mounts=/tmp *$' "$SB_CASE_DIR/client.out" || fail "alice in a foreign view: $(grep new_mounts "$SB_CASE_DIR/client.out")"
 	grep -q "scope = user needs the outer view" "$SB_CASE_DIR/client.err" || fail "no warning: $(cat "$SB_CASE_DIR/client.err")"
-	[ -z "$(pin_of alice)" ] || fail "a view built on a foreign one was pinned"
+	[ -z "$(live_ns alice)" ] || fail "a view built on a foreign one became alice's shared view"
 	# Built on it, not on the outer view: a mount only the foreign view has is seen.
 	expect_eq "$(timeout -k 3 "$SB_CMD_TIMEOUT" unshare -m -- sh -c "mount -t tmpfs foreign $SB_MNT &&
 		touch $SB_MNT/only-here && ${SB_SU_WRAP[*]} su -l alice -c 'ls $SB_MNT'" 2>"$SB_CASE_DIR/su.err")" \
@@ -400,5 +411,5 @@ t_case "nested: unselected = keep leaves root in the caller's view" case_nested_
 t_case "scope = user: a multithreaded caller joins" case_threads_join
 t_case "a view the module did not make is never left" case_foreign_view
 t_case "scope = user: two cron jobs of one user share /tmp" case_cron_share
-t_case "mntns-plan reports the live namespace; dropping the pin by hand" case_plan_reports
+t_case "mntns-plan reports the live namespace and how to enter it" case_plan_reports
 t_done
