@@ -78,10 +78,12 @@ case_typo() {
 			>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 		expect_eq "$(field rc)" 0 "$who's login with a typo in a rule ($(client_log))"
 		expect_eq "$(field ns_changed)" no "$who's namespace"
+		cp "$SB_CASE_DIR/client.err" "$SB_CASE_DIR/$who.err"
 	done
-	grep -q 'optoins.*root.s session opens unchanged' "$SB_CASE_DIR/client.err" ||
-		timeout -k 3 "$SB_CMD_TIMEOUT" "$CLIENT" mntns-test root 2>&1 | grep -q "root's session opens unchanged" ||
-		fail "no LOG_CRIT line for root"
+	grep -q 'optoins.*root.s session opens unchanged' "$SB_CASE_DIR/root.err" ||
+		fail "no LOG_CRIT line for root: $(cat "$SB_CASE_DIR/root.err")"
+	grep -q 'optoins.*user carol is not selected by \[global\] users' "$SB_CASE_DIR/carol.err" ||
+		fail "no line for carol: $(cat "$SB_CASE_DIR/carol.err")"
 	sb_su root true || fail "su -l root with a typo in a rule: $(sb_last_err)"
 	sb_as alice true && fail "alice's login with a typo in a rule was not refused"
 	user_config "on_error = ignore" "optoins = nosuid"
@@ -152,6 +154,12 @@ EOF
 # never hold bob's lock, and bob's logins never wait on it.
 case_stopped_su() {
 	user_config
+	if [ ${#SB_WRAP[@]} -gt 0 ]; then
+		# A set-uid su run by alice ignores the LD_PRELOAD that loads the checker, and
+		# could not load the instrumented module: the plain pass covers this case.
+		t_diag "not under a memory checker: a set-uid su cannot load the instrumented module"
+		return 0
+	fi
 	sb_su bob true || fail "bob's first login: $(sb_last_err)"
 	local lock ino i pid held=0 stopped=0 st
 	lock=/run/mntns/${SB_UID[bob]}.lock
