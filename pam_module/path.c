@@ -463,7 +463,8 @@ static bool dir_empty(int fd)
 /* Makes NAME in DIRFD and gives it to UID:GID with MODE, through a descriptor of the directory
  * that was just made: between mkdirat and open, whoever may rename in DIRFD could put another
  * of root's directories under NAME, and it must not be handed over. Only an empty directory
- * of ours, born after T0, is. */
+ * of ours, born after T0, is. fchmod gives it exactly MODE, whatever the caller's umask took
+ * from the 0700 of mkdirat. */
 static int make_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode,
 		      const struct timespec *t0)
 {
@@ -554,6 +555,25 @@ int mntns_path_refuse_coverable(struct mntns_walk *w, const struct stat *dir)
 		      (unsigned)(dir->st_mode & 07777));
 }
 
+/* The caller's umask (pam_umask earlier in the stack, say 077) takes bits from what mkdirat and
+ * O_CREAT make, and the process-wide umask is not ours to change under the caller's other
+ * threads: what the module makes gets its mode set on its descriptor afterwards. */
+static int set_dir_mode(int pathfd, mode_t mode)
+{
+	_cleanup_close_ int fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 || fchmod(fd, mode) < 0 ? -errno : 0;
+}
+
+/* Makes NAME in DIRFD as an empty regular file of exactly MODE; -EEXIST if it exists. */
+static int make_file(int dirfd, const char *name, mode_t mode)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	_cleanup_close_ int fd = openat(dirfd, name, flags, mode);
+
+	return fd < 0 || fchmod(fd, mode) < 0 ? -errno : 0;
+}
+
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 {
 	_cleanup_close_ int dir = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
@@ -580,21 +600,29 @@ int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 		last = p[strspn(p, "/")] == '\0';
 		fd = open_component(dir, name, true);
 		if (fd == -ENOENT) {
-			/* dir is an O_PATH descriptor: mkdirat and openat take it as a directory. */
+			bool made = false;
+
+			/* dir is O_PATH: mkdirat and openat take it as a directory. */
 			if (!last || last_is_dir) {
-				if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
+				if (mkdirat(dir, name, 0755) == 0)
+					made = true;
+				else if (errno != EEXIST)
 					return -errno;
 			} else {
-				int f = openat(dir, name,
-					       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					       0644);
+				int rc = make_file(dir, name, 0644);
 
-				if (f < 0 && errno != EEXIST)
-					return -errno;
-				if (f >= 0)
-					close(f);
+				if (rc < 0 && rc != -EEXIST)
+					return rc;
 			}
 			fd = open_component(dir, name, true);
+			if (fd >= 0 && made) {
+				int rc = set_dir_mode(fd, 0755);
+
+				if (rc < 0) {
+					close(fd);
+					return rc;
+				}
+			}
 		}
 		if (fd < 0)
 			return fd;

@@ -65,10 +65,10 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 int mntns_path_open_parent(const char *path, const char **name, struct mntns_walk *w);
 
 /* Creates NAME in DIRFD as a directory of UID:GID with MODE, atomically: it is made under a
- * temporary name, chowned and chmodded there, and renamed into place only if NAME is still
- * missing, so another login never sees it half-made. Returns 0, -EEXIST when NAME exists
- * (then nothing is left behind), -ESTALE when what was made was replaced before it could be
- * handed over, or -errno. */
+ * temporary name, chowned and chmodded there (MODE exactly, whatever the caller's umask), and
+ * renamed into place only if NAME is still missing, so another login never sees it half-made.
+ * Returns 0, -EEXIST when NAME exists (then nothing is left behind), -ESTALE when what was
+ * made was replaced before it could be handed over, or -errno. */
 int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
 
 /* Can someone other than root and UID mount on directory DIR, or rename what is in it? (It is
@@ -86,8 +86,8 @@ unsigned long long mntns_path_mount_id(int fd);
 
 /* Opens REL (components separated by '/') below BASEFD, a fresh tmpfs this login just mounted
  * and that nobody else can reach yet, creating what is missing through descriptors of that
- * mount (directories 0755 root; the last one an empty 0644 file unless LAST_IS_DIR). Nothing
- * is looked up by path from "/" again. Returns an O_PATH descriptor or -errno. */
+ * mount (directories 0755 root; the last one an empty 0644 file unless LAST_IS_DIR; exactly
+ * these modes, whatever the caller's umask). Nothing is looked up by path from "/" again. Returns an O_PATH descriptor or -errno. */
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir);
 
 /* Opens PATH relative to DIRFD without following any symlink (openat2 RESOLVE_NO_SYMLINKS),
