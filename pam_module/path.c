@@ -99,15 +99,27 @@ static int open_component(int dirfd, const char *name, bool no_xdev)
 	return fd;
 }
 
+/* The mount id of FD from name_to_handle_at, which takes it from the VFS alone: a FUSE mount of
+ * a user without allow_other refuses statx even to root (EACCES, before asking its server).
+ * With no room for the handle the call fails (EOVERFLOW), but only after it has said the id. */
+static unsigned long long handle_mount_id(int fd)
+{
+	struct file_handle fh = { .handle_bytes = 0 };
+	int id = 0;
+
+	if (name_to_handle_at(fd, "", &fh, &id, AT_EMPTY_PATH) < 0 && errno != EOVERFLOW)
+		return 0;
+	return id > 0 ? (unsigned long long)id : 0;
+}
+
 unsigned long long mntns_path_mount_id(int fd)
 {
 	struct statx sx;
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
-		  &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID))
-		return 0;
-	return sx.stx_mnt_id;
+		  &sx) < 0)
+		return errno == EACCES ? handle_mount_id(fd) : 0;
+	return (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
 }
 
 int mntns_path_open(int dirfd, const char *path, int extra)
@@ -283,13 +295,18 @@ static int check_mount(int fd, struct mntns_walk *w)
 	const size_t strings = sizeof(sm) - MNTNS_STATMOUNT_STRINGS;
 	struct statx sx;
 	char type[64] = "", opts[1024] = "";
+	unsigned long long old_id = 0;
 	bool have_opts = false;
 	int rc = -ENOSYS;
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-		  STATX_MNT_ID | STATX_MNT_ID_UNIQUE, &sx) < 0)
-		return refuse(w, "is a mount point that cannot be examined without asking its "
-			      "filesystem (%s)", strerror(errno));
+		  STATX_MNT_ID | STATX_MNT_ID_UNIQUE, &sx) < 0) {
+		/* A FUSE mount of someone else's, without allow_other: its id, then the table. */
+		if (errno != EACCES || !(old_id = handle_mount_id(fd)))
+			return refuse(w, "is a mount point that cannot be examined without asking "
+				      "its filesystem (%s)", strerror(errno));
+		sx.stx_mask = 0;
+	}
 	if (sx.stx_mask & STATX_MNT_ID_UNIQUE) {
 		req.mnt_id = sx.stx_mnt_id;
 		if (syscall(__NR_statmount, &req, &sm, sizeof(sm), 0) == 0 &&
@@ -307,12 +324,14 @@ static int check_mount(int fd, struct mntns_walk *w)
 	if (strncmp(type, "fuse", 4) != 0 && rc == 0)
 		return 0;
 	/* mountinfo has the old, reusable id, which statx gives only when asked for it alone. */
-	if ((rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
+	if (!old_id && (rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
 	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
 		  &sx) < 0)
 		return refuse(w, "is a mount point that cannot be examined (%s)", strerror(errno));
-	if ((rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID))
-		rc = mount_mountinfo(sx.stx_mnt_id, type, sizeof(type), opts, sizeof(opts));
+	if (!old_id && (rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID))
+		old_id = sx.stx_mnt_id;
+	if ((rc < 0 || !have_opts) && old_id)
+		rc = mount_mountinfo(old_id, type, sizeof(type), opts, sizeof(opts));
 	if (rc < 0)
 		return refuse(w, "is a mount point whose filesystem type cannot be found (%s)",
 			      strerror(-rc));

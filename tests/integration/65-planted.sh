@@ -132,6 +132,29 @@ case_fuse_group_inside() {
 		"$SB_DATA/scratch/students/carols" 'carols is owned by uid'
 }
 
+# Where a mount goes is never a user's mount: a target below a member's FUSE on the group
+# directory (hanging, and without allow_other, so that even root's statx is refused) is
+# refused, or its optional rule skipped, naming it.
+case_fuse_group_target() {
+	students_dir
+	sb_fuse_mount bob hang "$SB_DATA/scratch/students" || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	sb_config <<EOF
+[global]
+users = * !root
+
+[t]
+type = tmpfs
+target = $SB_DATA/scratch/students
+optional = yes
+EOF
+	expect_skipped "optional target on the group directory under bob's FUSE" \
+		"$SB_DATA/scratch/students" 'students is a fuse[.a-z]* mount of a user.*rule skipped'
+	sed -i 's/^optional = yes$/optional = no/' /etc/security/mntns.conf
+	BEFORE=$(snapshot)
+	expect_refused "required target on the group directory under bob's FUSE" \
+		'students is a fuse[.a-z]* mount of a user'
+}
+
 # A FUSE filesystem that root mounted (user_id=0: fusermount3 sets the real user's id) is the
 # administrator's, like any other mount.
 case_fuse_root() {
@@ -447,6 +470,7 @@ t_case "FUSE (allow_other) that never answers: no login waits for it" case_fuse_
 t_case "source inside another user's FUSE mount is never reached" case_fuse_inside
 t_case "group directory: a member's FUSE on it is never entered, no wait" case_fuse_group
 t_case "group directory: a member's FUSE or directory inside it is refused" case_fuse_group_inside
+t_case "group directory: a target below a member's FUSE is refused or skipped" case_fuse_group_target
 t_case "a FUSE mount made by root is used like any of root's mounts" case_fuse_root
 t_case "in the user's home: this login's and root's mounts are crossed, her FUSE is not" case_home_mounts
 t_case "create= in a directory where others may rename is refused or skipped" case_create_coverable_parent
