@@ -1,7 +1,8 @@
 /* Path resolution that a local user cannot redirect (see path.h). Every lookup is one component
  * at a time on descriptors: a user who swaps a directory for a symlink, plants an object of
  * their own, hard-links someone else's file or mounts a filesystem that lies or never answers
- * gets a refusal here, never a descriptor somewhere else and never a hang. */
+ * gets a refusal here (or, for a FUSE mount on the way to a source, what it covers), never a
+ * descriptor somewhere else and never a hang. */
 #include "path.h"
 
 #include <errno.h>
@@ -110,6 +111,21 @@ static unsigned long long handle_mount_id(int fd)
 	if (name_to_handle_at(fd, "", &fh, &id, AT_EMPTY_PATH) < 0 && errno != EOVERFLOW)
 		return 0;
 	return id > 0 ? (unsigned long long)id : 0;
+}
+
+/* Opens NAME in DIRFD as open_component does where a mount may be crossed, but without
+ * triggering an automount: for mount points that are crossed only to be told apart. */
+static int cross_quietly(int dirfd, const char *name)
+{
+	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+			      RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+
+	if (fd == -ENOSYS) {
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
 }
 
 unsigned long long mntns_path_mount_id(int fd)
@@ -280,11 +296,14 @@ static bool has_option(const char *opts, const char *opt)
 	return false;
 }
 
-/* Decides about a mount from what the kernel knows of it: statx with AT_STATX_DONT_SYNC and
- * statmount never reach a FUSE server. FUSE is the filesystem any user may mount (on any
- * directory they can write to, which we cannot see under the mount), so a FUSE mount is
- * entered only when root made it (user_id=0); fusermount3 sets user_id to the real user. */
-static int check_mount(int fd, struct mntns_walk *w)
+/* What a mount is, from what the kernel knows of it: statx with AT_STATX_DONT_SYNC, statmount
+ * and the mount table never reach a FUSE server. FUSE is the filesystem any user may mount (on
+ * any directory they can write to, which we cannot see under the mount), so a FUSE mount is
+ * root's only when root made it (user_id=0); fusermount3 sets user_id to the real user.
+ * Returns MOUNT_ROOTS, MOUNT_USERS (W->why says so), or -EPERM when it cannot be told. */
+enum { MOUNT_ROOTS, MOUNT_USERS };
+
+static int mount_kind(int fd, struct mntns_walk *w)
 {
 	union {
 		struct mntns_statmount_head head;
@@ -322,7 +341,7 @@ static int check_mount(int fd, struct mntns_walk *w)
 		}
 	}
 	if (strncmp(type, "fuse", 4) != 0 && rc == 0)
-		return 0;
+		return MOUNT_ROOTS;
 	/* mountinfo has the old, reusable id, which statx gives only when asked for it alone. */
 	if (!old_id && (rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
 	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
@@ -335,9 +354,18 @@ static int check_mount(int fd, struct mntns_walk *w)
 	if (rc < 0)
 		return refuse(w, "is a mount point whose filesystem type cannot be found (%s)",
 			      strerror(-rc));
-	if (strncmp(type, "fuse", 4) == 0 && !has_option(opts, "user_id=0"))
-		return refuse(w, "is a %s mount of a user", type);
-	return 0;
+	if (strncmp(type, "fuse", 4) == 0 && !has_option(opts, "user_id=0")) {
+		refuse(w, "is a %s mount of a user", type);
+		return MOUNT_USERS;
+	}
+	return MOUNT_ROOTS;
+}
+
+bool mntns_path_user_mount(int fd)
+{
+	struct mntns_walk w = { .uid = 0 };
+
+	return mount_kind(fd, &w) == MOUNT_USERS;
 }
 
 /* Is the mount at FD one that this login made (W->own)? */
@@ -351,7 +379,11 @@ static bool own_mount(int fd, const struct mntns_walk *w)
 	return false;
 }
 
-int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
+/* mntns_path_step for one view: returns STEP_BENEATH for a FUSE mount of a user on NAME when
+ * W->beneath may take it away. */
+#define STEP_BENEATH (-EXDEV) /* open_component's -EXDEV never leaves step_once otherwise */
+
+static int step_once(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
 {
 	_cleanup_close_ int fd = -1;
 	int rc;
@@ -364,20 +396,25 @@ int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mn
 	fd = open_component(dirfd, name, true);
 	if (fd == -EXDEV) {
 		/* Where others can write, a mount point is theirs until shown otherwise; in the
-		 * user's own directory it is root's or the user's, and the user's FUSE is refused
-		 * below like anyone's. Mounts this very login made are crossed anywhere. */
+		 * user's own directory it is root's or the user's. A FUSE mount of a user is
+		 * refused anywhere, or left out with W->beneath. Mounts this very login made are
+		 * crossed anywhere. Crossing one asks its filesystem nothing; only what lies
+		 * beyond it would. */
 		bool others = w->hostile && w->dir_st.st_uid != w->uid;
+		int what;
 
-		if (others && !w->n_own)
+		if (others && !w->n_own && !w->beneath)
 			return refuse(w, "is a mount point (another filesystem)");
-		fd = open_component(dirfd, name, false);
+		fd = others ? cross_quietly(dirfd, name) : open_component(dirfd, name, false);
 		if (fd < 0)
 			return fd;
+		what = mount_kind(fd, w);
+		if (what == MOUNT_USERS && w->beneath)
+			return STEP_BENEATH;
 		if (others && !own_mount(fd, w))
 			return refuse(w, "is a mount point (another filesystem)");
-		rc = check_mount(fd, w);
-		if (rc < 0)
-			return rc;
+		if (what != MOUNT_ROOTS)
+			return -EPERM; /* mount_kind has said why */
 	}
 	if (fd < 0)
 		return fd;
@@ -385,6 +422,30 @@ int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mn
 		return -errno;
 	rc = mntns_path_judge(&w->dir_st, &w->st, want, w);
 	return rc < 0 ? rc : mntns_take_fd(&fd);
+}
+
+int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
+{
+	_cleanup_close_ int under = -1;
+	int fd = step_once(dirfd, name, want, w);
+
+	/* A user's mount does not decide what a source is: W->beneath gives this directory again
+	 * in a view of the login's own without that mount, and NAME is looked up there. */
+	while (fd == STEP_BENEATH) {
+		int nd;
+
+		if (w->n_beneath == MNTNS_MAX_BENEATH)
+			return refuse(w, "is one FUSE mount of a user too many (a source is looked "
+				      "below at most %d)", MNTNS_MAX_BENEATH);
+		w->n_beneath++;
+		nd = w->beneath(w->beneath_arg, under >= 0 ? under : dirfd, name);
+		if (nd < 0)
+			return nd;
+		mntns_closep(&under);
+		under = nd;
+		fd = step_once(under, name, want, w);
+	}
+	return fd;
 }
 
 int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_walk *w)
