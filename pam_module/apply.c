@@ -305,14 +305,83 @@ static int planted(const struct mntns_op *op, struct op_state *st, const char *w
 	return 0;
 }
 
+/* The copies of the view that one source's walk stacked, to leave users' mounts out of it. */
+struct copies {
+	int fd[MNTNS_MAX_BENEATH]; /* each the root of a copy, stacked on a directory of the view */
+	size_t n;
+	unsigned left_out; /* users' mounts detached from them */
+};
+
+/* Detaches the mount whose root FD is, by the descriptor itself (umount2 takes only a path). */
+static int detach(int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/thread-self/fd/%d", fd);
+	return umount2(path, MNT_DETACH) < 0 ? -errno : 0;
+}
+
+/* mntns_walk.beneath for sources: a FUSE mount of a user covers NAME in DIRFD. A copy of the view
+ * from DIRFD down, every mount in it, is stacked on DIRFD itself in the login's namespace
+ * (nobody else is in it yet, and copies_drop takes it away before any rule is applied), and
+ * the user's mount is detached from the copy: the walk goes on in the copy, to the directory
+ * the mount covers, with root's mounts below it (NFS, autofs) as they were. Only a copy ever
+ * loses a mount, never the view itself; and a copy in the namespace, unlike a detached clone,
+ * may lose one on every kernel. Nothing of it asks the user's server anything. */
+static int go_beneath(void *arg, int dirfd, const char *name)
+{
+	struct copies *c = arg;
+	_cleanup_close_ int copy = -1, top = -1;
+	int root, rc;
+
+	if (c->n == MNTNS_MAX_BENEATH)
+		return -E2BIG; /* the walk calls no more often */
+	copy = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+			 AT_RECURSIVE);
+	if (copy < 0)
+		return -errno;
+	if (move_mount(copy, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	root = c->fd[c->n++] = mntns_take_fd(&copy);
+	/* One component, not followed if a symlink; crossing into the mount on it asks the
+	 * mounted filesystem nothing. If NAME changed meanwhile, nothing is detached: the walk
+	 * judges what is there now. */
+	top = openat(root, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (top >= 0 && mntns_path_user_mount(top)) {
+		rc = detach(top);
+		if (rc < 0)
+			return rc;
+		c->left_out++;
+	}
+	rc = fcntl(root, F_DUPFD_CLOEXEC, 3);
+	return rc < 0 ? -errno : rc;
+}
+
+/* Takes the copies away again, the last one first (it may be stacked in the one before), so
+ * that the view is as it was. Returns 0 or the first -errno. */
+static int copies_drop(struct copies *c)
+{
+	int rc = 0;
+
+	while (c->n > 0) {
+		int fd = c->fd[--c->n], r = detach(fd);
+
+		if (r < 0 && rc == 0)
+			rc = r;
+		close(fd);
+	}
+	return rc;
+}
+
 /* create=: makes the last component of the source as the user's directory, or checks that the
  * existing one is a directory the user owns; sets *OUT to a descriptor of it, or leaves it -1
  * with st->skipped for an optional rule that met something planted. Existing objects are never
  * chowned or chmodded. Returns 0 or -errno. */
 static int create_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
-			 const struct mntns_log *log, struct mntns_err *err, int *out)
+			 struct copies *c, const struct mntns_log *log, struct mntns_err *err,
+			 int *out)
 {
-	struct mntns_walk w = { .uid = uid };
+	struct mntns_walk w = { .uid = uid, .beneath = go_beneath, .beneath_arg = c };
 	_cleanup_close_ int pfd = -1, fd = -1;
 	const char *name;
 	int rc;
@@ -372,9 +441,9 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 	return 0;
 }
 
-/* Phase 1: clones every bind source from the view as it is before any rule is applied. */
-static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
-			  const struct mntns_log *log, struct mntns_err *err)
+/* Resolves the source of OP and clones it into st->tree_fd (see prepare_source). */
+static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
+			struct copies *c, const struct mntns_log *log, struct mntns_err *err)
 {
 	_cleanup_close_ int fd = -1;
 	const struct mntns_rule *r = op->rule;
@@ -383,10 +452,10 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 	 * and norbind hold for every mount the session ever sees through it (a slave clone would
 	 * show later mounts below the source read-write, with devices and setuid). */
 	struct mount_attr attr = { .attr_set = mount_attrs(r->flags), .propagation = MS_PRIVATE };
-	struct mntns_walk w = { .uid = uid };
+	struct mntns_walk w = { .uid = uid, .beneath = go_beneath, .beneath_arg = c };
 
 	if (r->create_mode >= 0) {
-		int rc = create_source(op, st, uid, gid, log, err, &fd);
+		int rc = create_source(op, st, uid, gid, c, log, err, &fd);
 
 		if (rc < 0 || st->skipped)
 			return rc; /* create_source has said why */
@@ -405,6 +474,9 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 			return op_fail(err, op, fd, "opening source", op->source);
 		st->src_is_dir = S_ISDIR(w.st.st_mode);
 	}
+	/* Recursive (unless norbind), it holds the mounts below the source as the view has them,
+	 * a FUSE mount of a user inside it too: its server is asked nothing here, it cannot move
+	 * the bind, and where a member may mount, they may write anyway. */
 	st->tree_fd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
 	if (st->tree_fd < 0)
 		return op_fail(err, op, -errno, "cloning source", op->source);
@@ -413,6 +485,24 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 	if (mount_setattr(st->tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		return op_fail(err, op, -errno, "setting flags on the clone of", op->source);
 	return 0;
+}
+
+/* Phase 1: clones every bind source from the view as it is before any rule is applied. A FUSE
+ * mount of a user on the way is left out (go_beneath): the clone is of what it covers. */
+static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
+			  const struct mntns_log *log, struct mntns_err *err)
+{
+	struct copies c = { .n = 0 };
+	int rc = clone_source(op, st, uid, gid, &c, log, err);
+	int back = copies_drop(&c);
+
+	if (rc == 0 && back < 0)
+		return op_fail(err, op, back, "taking away the copy of the view made to look below "
+			       "a user's mount on the way to source", op->source);
+	if (rc == 0 && c.left_out)
+		log_step(log, "[%s]: source %s: %u FUSE mount(s) of users on the way left out; "
+			 "bound what they cover", op->rule->name, op->source, c.left_out);
+	return rc;
 }
 
 /* Reads what the filesystem context said about a failure, for a useful message, without the

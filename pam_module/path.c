@@ -1,7 +1,8 @@
 /* Path resolution that a local user cannot redirect (see path.h). Every lookup is one component
  * at a time on descriptors: a user who swaps a directory for a symlink, plants an object of
  * their own, hard-links someone else's file or mounts a filesystem that lies or never answers
- * gets a refusal here, never a descriptor somewhere else and never a hang. */
+ * gets a refusal here (or, for a FUSE mount on the way to a source, what it covers), never a
+ * descriptor somewhere else and never a hang. */
 #include "path.h"
 
 #include <errno.h>
@@ -99,15 +100,42 @@ static int open_component(int dirfd, const char *name, bool no_xdev)
 	return fd;
 }
 
+/* The mount id of FD from name_to_handle_at, which takes it from the VFS alone: a FUSE mount of
+ * a user without allow_other refuses statx even to root (EACCES, before asking its server).
+ * With no room for the handle the call fails (EOVERFLOW), but only after it has said the id. */
+static unsigned long long handle_mount_id(int fd)
+{
+	struct file_handle fh = { .handle_bytes = 0 };
+	int id = 0;
+
+	if (name_to_handle_at(fd, "", &fh, &id, AT_EMPTY_PATH) < 0 && errno != EOVERFLOW)
+		return 0;
+	return id > 0 ? (unsigned long long)id : 0;
+}
+
+/* Opens NAME in DIRFD as open_component does where a mount may be crossed, but without
+ * triggering an automount: for mount points that are crossed only to be told apart. */
+static int cross_quietly(int dirfd, const char *name)
+{
+	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC,
+			      RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+
+	if (fd == -ENOSYS) {
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+	}
+	return fd;
+}
+
 unsigned long long mntns_path_mount_id(int fd)
 {
 	struct statx sx;
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
-		  &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID))
-		return 0;
-	return sx.stx_mnt_id;
+		  &sx) < 0)
+		return errno == EACCES ? handle_mount_id(fd) : 0;
+	return (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
 }
 
 int mntns_path_open(int dirfd, const char *path, int extra)
@@ -268,11 +296,14 @@ static bool has_option(const char *opts, const char *opt)
 	return false;
 }
 
-/* Decides about a mount from what the kernel knows of it: statx with AT_STATX_DONT_SYNC and
- * statmount never reach a FUSE server. FUSE is the filesystem any user may mount (on any
- * directory they can write to, which we cannot see under the mount), so a FUSE mount is
- * entered only when root made it (user_id=0); fusermount3 sets user_id to the real user. */
-static int check_mount(int fd, struct mntns_walk *w)
+/* What a mount is, from what the kernel knows of it: statx with AT_STATX_DONT_SYNC, statmount
+ * and the mount table never reach a FUSE server. FUSE is the filesystem any user may mount (on
+ * any directory they can write to, which we cannot see under the mount), so a FUSE mount is
+ * root's only when root made it (user_id=0); fusermount3 sets user_id to the real user.
+ * Returns MOUNT_ROOTS, MOUNT_USERS (W->why says so), or -EPERM when it cannot be told. */
+enum { MOUNT_ROOTS, MOUNT_USERS };
+
+static int mount_kind(int fd, struct mntns_walk *w)
 {
 	union {
 		struct mntns_statmount_head head;
@@ -283,13 +314,18 @@ static int check_mount(int fd, struct mntns_walk *w)
 	const size_t strings = sizeof(sm) - MNTNS_STATMOUNT_STRINGS;
 	struct statx sx;
 	char type[64] = "", opts[1024] = "";
+	unsigned long long old_id = 0;
 	bool have_opts = false;
 	int rc = -ENOSYS;
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-		  STATX_MNT_ID | STATX_MNT_ID_UNIQUE, &sx) < 0)
-		return refuse(w, "is a mount point that cannot be examined without asking its "
-			      "filesystem (%s)", strerror(errno));
+		  STATX_MNT_ID | STATX_MNT_ID_UNIQUE, &sx) < 0) {
+		/* A FUSE mount of someone else's, without allow_other: its id, then the table. */
+		if (errno != EACCES || !(old_id = handle_mount_id(fd)))
+			return refuse(w, "is a mount point that cannot be examined without asking "
+				      "its filesystem (%s)", strerror(errno));
+		sx.stx_mask = 0;
+	}
 	if (sx.stx_mask & STATX_MNT_ID_UNIQUE) {
 		req.mnt_id = sx.stx_mnt_id;
 		if (syscall(__NR_statmount, &req, &sm, sizeof(sm), 0) == 0 &&
@@ -305,20 +341,31 @@ static int check_mount(int fd, struct mntns_walk *w)
 		}
 	}
 	if (strncmp(type, "fuse", 4) != 0 && rc == 0)
-		return 0;
+		return MOUNT_ROOTS;
 	/* mountinfo has the old, reusable id, which statx gives only when asked for it alone. */
-	if ((rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
+	if (!old_id && (rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
 	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
 		  &sx) < 0)
 		return refuse(w, "is a mount point that cannot be examined (%s)", strerror(errno));
-	if ((rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID))
-		rc = mount_mountinfo(sx.stx_mnt_id, type, sizeof(type), opts, sizeof(opts));
+	if (!old_id && (rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID))
+		old_id = sx.stx_mnt_id;
+	if ((rc < 0 || !have_opts) && old_id)
+		rc = mount_mountinfo(old_id, type, sizeof(type), opts, sizeof(opts));
 	if (rc < 0)
 		return refuse(w, "is a mount point whose filesystem type cannot be found (%s)",
 			      strerror(-rc));
-	if (strncmp(type, "fuse", 4) == 0 && !has_option(opts, "user_id=0"))
-		return refuse(w, "is a %s mount of a user", type);
-	return 0;
+	if (strncmp(type, "fuse", 4) == 0 && !has_option(opts, "user_id=0")) {
+		refuse(w, "is a %s mount of a user", type);
+		return MOUNT_USERS;
+	}
+	return MOUNT_ROOTS;
+}
+
+bool mntns_path_user_mount(int fd)
+{
+	struct mntns_walk w = { .uid = 0 };
+
+	return mount_kind(fd, &w) == MOUNT_USERS;
 }
 
 /* Is the mount at FD one that this login made (W->own)? */
@@ -332,7 +379,11 @@ static bool own_mount(int fd, const struct mntns_walk *w)
 	return false;
 }
 
-int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
+/* mntns_path_step for one view: returns STEP_BENEATH for a FUSE mount of a user on NAME when
+ * W->beneath may take it away. */
+#define STEP_BENEATH (-EXDEV) /* open_component's -EXDEV never leaves step_once otherwise */
+
+static int step_once(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
 {
 	_cleanup_close_ int fd = -1;
 	int rc;
@@ -345,20 +396,25 @@ int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mn
 	fd = open_component(dirfd, name, true);
 	if (fd == -EXDEV) {
 		/* Where others can write, a mount point is theirs until shown otherwise; in the
-		 * user's own directory it is root's or the user's, and the user's FUSE is refused
-		 * below like anyone's. Mounts this very login made are crossed anywhere. */
+		 * user's own directory it is root's or the user's. A FUSE mount of a user is
+		 * refused anywhere, or left out with W->beneath. Mounts this very login made are
+		 * crossed anywhere. Crossing one asks its filesystem nothing; only what lies
+		 * beyond it would. */
 		bool others = w->hostile && w->dir_st.st_uid != w->uid;
+		int what;
 
-		if (others && !w->n_own)
+		if (others && !w->n_own && !w->beneath)
 			return refuse(w, "is a mount point (another filesystem)");
-		fd = open_component(dirfd, name, false);
+		fd = others ? cross_quietly(dirfd, name) : open_component(dirfd, name, false);
 		if (fd < 0)
 			return fd;
+		what = mount_kind(fd, w);
+		if (what == MOUNT_USERS && w->beneath)
+			return STEP_BENEATH;
 		if (others && !own_mount(fd, w))
 			return refuse(w, "is a mount point (another filesystem)");
-		rc = check_mount(fd, w);
-		if (rc < 0)
-			return rc;
+		if (what != MOUNT_ROOTS)
+			return -EPERM; /* mount_kind has said why */
 	}
 	if (fd < 0)
 		return fd;
@@ -366,6 +422,30 @@ int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mn
 		return -errno;
 	rc = mntns_path_judge(&w->dir_st, &w->st, want, w);
 	return rc < 0 ? rc : mntns_take_fd(&fd);
+}
+
+int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
+{
+	_cleanup_close_ int under = -1;
+	int fd = step_once(dirfd, name, want, w);
+
+	/* A user's mount does not decide what a source is: W->beneath gives this directory again
+	 * in a view of the login's own without that mount, and NAME is looked up there. */
+	while (fd == STEP_BENEATH) {
+		int nd;
+
+		if (w->n_beneath == MNTNS_MAX_BENEATH)
+			return refuse(w, "is one FUSE mount of a user too many (a source is looked "
+				      "below at most %d)", MNTNS_MAX_BENEATH);
+		w->n_beneath++;
+		nd = w->beneath(w->beneath_arg, under >= 0 ? under : dirfd, name);
+		if (nd < 0)
+			return nd;
+		mntns_closep(&under);
+		under = nd;
+		fd = step_once(under, name, want, w);
+	}
+	return fd;
 }
 
 int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_walk *w)
@@ -463,7 +543,8 @@ static bool dir_empty(int fd)
 /* Makes NAME in DIRFD and gives it to UID:GID with MODE, through a descriptor of the directory
  * that was just made: between mkdirat and open, whoever may rename in DIRFD could put another
  * of root's directories under NAME, and it must not be handed over. Only an empty directory
- * of ours, born after T0, is. */
+ * of ours, born after T0, is. fchmod gives it exactly MODE, whatever the caller's umask took
+ * from the 0700 of mkdirat. */
 static int make_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode,
 		      const struct timespec *t0)
 {
@@ -554,6 +635,25 @@ int mntns_path_refuse_coverable(struct mntns_walk *w, const struct stat *dir)
 		      (unsigned)(dir->st_mode & 07777));
 }
 
+/* The caller's umask (pam_umask earlier in the stack, say 077) takes bits from what mkdirat and
+ * O_CREAT make, and the process-wide umask is not ours to change under the caller's other
+ * threads: what the module makes gets its mode set on its descriptor afterwards. */
+static int set_dir_mode(int pathfd, mode_t mode)
+{
+	_cleanup_close_ int fd = openat(pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 || fchmod(fd, mode) < 0 ? -errno : 0;
+}
+
+/* Makes NAME in DIRFD as an empty regular file of exactly MODE; -EEXIST if it exists. */
+static int make_file(int dirfd, const char *name, mode_t mode)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	_cleanup_close_ int fd = openat(dirfd, name, flags, mode);
+
+	return fd < 0 || fchmod(fd, mode) < 0 ? -errno : 0;
+}
+
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 {
 	_cleanup_close_ int dir = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
@@ -580,21 +680,29 @@ int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 		last = p[strspn(p, "/")] == '\0';
 		fd = open_component(dir, name, true);
 		if (fd == -ENOENT) {
-			/* dir is an O_PATH descriptor: mkdirat and openat take it as a directory. */
+			bool made = false;
+
+			/* dir is O_PATH: mkdirat and openat take it as a directory. */
 			if (!last || last_is_dir) {
-				if (mkdirat(dir, name, 0755) < 0 && errno != EEXIST)
+				if (mkdirat(dir, name, 0755) == 0)
+					made = true;
+				else if (errno != EEXIST)
 					return -errno;
 			} else {
-				int f = openat(dir, name,
-					       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					       0644);
+				int rc = make_file(dir, name, 0644);
 
-				if (f < 0 && errno != EEXIST)
-					return -errno;
-				if (f >= 0)
-					close(f);
+				if (rc < 0 && rc != -EEXIST)
+					return rc;
 			}
 			fd = open_component(dir, name, true);
+			if (fd >= 0 && made) {
+				int rc = set_dir_mode(fd, 0755);
+
+				if (rc < 0) {
+					close(fd);
+					return rc;
+				}
+			}
 		}
 		if (fd < 0)
 			return fd;

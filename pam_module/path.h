@@ -17,6 +17,9 @@ enum mntns_want {
 	MNTNS_WANT_FILE, /* a regular file */
 };
 
+/* The most mounts of users that one walk goes beneath (mntns_walk.beneath). */
+#define MNTNS_MAX_BENEATH 8
+
 /* One walk: what it acts for (in) and what it found (out). */
 struct mntns_walk {
 	uid_t uid; /* the user of the login: what they own in their own ground is theirs */
@@ -29,6 +32,14 @@ struct mntns_walk {
 	bool no_cover;
 	unsigned long long *own; /* mount ids (mntns_path_mount_id) this login made */
 	size_t n_own;
+	/* For sources: a FUSE mount of a user must not decide what a rule binds. When the walk
+	 * meets one on NAME in directory DIRFD, it calls BENEATH, which returns a descriptor of
+	 * that directory in a view of the login's own where that mount is gone (or -errno); the
+	 * walk goes on there, to what the mount covers. NULL: such a mount is refused (targets,
+	 * where a mount goes, and the config). */
+	int (*beneath)(void *arg, int dirfd, const char *name);
+	void *beneath_arg;
+	unsigned n_beneath; /* times it was called, at most MNTNS_MAX_BENEATH */
 	/* out */
 	struct stat st; /* of what was opened */
 	struct stat dir_st; /* of the directory that holds it */
@@ -52,8 +63,10 @@ int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_
 
 /* Opens the single component NAME of directory DIRFD (whose stat is W->dir_st) as an
  * O_PATH|O_CLOEXEC descriptor, never following a symlink, and judges it. In hostile ground it
- * does not cross into another mount at all, and nowhere into a FUSE mount, without asking the
- * mounted filesystem anything. Fills W->st. Returns a descriptor or -errno. */
+ * goes into no other mount at all, and nowhere into a FUSE mount of a user, without asking
+ * the mounted filesystem anything; with W->beneath it takes what such a FUSE mount
+ * covers instead (the descriptor is then in the view W->beneath made). Fills W->st. Returns a
+ * descriptor or -errno. */
 int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w);
 
 /* Opens absolute PATH one component at a time from "/" with mntns_path_step. On -EPERM,
@@ -65,10 +78,10 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 int mntns_path_open_parent(const char *path, const char **name, struct mntns_walk *w);
 
 /* Creates NAME in DIRFD as a directory of UID:GID with MODE, atomically: it is made under a
- * temporary name, chowned and chmodded there, and renamed into place only if NAME is still
- * missing, so another login never sees it half-made. Returns 0, -EEXIST when NAME exists
- * (then nothing is left behind), -ESTALE when what was made was replaced before it could be
- * handed over, or -errno. */
+ * temporary name, chowned and chmodded there (MODE exactly, whatever the caller's umask), and
+ * renamed into place only if NAME is still missing, so another login never sees it half-made.
+ * Returns 0, -EEXIST when NAME exists (then nothing is left behind), -ESTALE when what was
+ * made was replaced before it could be handed over, or -errno. */
 int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t mode);
 
 /* Can someone other than root and UID mount on directory DIR, or rename what is in it? (It is
@@ -84,10 +97,14 @@ int mntns_path_refuse_coverable(struct mntns_walk *w, const struct stat *dir);
  * when it cannot be had. Ids of live mounts are unique. */
 unsigned long long mntns_path_mount_id(int fd);
 
+/* Is FD, the root of a mount, a FUSE mount that a user made (not root, user_id=0)? Asks the
+ * kernel only, never the filesystem. */
+bool mntns_path_user_mount(int fd);
+
 /* Opens REL (components separated by '/') below BASEFD, a fresh tmpfs this login just mounted
  * and that nobody else can reach yet, creating what is missing through descriptors of that
- * mount (directories 0755 root; the last one an empty 0644 file unless LAST_IS_DIR). Nothing
- * is looked up by path from "/" again. Returns an O_PATH descriptor or -errno. */
+ * mount (directories 0755 root; the last one an empty 0644 file unless LAST_IS_DIR; exactly
+ * these modes, whatever the caller's umask). Nothing is looked up by path from "/" again. Returns an O_PATH descriptor or -errno. */
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir);
 
 /* Opens PATH relative to DIRFD without following any symlink (openat2 RESOLVE_NO_SYMLINKS),

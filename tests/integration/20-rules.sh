@@ -189,6 +189,62 @@ case_shipped_config() {
 	expect_eq "$out" "" "bob's /var/tmp"
 }
 
+# pam_umask earlier in the stack (umask 077) must not decide the modes of what the module
+# makes: the parents of nested targets in a fresh /tmp are 0755 and the file target 0644, so
+# the user reaches the binds below them; a create= directory has exactly the rule's mode.
+case_umask_nested() {
+	install -d -m 0755 "$SB_DATA/src" /var/lib/mntns-test
+	echo in-src >"$SB_DATA/src/marker"
+	echo in-file >"$SB_DATA/file"
+	chmod 0644 "$SB_DATA/src/marker" "$SB_DATA/file"
+	sb_config <<EOF
+[global]
+users = * !root
+
+[tmp]
+type = tmpfs
+target = /tmp
+options = mode=1777
+
+[deep]
+type = bind
+source = $SB_DATA/src
+target = /tmp/a/b/c
+
+[file]
+type = bind
+source = $SB_DATA/file
+target = /tmp/a/e/f
+
+[own]
+type = bind
+source = /var/lib/mntns-test/%u
+target = /tmp/a/own
+create = 0750
+EOF
+	sb_pam runuser-l "session optional pam_umask.so umask=0077" "session required MODULE"
+	local out pid
+	out=$(sb_as alice "umask; stat -c '%n %a %U %G %F' /tmp/a /tmp/a/b /tmp/a/e; cat /tmp/a/b/c/marker /tmp/a/e/f") ||
+		fail "runuser -l alice under umask 077: $(sb_last_err) $(_sb_oneline "$out")"
+	expect_eq "$(sed -n 1p <<<"$out")" 0077 "umask in the session (pam_umask ran before the module)"
+	expect_eq "$(sed -n 2,4p <<<"$out" | tr '\n' ';')" \
+		"/tmp/a 755 root root directory;/tmp/a/b 755 root root directory;/tmp/a/e 755 root root directory;" \
+		"parents the module made"
+	expect_eq "$(sed -n 5,6p <<<"$out" | tr '\n' ' ')" "in-src in-file " "the binds below them, read as alice"
+	expect_eq "$(stat -c '%a %U' /var/lib/mntns-test/alice)" "750 alice" "create= directory"
+	# What the binds cover (the mount point c and the file f), seen through a plain bind of the
+	# session's /tmp in a namespace of its own.
+	sb_bg held alice "echo \$\$ >$SB_FLAGS/pid; exec sleep 60"
+	sb_wait_file "$SB_FLAGS/pid" "$SB_BG_PID" || fail "held session did not start: $(_sb_oneline "$(cat "$SB_CASE_DIR/held.err")")"
+	pid=$(cat "$SB_FLAGS/pid")
+	out=$(nsenter -t "$pid" -m -- unshare -m --propagation private -- sh -c \
+		"mount --bind /tmp $SB_MNT && cd $SB_MNT && stat -c '%n %a %U %G %F' a/b/c a/own a/e/f") ||
+		fail "cannot look below the binds: $(_sb_oneline "$out")"
+	expect_eq "$(tr '\n' ';' <<<"$out")" \
+		"a/b/c 755 root root directory;a/own 755 root root directory;a/e/f 644 root root regular empty file;" \
+		"mount points the module made"
+}
+
 t_case "the shipped mntns.conf: private /tmp of at most 10% of RAM, /var/tmp kept on disk" case_shipped_config
 t_case "bind with source /var/lib/mntns-test/%u and create = 0700 makes a user-owned 0700 dir" case_bind_create
 t_case "bind with create refuses an existing source owned by someone else (and leaves it alone)" case_bind_create_foreign_owner
@@ -198,4 +254,5 @@ t_case "ro bind is read-only inside, the same directory stays writable outside" 
 t_case "hide denies access inside, the directory stays readable outside" case_hide
 t_case "drop-in section replaces the main file's section of the same name" case_dropin
 t_case "optional rule with a missing source is skipped" case_optional
+t_case "under umask 077 (pam_umask), nested targets in a fresh /tmp get 0755 parents and a 0644 file" case_umask_nested
 t_done

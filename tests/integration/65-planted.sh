@@ -74,12 +74,14 @@ case_fuse_control() {
 }
 
 # fuse_case WHAT MODE [allow_other]: bob mounts fakefs MODE on $PLANT, a directory of his in /tmp.
+# His mount is left out of the walk, never entered; what it covers is his own directory, which
+# is planted for alice.
 fuse_case() {
 	local what=$1 mode=$2 other=${3:-} start
 	as bob mkdir -m 0755 "$PLANT" || fail "bob cannot make $PLANT"
 	sb_fuse_mount bob "$mode" "$PLANT" $other || fail "cannot mount fakefs $mode: $SB_FUSE_ERROR"
 	start=$SECONDS
-	both "$what" "$PLANT" "$PLANT is a mount point"
+	both "$what" "$PLANT" "$PLANT is owned by uid ${SB_UID[bob]} in a directory that others"
 	[ $((SECONDS - start)) -lt 15 ] || fail "$what: the logins took $((SECONDS - start)) s"
 }
 
@@ -93,11 +95,12 @@ case_fuse_hang() {
 	fuse_case "FUSE of bob, allow_other, that never answers" hang allow_other
 }
 
-# A FUSE mount deeper down: a source inside bob's mount is never reached.
+# A FUSE mount deeper down: a source inside bob's mount is never reached (below his mount is
+# his own directory, planted for alice).
 case_fuse_inside() {
 	as bob mkdir -m 0755 "$PLANT" || fail "bob cannot make $PLANT"
 	sb_fuse_mount bob root "$PLANT" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
-	both "source inside a FUSE mount of bob" "$PLANT/X0" "$PLANT is a mount point"
+	both "source inside a FUSE mount of bob" "$PLANT/X0" "$PLANT is owned by uid ${SB_UID[bob]}"
 }
 
 # students_dir: $SB_DATA/scratch/students, root:students 2770 (the README's [scratch]), with bob
@@ -108,28 +111,139 @@ students_dir() {
 	install -d -m 2770 -o root -g students "$SB_DATA/scratch/students"
 }
 
-# Group-writable ground: a member mounts FUSE on the group directory itself (fusermount3 lets
-# her: she may write there) or inside it; other members' logins go on without it, at once.
-case_fuse_group() {
-	students_dir
-	plant_config "$SB_DATA/scratch/students" yes
-	expect_ok "control: the group directory, for a member"
-	grep -qE "^new_mounts=(.* )?$SB_DATA/t " "$SB_CASE_DIR/client.out" ||
-		fail "control: the group directory was not mounted"
-	sb_fuse_mount bob hang "$SB_DATA/scratch/students" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
-	both "FUSE of a member on the group directory itself" "$SB_DATA/scratch/students" \
-		"students is a fuse[.a-z]* mount of a user"
+# bound_view USER: in a login of USER, the names in the bind on $SB_DATA/t, those in its
+# rootsub, the type of the mount on $SB_DATA/t, and the type of the top mount on the group
+# directory itself (the view outside the rule's target, which the module does not change).
+# Only names and mountinfo: nothing that would ask a FUSE server.
+bound_view() {
+	sb_as "$1" "cd $SB_DATA/t && echo * && (cd rootsub 2>/dev/null && echo *); $SB_BIN/sb-mnt $SB_DATA/t | cut -d' ' -f1;
+		$SB_BIN/sb-mnt $SB_DATA/scratch/students | cut -d' ' -f1" | tr '\n' ';'
 }
 
+# group_fuse MODE [allow_other]: the README's [scratch]: a required bind of the group directory
+# $SB_DATA/scratch/students (root:students 2770; root's file REAL and root's tmpfs rootsub in
+# it). bob, a member, mounts fakefs MODE on the group directory itself (fusermount3 lets him:
+# he may write there). Alice's login, and bob's own, bind the directory beneath his mount, with
+# root's mount in it; the view outside the target keeps bob's mount; nobody waits on it.
+group_fuse() {
+	local mode=$1 other=${2:-} u before fs
+	students_dir
+	echo real >"$SB_DATA/scratch/students/REAL"
+	install -d -m 0755 "$SB_DATA/scratch/students/rootsub"
+	mount -t tmpfs -o mode=0755 rootsub "$SB_DATA/scratch/students/rootsub" || fail "cannot mount rootsub"
+	sb_defer "umount -l $SB_DATA/scratch/students/rootsub"
+	touch "$SB_DATA/scratch/students/rootsub/ROOTSUB"
+	plant_config "$SB_DATA/scratch/students" no
+	expect_ok "control: the group directory, for a member"
+	before=$(bound_view alice)
+	expect_match "$before" '^REAL rootsub;ROOTSUB;[a-z0-9]+;none;$' "control: alice's view"
+	fs=$(cut -d';' -f3 <<<"$before")
+	sb_fuse_mount bob "$mode" "$SB_DATA/scratch/students" "$other" ||
+		fail "cannot mount fakefs $mode: $SB_FUSE_ERROR"
+	expect_ok "FUSE ($mode${other:+, $other}) of bob on the group directory"
+	# Only the rule's mounts are new: nothing of the copies the module looked through is left,
+	# in the view or among the descriptors.
+	expect_eq "$(grep '^new_mounts=' "$SB_CASE_DIR/client.out")" \
+		"new_mounts=$SB_DATA/t $SB_DATA/t/rootsub " "mounts the login added"
+	expect_eq "$(grep '^new_fds=' "$SB_CASE_DIR/client.out")" "new_fds=" "descriptors left open"
+	for u in alice bob; do
+		expect_match "$(bound_view $u)" "^REAL rootsub;ROOTSUB;$fs;fuse[.a-z0-9]*;\$" \
+			"$u's login: the real directory (root's mount in it) on $SB_DATA/t, bob's mount where it was"
+	done
+	[ -n "$(_sb_fuse_conns "$SB_DATA/scratch/students")" ] || fail "bob's mount is gone from the host's view"
+}
+
+case_fuse_group() { group_fuse hang allow_other; }
+case_fuse_group_plain() { group_fuse plain; }
+case_fuse_group_lying() { group_fuse root allow_other; }
+case_fuse_group_hang_private() { group_fuse hang; }
+
+# A member's FUSE on a directory of root's inside the group directory, on the way to the
+# source: what it covers is bound.
 case_fuse_group_inside() {
 	students_dir
+	install -d -m 2770 -g students "$SB_DATA/scratch/students/proj" "$SB_DATA/scratch/students/proj/data"
+	echo real >"$SB_DATA/scratch/students/proj/data/REAL"
+	plant_config "$SB_DATA/scratch/students/proj/data" no
+	sb_fuse_mount bob hang "$SB_DATA/scratch/students/proj" allow_other ||
+		fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	expect_ok "FUSE of a member on a directory on the way to the source"
+	expect_eq "$(sb_as alice "cat $SB_DATA/t/REAL")" real "alice's login: the real directory"
+	# His own directory in the group directory is planted for alice, FUSE or not.
 	as bob mkdir -m 0755 "$SB_DATA/scratch/students/sub" || fail "bob cannot make sub"
 	sb_fuse_mount bob root "$SB_DATA/scratch/students/sub" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
-	both "FUSE of a member inside the group directory" "$SB_DATA/scratch/students/sub" \
-		"students/sub is a mount point"
+	both "FUSE of a member on his directory in the group directory" "$SB_DATA/scratch/students/sub" \
+		"students/sub is owned by uid ${SB_UID[bob]}"
 	as carol mkdir -m 0755 "$SB_DATA/scratch/students/carols"
 	both "another member's directory in the group directory" \
 		"$SB_DATA/scratch/students/carols" 'carols is owned by uid'
+}
+
+# Root's mount on the way (a tmpfs holding the group directory) is crossed as before, and the
+# member's FUSE below it left out.
+case_fuse_group_root_mount() {
+	students_join alice bob
+	install -d -m 0755 "$SB_DATA/rootmnt"
+	mount -t tmpfs -o mode=0755 rootmnt "$SB_DATA/rootmnt" || fail "cannot mount rootmnt"
+	sb_defer "umount -l $SB_DATA/rootmnt"
+	install -d -m 2770 -g students "$SB_DATA/rootmnt/students"
+	echo on-tmpfs >"$SB_DATA/rootmnt/students/REAL"
+	plant_config "$SB_DATA/rootmnt/students" no
+	sb_fuse_mount bob hang "$SB_DATA/rootmnt/students" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	expect_ok "FUSE of a member on a group directory inside root's tmpfs"
+	expect_eq "$(sb_as alice "cat $SB_DATA/t/REAL")" on-tmpfs "alice's login: the directory on root's tmpfs"
+}
+
+# A member's FUSE inside the bound directory (not on the way to it): the login neither waits
+# nor fails, the bind's root is the group directory, and the mount comes along below it, as
+# the host shows it there, under the rule's options (ro): a member can change what the
+# directory holds anyway.
+case_fuse_group_deeper() {
+	students_dir
+	echo real >"$SB_DATA/scratch/students/REAL"
+	as bob mkdir -m 0755 "$SB_DATA/scratch/students/bobs" || fail "bob cannot make bobs"
+	plant_config "$SB_DATA/scratch/students" no
+	echo "options = ro" | sb_config_add
+	sb_fuse_mount bob hang "$SB_DATA/scratch/students/bobs" allow_other || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	expect_ok "FUSE of a member inside the bound group directory"
+	expect_eq "$(sb_as alice "cat $SB_DATA/t/REAL")" real "alice's login: the group directory"
+	expect_match "$(sb_as alice "$SB_BIN/sb-mnt $SB_DATA/t/bobs")" '^fuse[.a-z0-9]* fakefs-[^ ]* ro[, ]' \
+		"bob's mount inside the bind, in alice's login"
+}
+
+# Where a mount goes is never a user's mount: a target below a member's FUSE on the group
+# directory (hanging, and without allow_other, so that even root's statx is refused) is
+# refused, or its optional rule skipped, naming it.
+case_fuse_group_target() {
+	students_dir
+	sb_fuse_mount bob hang "$SB_DATA/scratch/students" || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	sb_config <<EOF
+[global]
+users = * !root
+
+[t]
+type = tmpfs
+target = $SB_DATA/scratch/students
+optional = yes
+EOF
+	expect_skipped "optional target on the group directory under bob's FUSE" \
+		"$SB_DATA/scratch/students" 'students is a fuse[.a-z]* mount of a user.*rule skipped'
+	sed -i 's/^optional = yes$/optional = no/' /etc/security/mntns.conf
+	BEFORE=$(snapshot)
+	expect_refused "required target on the group directory under bob's FUSE" \
+		'students is a fuse[.a-z]* mount of a user'
+}
+
+# create=: the user's own FUSE over her own directory does not decide what is bound either.
+case_fuse_own_create() {
+	mkdir -p "$SHARED"
+	chmod 0755 "$SHARED"
+	install -d -m 0700 -o alice -g alice "$SHARED/alice"
+	echo mine >"$SHARED/alice/REAL"
+	plant_config "$SHARED/%u" no 0700
+	sb_fuse_mount alice hang "$SHARED/alice" || fail "cannot mount fakefs: $SB_FUSE_ERROR"
+	expect_ok "her own FUSE (hanging) over her create= directory"
+	expect_eq "$(sb_as alice "cat $SB_DATA/t/REAL")" mine "her login: the directory on disk"
 }
 
 # A FUSE filesystem that root mounted (user_id=0: fusermount3 sets the real user's id) is the
@@ -445,8 +559,15 @@ t_case "FUSE of another user (no allow_other) on the source: skipped or refused"
 t_case "FUSE (allow_other) that claims root owns everything: never bound" case_fuse_lying
 t_case "FUSE (allow_other) that never answers: no login waits for it" case_fuse_hang
 t_case "source inside another user's FUSE mount is never reached" case_fuse_inside
-t_case "group directory: a member's FUSE on it is never entered, no wait" case_fuse_group
-t_case "group directory: a member's FUSE or directory inside it is refused" case_fuse_group_inside
+t_case "group directory: a member's FUSE (hanging) on it is left out, the real one bound" case_fuse_group
+t_case "group directory: a member's FUSE without allow_other on it is left out" case_fuse_group_plain
+t_case "group directory: a member's FUSE claiming root owns it all is left out" case_fuse_group_lying
+t_case "group directory: a member's hanging FUSE without allow_other is left out" case_fuse_group_hang_private
+t_case "group directory: a member's FUSE on the way is left out; his own directory is refused" case_fuse_group_inside
+t_case "group directory in root's tmpfs: root's mount crossed, a member's FUSE left out" case_fuse_group_root_mount
+t_case "group directory: a member's FUSE inside the bound directory comes along, ro, no wait" case_fuse_group_deeper
+t_case "group directory: a target below a member's FUSE is refused or skipped" case_fuse_group_target
+t_case "create=: the user's own hanging FUSE over her directory is left out" case_fuse_own_create
 t_case "a FUSE mount made by root is used like any of root's mounts" case_fuse_root
 t_case "in the user's home: this login's and root's mounts are crossed, her FUSE is not" case_home_mounts
 t_case "create= in a directory where others may rename is refused or skipped" case_create_coverable_parent

@@ -1,10 +1,14 @@
 /* The trust decision of path.c on made-up stat results: which directories are hostile ground,
- * which a user could cover, and what is refused as planted there. */
+ * which a user could cover, and what is refused as planted there; and the modes of what it
+ * makes. */
 #include "testutil.h"
 
 #include "path.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static struct stat st(uid_t uid, gid_t gid, mode_t mode, nlink_t nlink)
 {
@@ -120,6 +124,49 @@ static void test_judge_strict(void **state)
 			 -ELOOP);
 }
 
+static mode_t mode_at(int dirfd, const char *name)
+{
+	struct stat s;
+
+	if (fstatat(dirfd, name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return s.st_mode;
+}
+
+/* What path.c makes has the modes it promises, whatever the caller's umask (pam_umask earlier
+ * in the stack): the parents of nested targets 0755, a file target 0644, a create= directory
+ * the rule's mode. */
+static void test_modes_under_umask(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096], cmd[4200];
+	mode_t old;
+	int base, fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/mntns-path-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	base = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(base >= 0);
+	old = umask(077);
+	fd = mntns_path_open_below(base, "/a/b/f", false);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = mntns_path_open_below(base, "a/c", true);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(mntns_path_mkdir_owned(base, "own", geteuid(), getegid(), 0770), 0);
+	umask(old);
+	assert_int_equal(mode_at(base, "a"), S_IFDIR | 0755);
+	assert_int_equal(mode_at(base, "a/b"), S_IFDIR | 0755);
+	assert_int_equal(mode_at(base, "a/b/f"), S_IFREG | 0644);
+	assert_int_equal(mode_at(base, "a/c"), S_IFDIR | 0755);
+	assert_int_equal(mode_at(base, "own"), S_IFDIR | 0770);
+	close(base);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_judge_hostile),
 		cmocka_unit_test(test_judge_trusted),
 		cmocka_unit_test(test_judge_strict),
+		cmocka_unit_test(test_modes_under_umask),
 	};
 
 	return cmocka_run_group_tests_name("path", tests, NULL, NULL);
