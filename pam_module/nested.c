@@ -139,7 +139,7 @@ void mntns_origin_find(struct mntns_origin *o)
 	_cleanup_close_ int cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	struct mntns_record rec;
 	struct stat cur, sys;
-	int rc, init;
+	int rc;
 
 	o->uid = (uid_t)-1;
 	o->listed = false;
@@ -157,7 +157,7 @@ void mntns_origin_find(struct mntns_origin *o)
 	}
 	rc = mntns_record_read(AT_FDCWD, &rec);
 	if (rc == 0) {
-		init = owned_by_init(cur_fd);
+		int init = owned_by_init(cur_fd);
 		if (init < 0) {
 			set_why(o, MNTNS_AT_UNKNOWN, "a view whose owner cannot be told (%s)",
 				strerror(-init));

@@ -670,8 +670,8 @@ int mntns_us_unregister(struct mntns_us *us, const struct mntns_session_id *id,
 int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
 {
 	_cleanup_close_ int dir = -1, lock = -1, procfd = -1, ns = -1;
-	_cleanup_free_ struct mntns_registry *reg = malloc(sizeof(*reg));
-	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
+	_cleanup_free_ struct mntns_registry *reg = NULL;
+	_cleanup_free_ char *buf = NULL;
 	struct pass p = {.count = true};
 	char name[32];
 	struct stat st;
@@ -679,18 +679,22 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!reg || !buf)
-		return mntns_fail(err, -ENOMEM, "out of memory");
 	dir = mntns_us_open_dir(false, err);
+	if (dir == -ENOENT)
+		return 0;
 	if (dir < 0)
-		return dir == -ENOENT ? 0 : dir;
+		return dir;
 	/* Read without taking the lock: a report, which changes nothing. */
 	snprintf(name, sizeof(name), "%u.lock", (unsigned)uid);
 	lock = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (lock < 0 && errno == ENOENT)
+		return 0;
 	if (lock < 0)
-		return errno == ENOENT ? 0
-				       : mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, name,
-						    strerror(errno));
+		return mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, name, strerror(errno));
+	reg = malloc(sizeof(*reg));
+	buf = malloc(REGISTRY_BYTES);
+	if (!reg || !buf)
+		return mntns_fail(err, -ENOMEM, "out of memory");
 	n = pread(lock, buf, REGISTRY_BYTES, 0);
 	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, reg);
 	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
