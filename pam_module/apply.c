@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Namespace entry and mounting with the new mount API, always on descriptors that were
  * resolved without following symlinks (see apply.h). */
 #include "apply.h"

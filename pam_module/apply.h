@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Applying a plan: the only unit that changes namespaces or mounts anything. */
 #ifndef MNTNS_APPLY_H
 #define MNTNS_APPLY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Scope-bound cleanup for descriptors and memory, so that every early return of a function
  * that runs inside someone else's process (sshd, login) releases what it took. */
 #ifndef MNTNS_CLEANUP_H

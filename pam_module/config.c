@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Building the configuration from the text of mntns.conf and its drop-ins: one pass of the INI
  * reader (inicheck.c) whose callbacks validate and build every rule. Reading the files, and
  * deciding whether to trust them, is configfile.c's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Loading and validating mntns.conf and its drop-ins into rules. Nothing here mounts. */
 #ifndef MNTNS_CONFIG_H
 #define MNTNS_CONFIG_H

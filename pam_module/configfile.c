@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Reading mntns.conf and its drop-ins: every directory from / and every file judged through
  * the descriptor that is read (path.c's strict walk), a file that changes while it is read
  * read again or refused, drop-ins in byte order of name. The text goes to config.c. */

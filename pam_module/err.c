@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* The one formatter behind every error message of the module and of mntns-plan. */
 #include "err.h"
 

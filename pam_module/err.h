@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Error reporting shared by every unit: internal functions return 0 or -errno and describe
  * the failure once, with its context, in a caller-supplied buffer; the caller logs it. */
 #ifndef MNTNS_ERR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* The INI reader (see inicheck.h): iniparser 4.1's line grammar, stricter where iniparser is
  * silent. */
 #include "inicheck.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* The INI reader: iniparser 4.1's line grammar, read in one pass with line numbers. Every
  * section and key reaches the callbacks with the names and value iniparser would store
  * (tests/unit/test_ini and the fuzzer check that against iniparser). It is stricter than

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* mntns-plan: loads and validates the configuration exactly as the module does and prints
  * what a login of USER would mount, in apply order, or what a login of USER does with the
  * config's error. It never mounts. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Path resolution that a local user cannot redirect (see path.h). Every lookup is one component
  * at a time on descriptors: a user who swaps a directory for a symlink, plants an object of
  * their own, hard-links someone else's file or mounts a filesystem that lies or never answers

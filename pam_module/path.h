@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Paths become descriptors once, never through a symlink, and never into something a local
  * user could have planted. The one trust decision of the module lives here (mntns_path_judge):
  * sources, targets, create= parents, the config and its drop-ins are all opened through it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Selection, expansion, de-duplication and ordering of mounts (see plan.h). */
 #include "plan.h"
 

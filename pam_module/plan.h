@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Planning: (config, user) -> the ordered list of mounts one login gets. Pure code, no
  * syscalls: the user's groups were looked up before; printed by mntns-plan, applied by
  * apply.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Parsing and matching of user selectors (see select.h). Pure: the user's groups were
  * resolved before, so it is unit-tested without NSS. */
 #include "select.h"

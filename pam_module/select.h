@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Selectors: who a [global] users= or a rule's users= applies to.
  * Tokens separated by spaces or commas: "*", NAME, @GROUP, each optionally negated with "!".
  * A selector matches when some positive token matches and no negated token does. */

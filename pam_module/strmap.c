@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Open-addressing hash map from borrowed strings to indexes (see strmap.h). */
 #include "strmap.h"
 

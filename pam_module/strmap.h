@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* A small string-keyed hash map (open addressing) used where a linear search would make large
  * configurations quadratic: rule names while loading, targets while planning. Keys are not
  * copied; they must outlive the map. */

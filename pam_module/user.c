@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* NSS lookups for the user being logged in: the only unit that asks passwd/group databases. */
 #include "user.h"
 

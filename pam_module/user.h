@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Who is logging in: the facts about a user that selection and variables need, as NSS reports
  * them (so LDAP/SSSD users and groups work), gathered once per login. */
 #ifndef MNTNS_USER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Variable expansion in source and target paths (see vars.h). Pure code. */
 #include "vars.h"
 

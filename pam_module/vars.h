@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Path templates: %u user, %U uid, %g primary group, %G gid, %h home, %% a literal '%'.
  * Checked when the config is loaded, expanded when a login is planned. */
 #ifndef MNTNS_VARS_H

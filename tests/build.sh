@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Builds pam_mntns out of tree: tests/build.sh DIR [configure options...]
 # The source tree stays clean, so several builds (plain, sanitizers) can live side by side.
 set -euo pipefail

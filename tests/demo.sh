@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # The README's first command: installs what is missing, builds pam_mntns and shows real PAM
 # logins (runuser -l) getting a private /tmp from the shipped mntns.conf: two logins of one
 # user share theirs (scope = user), another user's login does not see it, and once the last

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # The README's test command: installs what is missing, builds, runs every layer of tests and
 # ends with one line "N passed, N failed" (exit status non-zero if anything failed).
 #

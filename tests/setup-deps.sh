@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Installs, from Debian 12's packages, everything pam_mntns needs to build, test, fuzz and
 # benchmark. Idempotent: does nothing when all is present. Must run as root.
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* pam-bench: times session open+close in forked children, the way a login daemon forks one.
  * Each cycle is fork -> (work) -> _exit, reaped by the parent; the work is nothing, the raw
  * namespace syscalls, or a whole PAM session. Driven by tests/bench/run.sh inside its sandbox. */

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Benchmark of a pam_mntns login against fork alone, the raw namespace syscalls, a pam_permit
 # stack and pam_namespace, checked against the "Performance targets" of SPEC.md. Runs in a
 # private mount namespace with its own /etc/pam.d, /etc/security, user database and /tmp.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* fakefs: a FUSE filesystem a local user can mount, for the attacker cases of the integration
  * tests (tests/lib/sandbox.sh: sb_fuse_mount).  Not installed.
  *

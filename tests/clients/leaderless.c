@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* leaderless SECONDS: a process whose main thread exits (pthread_exit) while another thread
  * sleeps SECONDS; /proc/PID/ns/mnt of such a process is gone, its thread's is not. For
  * tests/integration/85-scope-user.sh: it must still keep its namespace alive. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* swapper: rename(2) tight loop for tests/integration/70-race.sh.  Not installed.
  *
  *   swapper PATH OTHER

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* libFuzzer target over config loading and planning: the bytes are a main file and drop-ins
  * (split at lines "#--8<--"), loaded as mntns_config_load loads them, then planned for a few
  * fixed users, some with hostile names and homes. Checks what the plan promises, that the

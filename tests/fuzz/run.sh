@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Builds the libFuzzer target over config loading and planning (fuzz_config.c), replays every
 # input in tests/fuzz/regressions/, then fuzzes for FUZZ_SECONDS and keeps whatever it finds
 # there. Needs clang with libFuzzer (Debian: clang, libclang-rt-dev); exits 77 without them.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Namespace basics through real PAM clients: each login gets its own mount namespace with a
 # private tmpfs /tmp; host mounts propagate into a running session, session mounts never
 # reach the host; users left out by [global] users keep the caller's namespace.

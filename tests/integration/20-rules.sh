@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Mount rules as a logged-in user sees them: bind with create, @group selectors, ro, hide,
 # drop-ins, optional rules.
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments

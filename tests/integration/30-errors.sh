@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Failure handling: broken or untrusted configuration denies the session, on_error = ignore
 # leaves the login untouched, symlinks in sources and targets are refused.
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # The module under a real sshd (UsePAM yes, public key login) on 127.0.0.1 in the sandbox;
 # with scope = user, a tmux server started in one ssh login is reached from the next.
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments

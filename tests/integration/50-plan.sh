@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # mntns-plan against the sandbox's real config files and users: exit codes, the plan it
 # prints, and that it never mounts (the sandbox's mount table is checked after every case).
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments

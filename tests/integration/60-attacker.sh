@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Attacker suite: an unprivileged user sets a trap (symlinks, planted directories, FIFOs,
 # sockets, files where a directory is expected, untrusted drop-ins, hostile names from NSS)
 # before a login, on a machine set up as a stock Debian 12 server is (protected_* sysctls, see

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Planted paths on a stock Debian 12 server: protected_* sysctls as Debian sets them (and the
 # permissive values where the kernel's answer differs), fuse3 with /dev/fuse 0666, and FUSE
 # servers that a user starts (tests/clients/fakefs.c: honest, lying about owners, never

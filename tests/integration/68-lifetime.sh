@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # A rule's promise holds for the whole session, not only at login: no other user can cover or
 # move a target later (a target below a directory they can mount on or rename in is refused),
 # mounts made on the host after login do not show through a bind without its flags or despite

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Race: while logins run in a loop (tests/clients/pam-client -n, one forked child per login,
 # each checking its own mount table right after pam_open_session), another process of the
 # same user swaps a path component between a directory and a symlink to /etc with

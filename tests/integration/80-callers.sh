@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Callers the module must survive, and the hygiene of a live session: a multithreaded
 # process (tests/clients/pam-client -t), a session that fails after a mount (the caller is
 # back in its namespace with the same cwd), a caller without CAP_SYS_ADMIN (PAM_SESSION_ERR,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Run every integration script (tests/integration/[0-9]*.sh) and summarize their TAP output.
 # The last line is `N passed, N failed`; exit status is non-zero if anything failed.
 # A script that dies, or whose plan does not match its test lines, counts as a failure.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers of the attacker suites (tests/integration/60-attacker.sh, 65-planted.sh), sourced
 # after tests/lib/sandbox.sh: the attacker's shell, a PAM client in this very process, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # shellcheck shell=bash
 # Shared sandbox and TAP reporter for the pam_mntns integration tests.
 #

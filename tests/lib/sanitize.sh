@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Runs the integration suite with the PAM clients under a memory checker:
 #   bash tests/lib/sanitize.sh asan BUILD_DIR [SCRIPT...]      BUILD_DIR: --enable-sanitizers
 #   bash tests/lib/sanitize.sh valgrind BUILD_DIR [SCRIPT...]  BUILD_DIR: a plain build

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # System test: the Debian package on a booted Debian 12 with systemd as PID 1.
 #
 # Builds libpam-mntns with `make deb` (from the release tarball), boots a Debian 12 root in a

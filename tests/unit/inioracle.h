@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* iniparser 4.1 as the oracle of the module's INI reader (inicheck.c): both list a file as
  * "[section]" and "section:key = value" lines, in file order, and the two lists must match.
  * Used by test_ini and by the fuzzer; only for files without repeated sections or keys, which

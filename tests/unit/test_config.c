@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Config loading: every error class, iniparser's quirks, drop-ins and trust checks. */
 #include "testutil.h"
 

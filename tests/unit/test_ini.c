@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* The INI reader against iniparser 4.1: every line form of iniparser's grammar, the shipped
  * config and every seed of the fuzzer must read the same with both (see inioracle.h). */
 #include "testutil.h"

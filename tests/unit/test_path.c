@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* The trust decision of path.c on made-up stat results: which directories are hostile ground,
  * which a user could cover, and what is refused as planted there; and the modes of what it
  * makes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Planning: selection, last rule per target, order, holders, and the printed form. */
 #include <stdio.h>
 

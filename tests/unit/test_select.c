@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Selectors: parsing and matching; the user's group names, from a fake group database. */
 #include "testutil.h"
 

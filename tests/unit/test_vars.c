@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Variables: template checks at load time, expansion at login time. */
 #include "testutil.h"
 

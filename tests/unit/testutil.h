@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
 /* Shared fixtures of the unit tests: configs from strings, a fake user, a fake group database. */
 #ifndef MNTNS_TESTUTIL_H
 #define MNTNS_TESTUTIL_H
