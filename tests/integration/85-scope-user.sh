@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # scope = user with real clients: logins of one user share one namespace (su -l, runuser -l,
 # ssh + tmux, cron-like concurrent first logins), which lives while a session is open or a
 # process runs in it and is gone, freed by the kernel, once neither holds (also when the PAM
@@ -10,7 +11,6 @@
 # Under a memory checker the su and sudo run inside a session cannot carry it (su -l and
 # sudo clear the environment that loads it), so there the nested logins are made by the
 # test client, started in the session's namespace with nsenter.
-# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 sb_begin "$@"
