@@ -77,8 +77,12 @@ static void print_live(const struct mntns_plan *plan, const struct mntns_user *u
 		printf("%s%d", i ? " " : " (thread ", (int)st.session_tids[i]);
 	printf("%s, %zu process%s in it\n", st.sessions ? ")" : "", st.procs,
 	       st.procs == 1 ? "" : "es");
-	printf("live: it was built from the config as it was then, and ends with its last "
-	       "process; enter it with nsenter -t %d -m\n", (int)st.enter_pid);
+	if (st.enter_pid > 0)
+		printf("live: it was built from the config as it was then, and ends with its "
+		       "last process; enter it with nsenter -t %d -m\n", (int)st.enter_pid);
+	else
+		printf("live: it was built from the config as it was then, and ends with its "
+		       "last process, which has just exited\n");
 }
 
 static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u)

@@ -182,7 +182,7 @@ void mntns_origin_find(struct mntns_origin *o)
 		}
 	}
 	/* No record, or not this namespace's: it may still be one of ours whose record was
-	 * removed from outside (an unmount, /run/mntns deleted and made again). */
+	 * removed from outside (unmounted; deleting /run/mntns deletes the list too). */
 	if (listed(cur_fd, &cur, &o->uid)) {
 		o->listed = true;
 		{

@@ -51,7 +51,7 @@ mount --bind "$sb/home" /home
 mkdir -p "$sb/ovl/upper" "$sb/ovl/work" "$sb/run/upper" "$sb/run/work"
 mount -t overlay mntns-demo -o "lowerdir=/var/lib,upperdir=$sb/ovl/upper,workdir=$sb/ovl/work" /var/lib
 install -d -m 0755 /var/lib/mntns /var/lib/mntns/vartmp
-# /run/mntns holds the pinned namespaces of scope = user: the demo's own.
+# /run/mntns holds the locks and registries of scope = user: the demo's own.
 mount -t overlay mntns-demo-run -o "lowerdir=/run,upperdir=$sb/run/upper,workdir=$sb/run/work" /run
 
 echo
@@ -83,7 +83,7 @@ runuser -l demo -c '
 	echo "   namespace: $(readlink /proc/self/ns/mnt)"
 	echo "   cat /tmp/hello-from-demo: $(cat /tmp/hello-from-demo)"
 '
-echo "   (pinned as $(ls /run/mntns | grep -v lock | sed 's|^|/run/mntns/|'); mntns-plan says:)"
+echo "   (found through the first login, which runs in it; mntns-plan says:)"
 "$build/pam_module/mntns-plan" demo | grep '^live' | sed 's/^/   /'
 echo
 echo "== A login of another user, meanwhile: a view of their own."

@@ -11,7 +11,7 @@
 # `/` is made rshared first, as systemd does, so propagation bugs of the module show up.  The
 # sandbox is a PID namespace too, whose PID 1 is the script itself: PID 1's mount namespace is
 # the sandbox's, which is what the module takes for the outer view of nested logins.  Every
-# process a script leaves behind ends with it.  /run is an overlay, so /run/mntns (the pins of
+# process a script leaves behind ends with it.  /run is an overlay, so /run/mntns (the locks of
 # scope = user) is the sandbox's own; it is emptied after each case.
 #
 # Without root and CAP_SYS_ADMIN, or before the module is built, every case is reported as
@@ -439,8 +439,8 @@ t_case() {
 	return 0
 }
 
-# The pins of scope = user (and the private mount the module makes of /run/mntns) outlive a
-# case by design; every case starts without them.
+# The locks and registries of scope = user, the list of views (and, with a module of the
+# design before, its pins) outlive a case by design; every case starts without them.
 _sb_drop_run() {
 	awk '$5 == "/run/mntns" || index($5, "/run/mntns/") == 1 { print $5 }' /proc/self/mountinfo |
 		sort -r | while read -r mp; do umount -l "$mp" 2>/dev/null; done
