@@ -68,10 +68,6 @@ logins() {
 	[ -n "$OK" ] || fail "no summary from pam-client: $out"
 }
 
-expect_sandbox_unchanged() {
-	[ "$(_sb_mounts)" = "$SB_BASELINE" ] || fail "$1: the sandbox's mount table changed: $(comm -13 <(echo "$SB_BASELINE") <(_sb_mounts) | awk '{ print $5 }' | tr '\n' ' ')"
-}
-
 case_control() {
 	home_config
 	logins 20 /home/alice/scratch
@@ -91,7 +87,7 @@ case_race_target() {
 	# either name; it must never be anywhere else (in particular not on /etc).
 	logins "$LOGINS" /home/alice/scratch /home/alice/scratch.alt
 	_sb_stop_pids "$SWAP_PID"
-	expect_sandbox_unchanged "after $LOGINS raced logins"
+	sb_expect_mounts_unchanged "after $LOGINS raced logins"
 	expect_eq "$(etc_state)" "$etc0" "/etc after the race"
 	if [ "$REFUSED" -eq 0 ] || [ "$OK" -eq 0 ]; then
 		fail "the race did not happen (ok=$OK refused=$REFUSED): both outcomes expected"
@@ -118,7 +114,7 @@ case_race_create() {
 	start_swapper "$SHARED/alice" "$SHARED/alice.alt"
 	logins "$LOGINS" "$SB_DATA/t" -f "$SB_DATA/t/.mark"
 	_sb_stop_pids "$SWAP_PID"
-	expect_sandbox_unchanged "after $LOGINS raced logins"
+	sb_expect_mounts_unchanged "after $LOGINS raced logins"
 	[ ! -e /etc/data ] || fail "create= made a directory in /etc through the swapped parent"
 	expect_eq "$(etc_state)" "$etc0" "/etc after the race"
 	if [ "$REFUSED" -eq 0 ] || [ "$OK" -eq 0 ]; then

@@ -46,6 +46,8 @@ SB_TAP_FAILED=0
 SB_SKIP_ALL=""    # set: every case is skipped with this reason
 SB_SETUP_ERROR="" # set: every case fails with this reason
 SB_BASELINE=""    # the sandbox's mount table before the first case
+SB_HOST_MOUNTS="" # "ID MOUNTPOINT" of each mount the sandbox got from the host
+SB_MOUNTS_GONE="" # set by _sb_mounts_compare
 SB_CASE_PID=""    # the subshell running the current case
 
 # ---------------------------------------------------------------- TAP reporter
@@ -148,9 +150,10 @@ sb_begin() {
 	if [ -f "$SB_PLAN_TOOL" ] && [ "$(head -c 4 "$SB_PLAN_TOOL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
 		cp "$SB_PLAN_TOOL" "$SB_ROOT/build/mntns-plan" && plan=$SB_ROOT/build/mntns-plan
 	fi
-	# The test clients' sources and the shipped mntns.conf too: the sandbox binds its own
-	# /tmp, which hides a checkout that lives below /tmp.
-	cp "$SB_REPO"/tests/clients/*.c "$SB_REPO/conf/mntns.conf" "$SB_ROOT/build/" 2>/dev/null
+	# The test clients' sources, the shipped mntns.conf and this file too: the sandbox binds
+	# its own /tmp and /home, which hide a checkout that lives below them.
+	cp "$SB_REPO"/tests/clients/*.c "$SB_REPO/conf/mntns.conf" "$SB_LIB_DIR/sandbox.sh" \
+		"$SB_ROOT/build/" 2>/dev/null
 	SB_INNER=1 SB_ROOT=$SB_ROOT SB_HOST_NS=$(readlink /proc/self/ns/mnt) \
 		PAM_MNTNS_SO=$module PAM_MNTNS_PLAN=$plan SB_MODULE_BUILT=$SB_MODULE \
 		unshare --mount --propagation private --pid --fork --mount-proc -- \
@@ -173,6 +176,9 @@ _sb_inner_setup() {
 		echo "Bail out! not in a private mount namespace; refusing to mount anything"
 		exit 1
 	fi
+	# Before the sandbox mounts anything: what it has from the host (see "the sandbox's mount
+	# table" below).
+	SB_HOST_MOUNTS=$(awk '{ print $1, $5 }' /proc/self/mountinfo)
 	trap '_sb_inner_exit' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -335,8 +341,6 @@ session  required   pam_permit.so
 EOF
 }
 
-_sb_mounts() { sort /proc/self/mountinfo; }
-
 # Everything a case may change goes back to a known state before the next case.
 _sb_reset() {
 	local svc u
@@ -365,7 +369,8 @@ _sb_reset() {
 # t_case NAME FUNCTION [ARGS]: run FUNCTION in a subshell as one TAP test case.  The function
 # signals the result with `fail REASON` / `skip REASON` (or by returning non-zero); processes
 # it started with sb_bg/sb_sshd_start are stopped and sb_defer commands run when it ends.
-# Afterwards the sandbox's mount table must equal what it was before the first case.
+# Afterwards the sandbox's mount table must equal what it was before the first case (see
+# "the sandbox's mount table" below).
 t_case() {
 	local name=$1 fn=$2
 	shift 2
@@ -413,8 +418,9 @@ t_case() {
 	fi
 	reason=$(cat "$cdir/reason" 2>/dev/null)
 	_sb_drop_run
-	local leak report
-	leak=$(_sb_check_mounts)
+	local leak="" report
+	# Not in $(...): it resets SB_BASELINE, which a subshell would only reset for itself.
+	_sb_check_mounts "$cdir/log" || leak=$SB_MOUNTS_CHANGED
 	report=$(_sb_checker_reports)
 	if [ -n "$report" ] && [ "$rc" != 77 ]; then
 		local first
@@ -423,6 +429,7 @@ t_case() {
 		rc=1
 		echo "$report" >>"$cdir/log"
 	fi
+	# A case that failed already has the lines that differ in its log.
 	if [ "$rc" = 0 ] && [ -n "$leak" ]; then
 		rc=1
 		reason="the sandbox's mount table changed during the case: $leak"
@@ -432,6 +439,7 @@ t_case() {
 	77) t_skip "$name" "${reason:-skipped}" ;;
 	*) t_fail "$name" "${reason:-case ended with status $rc}" ;;
 	esac
+	[ -z "$SB_MOUNTS_GONE" ] || t_diag "$SB_MOUNTS_GONE"
 	[ -z "${SB_TIMING:-}" ] || t_diag "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2fs", b - a }')"
 	if [ "$rc" != 0 ] || [ -n "${SB_VERBOSE:-}" ]; then
 		[ -s "$cdir/log" ] && t_diag "case log (last 40 lines):" "$(tail -n 40 "$cdir/log")"
@@ -447,19 +455,173 @@ _sb_drop_run() {
 	rm -rf /run/mntns
 }
 
-# Compare the mount table with the baseline; report and undo additions.
-_sb_check_mounts() {
-	local now added removed
-	now=$(_sb_mounts)
-	[ "$now" = "$SB_BASELINE" ] && return 0
-	added=$(comm -13 <(echo "$SB_BASELINE") <(echo "$now"))
-	removed=$(comm -23 <(echo "$SB_BASELINE") <(echo "$now"))
-	[ -n "$added" ] && printf 'added: %s; ' "$(echo "$added" | awk '{ print $5 }' | tr '\n' ' ')"
-	[ -n "$removed" ] && printf 'removed: %s; ' "$(echo "$removed" | awk '{ print $5 }' | tr '\n' ' ')"
-	echo "$added" | awk 'NF { print $5 }' | sort -r | while read -r mp; do
-		umount -l "$mp" 2>/dev/null
+# ---------------------------------------------------------------- the sandbox's mount table
+#
+# No case may change the sandbox's own mount table (the outer view of every login): not add a
+# mount, not remove one, not change one (propagation, flags, mount point, source).  Tables are
+# compared line by line of /proc/self/mountinfo, keyed by mount id, and every field counts,
+# the "shared:N" / "master:N" tags too: a login's unshare copies the sandbox's shared mounts
+# into its peer groups until the module makes them slave, and a copy that leaves a group (made
+# slave, or its namespace ending) leaves the group's id with the mounts that stay
+# (change_mnt_propagation in fs/pnode.c, the same in Linux 6.1 and 6.18), so those numbers
+# change only when a propagation type in the sandbox itself does, which is a failure.  (Mount
+# ids are given again to new mounts: one removed and another added under its id show as a
+# change of that id, with both lines.)
+#
+# One change is the host's doing, and not counted: a mount the sandbox got from the host when
+# it was made (someone else's scratch mount below /var/tmp, a /run/user/UID, a container's
+# root) goes away from the sandbox's copy too when the host deletes its mount point: the
+# kernel then detaches the mounts on that dentry in every namespace (Linux >= 3.18; the
+# sandbox's private propagation does not stop it).  Such a mount must be one the sandbox got
+# from the host (its id at the same place in SB_HOST_MOUNTS), and its mount point must be gone
+# (or deleted, link count 0: seen through an overlay of the sandbox that still has it cached),
+# or its parent mount must have gone so.  Nothing in a case removes a directory the host had
+# when the sandbox was made (the module removes only what it has just made itself, the tests
+# only what the sandbox made), so a mount that a case unmounted still has its mount point, and
+# fails.
+
+_sb_mounts() { sort /proc/self/mountinfo; }
+
+# _sb_mounts_diff OLD NEW: the differences between two mount tables (mountinfo lines), one a
+# line, by mount id: "added<TAB>LINE", "removed<TAB>LINE", "changed<TAB>OLD<TAB>NEW" (mountinfo
+# escapes tabs in its fields, so a tab separates them safely).
+_sb_mounts_diff() {
+	awk -v old_file=/dev/fd/3 '
+		BEGIN { while ((getline l < old_file) > 0) if (l != "") { split(l, f, " "); old[f[1]] = l } }
+		$0 != "" { new[$1] = $0 }
+		END {
+			for (id in old)
+				if (!(id in new)) print id "\tremoved\t" old[id]
+				else if (old[id] != new[id]) print id "\tchanged\t" old[id] "\t" new[id]
+			for (id in new) if (!(id in old)) print id "\tadded\t" new[id]
+		}' 3<<<"$1" <<<"$2" | sort -n | cut -f 2-
+}
+
+# _sb_mount_path FIELD: a mountinfo path field (\040 for a space, \134 for a backslash) as is.
+_sb_mount_path() { printf '%b' "${1//\\/\\0}"; }
+
+# _sb_mounts_field_diff OLD NEW: what differs between two mountinfo lines of one mount, as
+# "OLD -> NEW" per field, the optional fields (propagation tags) taken together.
+_sb_mounts_field_diff() {
+	local -a a b ao bo
+	local i o=""
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	for ((i = 0; i < 6; i++)); do
+		[ "${a[i]-}" = "${b[i]-}" ] || o+="${o:+, }${a[i]-} -> ${b[i]-}"
 	done
+	a=("${a[@]:6}")
+	b=("${b[@]:6}")
+	while [ ${#a[@]} -gt 0 ] && [ "${a[0]}" != - ]; do ao+=("${a[0]}") && a=("${a[@]:1}"); done
+	while [ ${#b[@]} -gt 0 ] && [ "${b[0]}" != - ]; do bo+=("${b[0]}") && b=("${b[@]:1}"); done
+	[ "${ao[*]}" = "${bo[*]}" ] || o+="${o:+, }${ao[*]:-(no tags)} -> ${bo[*]:-(no tags)}"
+	for ((i = 1; i < ${#a[@]} || i < ${#b[@]}; i++)); do
+		[ "${a[i]-}" = "${b[i]-}" ] || o+="${o:+, }${a[i]-} -> ${b[i]-}"
+	done
+	printf '%s' "$o"
+}
+
+# _sb_mounts_compare BASE: compares the mount table now with BASE.  Sets SB_MOUNTS_NOW (the
+# table read), SB_MOUNTS_GONE (a note on host mounts that went away, see above, or empty),
+# SB_MOUNTS_CHANGED (one line: what else differs, mount points and fields) and
+# SB_MOUNTS_DETAIL (the same with whole lines, "+ LINE", "- LINE", "~ OLD" / "  NEW");
+# returns 1 when SB_MOUNTS_CHANGED is not empty.
+_sb_mounts_compare() {
+	local base=$1 kind line old new id parent mp progress n_gone=0
+	local -A removed=() host=() gone=()
+	local -a diff
+	SB_MOUNTS_NOW=$(_sb_mounts)
+	SB_MOUNTS_GONE="" SB_MOUNTS_CHANGED="" SB_MOUNTS_DETAIL=""
+	[ "$SB_MOUNTS_NOW" = "$base" ] && return 0
+	mapfile -t diff < <(_sb_mounts_diff "$base" "$SB_MOUNTS_NOW")
+	while read -r id mp; do [ -n "$id" ] && host[$id]=$mp; done <<<"$SB_HOST_MOUNTS"
+	for line in "${diff[@]}"; do
+		[ "${line%%$'\t'*}" = removed ] || continue
+		read -r id _ _ _ mp _ <<<"${line#*$'\t'}"
+		removed[$id]=${line#*$'\t'}
+		[ "${host[$id]-}" = "$mp" ] || continue
+		mp=$(_sb_mount_path "$mp")
+		# A hung FUSE mount above it must not hang the check: no answer is not "gone".
+		case $(LC_ALL=C timeout 5 stat -c %h -- "$mp" 2>&1) in
+		0 | *"No such file or directory"* | *"Not a directory"*) gone[$id]=1 ;;
+		esac
+	done
+	# Mounts below one that was detached go with it, whatever their own mount points.
+	progress=1
+	while [ "$progress" = 1 ]; do
+		progress=0
+		for id in "${!removed[@]}"; do
+			read -r _ parent _ _ mp _ <<<"${removed[$id]}"
+			if [ -z "${gone[$id]-}" ] && [ -n "${gone[$parent]-}" ] && [ "${host[$id]-}" = "$mp" ]; then
+				gone[$id]=1
+				progress=1
+			fi
+		done
+	done
+	for line in "${diff[@]}"; do
+		kind=${line%%$'\t'*}
+		line=${line#*$'\t'}
+		read -r id _ _ _ mp _ <<<"$line"
+		case $kind in
+		removed)
+			if [ -n "${gone[$id]-}" ]; then
+				n_gone=$((n_gone + 1))
+				[ "$n_gone" -gt 3 ] || SB_MOUNTS_GONE+="${SB_MOUNTS_GONE:+; }$mp"
+				continue
+			fi
+			SB_MOUNTS_CHANGED+="removed: $mp; "
+			SB_MOUNTS_DETAIL+="- $line"$'\n'
+			;;
+		added)
+			SB_MOUNTS_CHANGED+="added: $mp; "
+			SB_MOUNTS_DETAIL+="+ $line"$'\n'
+			;;
+		changed)
+			old=${line%%$'\t'*}
+			new=${line#*$'\t'}
+			SB_MOUNTS_CHANGED+="changed: $mp ($(_sb_mounts_field_diff "$old" "$new")); "
+			SB_MOUNTS_DETAIL+="~ $old"$'\n'"  $new"$'\n'
+			;;
+		esac
+	done
+	[ "$n_gone" -le 3 ] || SB_MOUNTS_GONE+=" and $((n_gone - 3)) more"
+	[ -z "$SB_MOUNTS_GONE" ] || SB_MOUNTS_GONE="not counted: host mount(s) gone from the \
+sandbox because their mount point was deleted outside it: $SB_MOUNTS_GONE"
+	SB_MOUNTS_CHANGED=${SB_MOUNTS_CHANGED%; }
+	[ -z "$SB_MOUNTS_CHANGED" ]
+}
+
+# sb_expect_mounts_unchanged WHAT: fail the case unless the sandbox's mount table is what it
+# was before the first case (but for host mounts that went away, see above; they are noted in
+# the case log).  The whole lines that differ go to the case log (stderr).  Not for cases of
+# scope = user: their pins are in the sandbox's /run/mntns by design until the case ends.
+sb_expect_mounts_unchanged() {
+	_sb_mounts_compare "$SB_BASELINE" && {
+		[ -z "$SB_MOUNTS_GONE" ] || echo "# $1: $SB_MOUNTS_GONE" >&2
+		return 0
+	}
+	printf '# %s: the sandbox'"'"'s mount table changed:\n%s' "$1" "$SB_MOUNTS_DETAIL" >&2
+	fail "$1: the sandbox's mount table changed: $SB_MOUNTS_CHANGED"
+}
+
+# _sb_check_mounts LOG: after a case, compare the mount table with the baseline: sets
+# SB_MOUNTS_CHANGED and SB_MOUNTS_GONE, appends the whole lines that differ to LOG, undoes
+# additions and takes the table as the baseline of the next case (a failure is reported once);
+# returns 1 on a change that counts.
+_sb_check_mounts() {
+	local rc=0
+	_sb_mounts_compare "$SB_BASELINE" && [ -z "$SB_MOUNTS_GONE" ] && return 0
+	[ -z "$SB_MOUNTS_GONE" ] || SB_MOUNTS_GONE="during the case, $SB_MOUNTS_GONE"
+	if [ -n "$SB_MOUNTS_CHANGED" ]; then
+		rc=1
+		printf '# the sandbox'"'"'s mount table changed during the case:\n%s' \
+			"$SB_MOUNTS_DETAIL" >>"$1"
+		awk '$1 == "+" { print $6 }' <<<"$SB_MOUNTS_DETAIL" | sort -r | while read -r mp; do
+			umount -l -- "$(_sb_mount_path "$mp")" 2>/dev/null
+		done
+	fi
 	SB_BASELINE=$(_sb_mounts)
+	return "$rc"
 }
 
 _sb_case_body() {
