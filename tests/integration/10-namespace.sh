@@ -2,7 +2,7 @@
 # Namespace basics through real PAM clients: each login gets its own mount namespace with a
 # private tmpfs /tmp; host mounts propagate into a running session, session mounts never
 # reach the host; users left out by [global] users keep the caller's namespace. An ordinary
-# login and logout logs nothing.
+# login and logout logs nothing; [global] debug = yes logs every step without the argument.
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
@@ -245,6 +245,26 @@ case_ordinary_quiet() {
 	[ -z "$lines" ] || fail "ordinary logins and logouts logged: $(_sb_oneline "$lines")"
 }
 
+case_config_debug() {
+	ordinary_logins "debug = yes"
+	"$PAM_MNTNS_PLAN" alice >"$SB_CASE_DIR/plan.out" 2>&1 ||
+		fail "mntns-plan with debug = yes: $(cat "$SB_CASE_DIR/plan.out")"
+	local name want
+	for want in "first:built a new namespace for alice" "first:closed a session of uid ${SB_UID[alice]}" \
+		"join:joined the live namespace of alice" "join:closed a session of uid ${SB_UID[alice]}" \
+		"bob:plan for bob: " "bob:closed a session of uid ${SB_UID[bob]}" \
+		"sudo:working directory /tmp/work is not in the new view; now /" \
+		"sudo:user root is not selected: back in the outer view" \
+		"root:user root is not selected by \[global\] users" "session:plan for alice: "; do
+		name=${want%%:*}
+		syslog_of "$name.err" | grep -q "${want#*:}" ||
+			fail "$name: no debug line '${want#*:}': $(_sb_oneline "$(syslog_of "$name.err")")"
+	done
+	syslog_of first.err join.err bob.err sudo.err root.err session.err | grep -v '^SYSLOG: pam_mntns(' &&
+		fail "a line not from pam_mntns"
+	return 0
+}
+
 t_case "runuser -l: login gets its own mount namespace and a pam_mntns tmpfs on /tmp" case_runuser
 t_case "su -l: login gets its own mount namespace and a pam_mntns tmpfs on /tmp" case_su
 t_case "findmnt inside the login shows tmpfs pam_mntns on /tmp" case_findmnt
@@ -255,4 +275,5 @@ t_case "mount made by the host after login appears in the session (and its umoun
 t_case "propagation = private: a later host mount does not reach the session" case_private_propagation
 t_case "no mount of a session (the module's or its own) reaches the host" case_session_mounts_stay_inside
 t_case "ordinary logins and logouts (scope = user and session, nested su and sudo) log nothing" case_ordinary_quiet
+t_case "[global] debug = yes, without the module argument, logs every step" case_config_debug
 t_done
