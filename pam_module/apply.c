@@ -214,20 +214,24 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 			if (chdir("/") < 0)
 				log_warn(log, "chdir(\"/\") failed: %s", strerror(errno));
 		} else if (fd < 0 || fchdir(fd) < 0) {
-			int e = fd < 0 ? -fd : errno;
+			int e = fd < 0 ? fd : -errno;
 
-			if (chdir("/") < 0)
-				log_warn(log, "working directory %s cannot be entered in the new "
-					 "view, and chdir(\"/\") failed: %s", s->cwd, strerror(errno));
-			else if (e == EPERM && w.why[0])
+			if (e == -EPERM && w.why[0])
 				log_warn(log, "working directory %s: %.*s %s; now /", s->cwd,
 					 (int)w.bad_len, s->cwd, w.why);
-			else if (e == ENOENT)
-				log_warn(log, "working directory %s does not exist in the new "
-					 "view; now /", s->cwd);
-			else
-				log_warn(log, "working directory %s: %s; now /", s->cwd,
-					 strerror(e));
+			if (chdir("/") < 0)
+				log_warn(log, "working directory %s is hidden by a mount of the "
+					 "session, and chdir(\"/\") failed: %s", s->cwd,
+					 strerror(errno));
+			/* A directory of the caller's private /tmp is not in the outer view, nor
+			 * one of the host's /tmp in a new view: "su -" or "sudo -i" from there is
+			 * an ordinary login (they change to the home directory anyway). */
+			else if (e == -ENOENT)
+				log_step(log, "working directory %s is not in the new view; now /",
+					 s->cwd);
+			else if (e != -EPERM || !w.why[0])
+				log_warn(log, "working directory %s: %s in the new view; now /",
+					 s->cwd, strerror(-e));
 		} else {
 			log_step(log, "re-entered working directory %s in the new view", s->cwd);
 		}

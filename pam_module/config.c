@@ -15,13 +15,16 @@
 #include "strmap.h"
 #include "vars.h"
 
-enum { K_GLOBAL_USERS, K_SCOPE, K_PROPAGATION, K_ON_ERROR, K_UNSELECTED, N_GLOBAL_KEYS };
+enum { K_GLOBAL_USERS, K_SCOPE, K_PROPAGATION, K_ON_ERROR, K_UNSELECTED, K_DEBUG, N_GLOBAL_KEYS };
 enum { K_TYPE, K_TARGET, K_SOURCE, K_OPTIONS, K_CREATE, K_USERS, K_OPTIONAL, N_RULE_KEYS };
 
-static const char *const global_keys[N_GLOBAL_KEYS] = { "users", "scope", "propagation",
-							 "on_error", "unselected" };
+static const char *const global_keys[N_GLOBAL_KEYS] = {"users",	   "scope",	 "propagation",
+						       "on_error", "unselected", "debug"};
 static const char *const rule_keys[N_RULE_KEYS] = { "type",   "target", "source",  "options",
 						     "create", "users",  "optional" };
+/* A section's values are kept in one array of N_RULE_KEYS, whichever section it is. */
+_Static_assert((int)N_GLOBAL_KEYS <= (int)N_RULE_KEYS,
+	       "scan_ctx.vals holds the keys of [global] too");
 
 static int key_index(bool global, const char *key)
 {
@@ -397,6 +400,9 @@ static int set_global(struct mntns_config *cfg, const char *const *v, struct mnt
 					  "unselected must be \"outer\" or \"keep\", not \"%s\"",
 					  v[K_UNSELECTED]);
 	}
+	if (v[K_DEBUG] && parse_yes_no(v[K_DEBUG], &cfg->debug) < 0)
+		return mntns_fail(err, -EINVAL, "debug must be \"yes\" or \"no\", not \"%s\"",
+				  v[K_DEBUG]);
 	return 0;
 }
 

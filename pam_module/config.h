@@ -48,6 +48,7 @@ struct mntns_config {
 	enum mntns_prop propagation;
 	enum mntns_unselected unselected;
 	enum mntns_on_error on_error;
+	bool debug; /* [global] debug = yes: log every step, as the module argument does */
 	struct mntns_rule *rules;
 	size_t n_rules, cap_rules;
 	struct strmap names; /* rule name -> index, while files are being added */
@@ -62,8 +63,8 @@ struct mntns_config {
 	 * memory). When false, every login is to be refused (as on_error says). */
 	bool trusted;
 	/* trusted, and every [global] section of every file (the main file and every drop-in)
-	 * read cleanly: users, scope, propagation, unselected, on_error and the need bits that
-	 * [global] users asks for (@GROUP) are what they would be if the rule sections were
+	 * read cleanly: users, scope, propagation, unselected, on_error, debug and the need bits
+	 * that [global] users asks for (@GROUP) are what they would be if the rule sections were
 	 * right. False after an error in [global] (a bad value, an unknown or repeated key,
 	 * [global] twice in a file), a key outside any section, a line after which it is
 	 * unclear which section the next ones belong to (a broken header, a line that is

@@ -83,6 +83,7 @@ static const char *printable(const char *s)
 struct session_data {
 	uid_t uid;
 	struct mntns_session_id id;
+	bool debug; /* the open's, config included: the close does not read the config */
 };
 
 static void free_data(pam_handle_t *pamh, void *data, int status)
@@ -100,6 +101,14 @@ struct login {
 	struct mntns_origin origin;
 	bool in_outer; /* a nested login whose thread is already back in the outer view */
 };
+
+/* Debug is on when the module argument or [global] debug says so: the config's can only turn
+ * it on, once the config is read. */
+static void set_debug(struct login *l, bool on)
+{
+	l->debug = on;
+	l->log.fn = on ? debug_line : NULL;
+}
 
 /* A login opened inside a view of ours (su, sudo in a session) goes back to the outer view
  * before anything else is done in it, and on every way out: sudo runs its command even when
@@ -220,6 +229,7 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 	if (!data)
 		return refuse(l, u->uid, cfg->on_error, 0, "out of memory");
 	data->uid = u->uid;
+	data->debug = l->debug;
 	if (mntns_session_self(&data->id) < 0) {
 		free(data);
 		return refuse(l, u->uid, cfg->on_error, 0, "reading /proc/thread-self/stat failed");
@@ -391,7 +401,7 @@ static int broken_config(struct login *l, const struct mntns_config *cfg, const 
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	struct login l = {.pamh = pamh, .log = {.fn = debug_line, .warn = warn_line}};
+	struct login l = {.pamh = pamh, .log = {.warn = warn_line}};
 	struct mntns_config cfg;
 	struct mntns_user u = {0};
 	struct mntns_plan plan = {0};
@@ -412,16 +422,18 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	/* The config has not been read, so on_error is not known yet: fail. */
 	if (parse_args(pamh, argc, argv, &a, &err) < 0)
 		return refuse(&l, (uid_t)-1, MNTNS_ON_ERROR_FAIL, 0, err.msg);
-	l.debug = a.debug;
-	if (!a.debug)
-		l.log.fn = NULL;
+	set_debug(&l, a.debug);
 	/* PAM_USER, not pam_get_user: that prompts "login:" through the conversation when no
 	 * user is set, and a session module has no business prompting. */
 	if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item || !*(const char *)item)
 		return refuse(&l, (uid_t)-1, MNTNS_ON_ERROR_FAIL, PAM_USER_UNKNOWN,
 			      "PAM_USER is not set (or empty): cannot tell whose session this is");
 	name = item;
-	if (mntns_config_load(&cfg, a.config, a.config_dir, 0, &err) < 0) {
+	rc = mntns_config_load(&cfg, a.config, a.config_dir, 0, &err);
+	/* Of a config that failed, [global] debug counts when [global] read cleanly. */
+	if (cfg.debug && cfg.global_ok)
+		set_debug(&l, true);
+	if (rc < 0) {
 		rc = broken_config(&l, &cfg, name, err.msg);
 		goto out;
 	}
@@ -441,7 +453,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		rc = unselected(&l, cfg.unselected, &u);
 		goto out;
 	}
-	if (a.debug)
+	if (l.debug)
 		for (size_t i = 0; i < plan.n; i++) {
 			char line[4096];
 
@@ -473,6 +485,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	/* scope = session: the namespace ends with the last process in it; nothing to undo. */
 	if (pam_get_data(pamh, DATA_NAME, (const void **)&data) != PAM_SUCCESS || !data)
 		return PAM_SUCCESS;
+	a.debug |= data->debug;
 	/* systemd's user@.service closes its session after dropping privileges: the entry of
 	 * its thread goes by itself when that exits. */
 	if (geteuid() != 0) {

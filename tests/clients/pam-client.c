@@ -2,7 +2,7 @@
 /* pam-client: a small PAM application for the pam_mntns integration tests
  * (tests/integration/70-race.sh, 80-callers.sh).  Not installed.
  *
- *   pam-client [-2] [-t|-w] [-c DIR] [-s SECONDS] [-n N] [-a PATH]... [-f FILE] SERVICE USER
+ *   pam-client [-2] [-t|-w] [-c DIR] [-s SECONDS|-H FILE] [-n N] [-a PATH]... [-f FILE] SERVICE USER
  *   pam-client -N [-t|-w] [-c DIR] SERVICE
  *
  * Single mode (default): optionally starts a thread (-t) and changes to DIR (-c), opens a
@@ -17,7 +17,7 @@
  * module must ask none).  Messages the module gives to the PAM conversation are printed on
  * stderr as "CONV: ...", and its syslog lines as "SYSLOG: ..." (this program interposes
  * syslog/vsyslog, so no /dev/log is needed). With -s, the session stays open SECONDS after
- * the report ("holding=PID"), then is closed.
+ * the report ("holding=PID"), then is closed ("close_rc=RC"); with -H, until FILE exists.
  *
  * -2: a second session of USER is opened first in the same thread, with a PAM handle of its
  * own, and closed right after the report ("closed_first=RC"): what one application with two
@@ -288,6 +288,7 @@ static void readlink_str(const char *p, char *buf, size_t size)
 /* One login in a forked child of loop mode: 0 right view, 1 refused cleanly, 2 bad. */
 static const char *must_exist;
 static int hold; /* -s: seconds to keep the session open after the report */
+static const char *hold_file; /* -H: keep it open until this file exists */
 static int twice; /* -2: a second session first, closed after the report */
 
 static int one_login(const char *svc, const char *user, char **allowed, int nallowed)
@@ -457,12 +458,16 @@ static int single(const char *svc, const char *user, const char *dir, int thread
 		printf("closed_first=%d\n", pam_close_session(first, 0));
 		pam_end(first, PAM_SUCCESS);
 	}
-	if (hold > 0) {
+	if (hold > 0 || hold_file) {
 		printf("holding=%d\n", (int)getpid());
-		sleep((unsigned)hold);
+		if (hold_file)
+			while (access(hold_file, F_OK) < 0)
+				usleep(50000);
+		else
+			sleep((unsigned)hold);
 	}
 	if (rc == PAM_SUCCESS)
-		pam_close_session(ph, 0);
+		printf("close_rc=%d\n", pam_close_session(ph, 0));
 	pam_end(ph, rc);
 	return 0;
 }
@@ -488,8 +493,8 @@ static void *worker(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pam-client [-2] [-t|-w] [-c DIR] [-n N] [-a PATH]... [-f FILE] SERVICE "
-			"USER\n"
+	fprintf(stderr, "usage: pam-client [-2] [-t|-w] [-c DIR] [-s SECONDS|-H FILE] [-n N] "
+			"[-a PATH]... [-f FILE] SERVICE USER\n"
 			"       pam-client -N [-t|-w] [-c DIR] SERVICE\n");
 }
 
@@ -501,7 +506,7 @@ int main(int argc, char **argv)
 	/* As login and su do: the module must read its config the same under any LANG. */
 	setlocale(LC_ALL, "");
 
-	while ((opt = getopt(argc, argv, "2Ntwc:n:a:f:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "2Ntwc:n:a:f:s:H:")) != -1) {
 		switch (opt) {
 		case '2':
 			twice = 1;
@@ -526,6 +531,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			hold = atoi(optarg);
+			break;
+		case 'H':
+			hold_file = optarg;
 			break;
 		case 'a':
 			if (nallowed < 16)

@@ -258,11 +258,11 @@ static void plan_users(const struct mntns_config *cfg)
 /* The [global] settings as iniparser reads FILES (N of them, with lengths LENS), the last file
  * that sets a key winning; false when iniparser cannot load one of them. */
 struct ini_global {
-	char *val[5]; /* users, scope, propagation, unselected, on_error */
+	char *val[6]; /* users, scope, propagation, unselected, on_error, debug */
 };
 
-static const char *const global_key[5] = {"users", "scope", "propagation", "unselected",
-					  "on_error"};
+static const char *const global_key[6] = {"users",	"scope",    "propagation",
+					  "unselected", "on_error", "debug"};
 
 static bool ini_global_read(const char *const *files, const size_t *lens, size_t n,
 			    struct ini_global *g)
@@ -274,7 +274,7 @@ static bool ini_global_read(const char *const *files, const size_t *lens, size_t
 		if (!text)
 			return false;
 		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-			for (size_t k = 0; k < 5; k++) {
+			for (size_t k = 0; k < 6; k++) {
 				size_t kl = strlen(global_key[k]);
 
 				if (strncmp(l, "global:", 7) != 0 ||
@@ -294,7 +294,7 @@ static bool ini_global_read(const char *const *files, const size_t *lens, size_t
 
 static void ini_global_free(struct ini_global *g)
 {
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < 6; k++)
 		free(g->val[k]);
 }
 
@@ -349,7 +349,8 @@ static void check_failed(const struct mntns_config *cfg, const char *const *file
 	if (!is_value(g.val[1], "session", "user", cfg->scope == MNTNS_SCOPE_SESSION) ||
 	    !is_value(g.val[2], "slave", "private", cfg->propagation == MNTNS_PROP_SLAVE) ||
 	    !is_value(g.val[3], "outer", "keep", cfg->unselected == MNTNS_UNSELECTED_OUTER) ||
-	    !is_value(g.val[4], "fail", "ignore", cfg->on_error == MNTNS_ON_ERROR_FAIL))
+	    !is_value(g.val[4], "fail", "ignore", cfg->on_error == MNTNS_ON_ERROR_FAIL) ||
+	    !is_value(g.val[5], "no", "yes", !cfg->debug))
 		fail("global_ok, but a [global] setting differs from iniparser's", NULL);
 	ini_global_free(&g);
 }

@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Namespace basics through real PAM clients: each login gets its own mount namespace with a
 # private tmpfs /tmp; host mounts propagate into a running session, session mounts never
-# reach the host; users left out by [global] users keep the caller's namespace.
+# reach the host; users left out by [global] users keep the caller's namespace. An ordinary
+# login and logout logs nothing; [global] debug = yes logs every step without the argument.
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 sb_begin "$@"
+sb_build_client pam-client
+CLIENT=$SB_ROOT/build/pam-client
+F=$SB_FLAGS
 
 # Prints the login's mount namespace and its top mount on /tmp, one per line.
 PROBE="readlink /proc/self/ns/mnt; $SB_BIN/sb-mnt /tmp; stat -c %a /tmp"
@@ -174,6 +178,94 @@ EOF
 		fail "sandbox mounts changed after the session: $(_sb_oneline "$(diff <(echo "$before") <(echo "$after"))")"
 }
 
+# ---- what an ordinary login logs: nothing, unless debug is on ----
+
+# client NAME [NSPID] SERVICE USER [OPTIONS]: the test client, run by root from /, in the
+# mount namespace of process NSPID when it is not "-" (a login nested in that session);
+# its report in NAME.out, its syslog lines ("SYSLOG: ...") in NAME.err.
+client() {
+	local name=$1 nspid=$2 svc=$3 user=$4 enter=()
+	shift 4
+	[ "$nspid" = - ] || enter=(nsenter -t "$nspid" -m --)
+	timeout -k 3 "$SB_CMD_TIMEOUT" "${enter[@]}" "${SB_WRAP[@]}" "$CLIENT" -c / "$@" "$svc" "$user" \
+		>"$SB_CASE_DIR/$name.out" 2>"$SB_CASE_DIR/$name.err"
+}
+field() { sed -n "s/^$2=//p" "$SB_CASE_DIR/$1.out" | sed 's/ *$//'; }
+syslog_of() { grep -h '^SYSLOG:' "${@/#/$SB_CASE_DIR/}" /dev/null; }
+
+# ordinary_logins [GLOBAL LINE]: the shipped mntns.conf (scope = user: /tmp, a /var/tmp made at
+# the first login, X11 sockets skipped as there are none) with GLOBAL LINE added to [global],
+# and no module argument. alice's first login, held open; a second login of hers, which
+# joins and logs out; in her session, from her /tmp/work, su - bob and sudo to root (root is
+# not selected: back to the outer view), each made by the test client run in her view, as
+# the module sees them; root's own login; then alice's last logout. With scope = session,
+# one more login of alice. Reports in first, join, bob, sudo, root, session (.out, .err).
+ordinary_logins() {
+	local pid n=0
+	# The sandbox (the test client with it) lives in /var/tmp: [vartmp] goes elsewhere.
+	sed -e "/^\[global\]/a ${1:-# (nothing added)}" -e "s|^target *= /var/tmp\$|target = $SB_DATA/vartmp|" \
+		"$SB_ROOT/build/mntns.conf" | sb_config
+	grep -q '^scope = user$' /etc/security/mntns.conf || fail "the shipped mntns.conf has no scope = user"
+	grep -q "^target = $SB_DATA/vartmp\$" /etc/security/mntns.conf || fail "the shipped mntns.conf has no [vartmp]"
+	install -d -m 0755 /var/lib/mntns /var/lib/mntns/vartmp "$SB_DATA/vartmp"
+	sb_use_module
+	client first - mntns-test alice -H "$F/first.go" &
+	pid=$!
+	_sb_track "$pid"
+	while ! grep -qs '^holding=' "$SB_CASE_DIR/first.out" && kill -0 "$pid" 2>/dev/null && [ $n -lt 400 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	expect_eq "$(field first rc)" 0 "alice's first login ($(cat "$SB_CASE_DIR/first.err"))"
+	client join - mntns-test alice
+	expect_eq "$(field join rc)/$(field join close_rc)" 0/0 "alice's second login and logout"
+	expect_eq "$(field join ns_after)" "$(field first ns_after)" "the second login joins the first's view"
+	# Typed in alice's shell in her private /tmp, which the outer view does not show.
+	nsenter -t "$(field first holding)" -m -- setpriv --reuid=alice --regid=alice --init-groups -- \
+		mkdir /tmp/work || fail "mkdir /tmp/work in alice's view"
+	client bob "$(field first holding)" su-l bob -c /tmp/work
+	expect_eq "$(field bob rc)/$(field bob close_rc)" 0/0 "su - bob in alice's session ($(cat "$SB_CASE_DIR/bob.err"))"
+	client sudo "$(field first holding)" sudo root -c /tmp/work
+	expect_eq "$(field sudo rc)" 0 "sudo in alice's session"
+	expect_eq "$(field sudo ns_after)" "$(readlink /proc/1/ns/mnt)" "sudo in alice's session: root's view"
+	expect_eq "$(field sudo cwd_after)" / "sudo in alice's /tmp/work: root's working directory"
+	client root - su-l root
+	expect_eq "$(field root rc)/$(field root ns_changed)" 0/no "root's login"
+	touch "$F/first.go"
+	sb_wait_pid "$pid" || fail "alice's first login did not end cleanly: $(cat "$SB_CASE_DIR/first.err")"
+	expect_eq "$(field first close_rc)" 0 "alice's last logout"
+	sed -i 's/^scope = user$/scope = session/' /etc/security/mntns.conf
+	client session - mntns-test alice
+	expect_eq "$(field session rc)/$(field session close_rc)" 0/0 "alice's login with scope = session"
+}
+
+case_ordinary_quiet() {
+	ordinary_logins
+	local lines
+	lines=$(syslog_of first.err join.err bob.err sudo.err root.err session.err)
+	[ -z "$lines" ] || fail "ordinary logins and logouts logged: $(_sb_oneline "$lines")"
+}
+
+case_config_debug() {
+	ordinary_logins "debug = yes"
+	"$PAM_MNTNS_PLAN" alice >"$SB_CASE_DIR/plan.out" 2>&1 ||
+		fail "mntns-plan with debug = yes: $(cat "$SB_CASE_DIR/plan.out")"
+	local name want
+	for want in "first:built a new namespace for alice" "first:closed a session of uid ${SB_UID[alice]}" \
+		"join:joined the live namespace of alice" "join:closed a session of uid ${SB_UID[alice]}" \
+		"bob:plan for bob: " "bob:closed a session of uid ${SB_UID[bob]}" \
+		"sudo:working directory /tmp/work is not in the new view; now /" \
+		"sudo:user root is not selected: back in the outer view" \
+		"root:user root is not selected by \[global\] users" "session:plan for alice: "; do
+		name=${want%%:*}
+		syslog_of "$name.err" | grep -q "${want#*:}" ||
+			fail "$name: no debug line '${want#*:}': $(_sb_oneline "$(syslog_of "$name.err")")"
+	done
+	syslog_of first.err join.err bob.err sudo.err root.err session.err | grep -v '^SYSLOG: pam_mntns(' &&
+		fail "a line not from pam_mntns"
+	return 0
+}
+
 t_case "runuser -l: login gets its own mount namespace and a pam_mntns tmpfs on /tmp" case_runuser
 t_case "su -l: login gets its own mount namespace and a pam_mntns tmpfs on /tmp" case_su
 t_case "findmnt inside the login shows tmpfs pam_mntns on /tmp" case_findmnt
@@ -183,4 +275,6 @@ t_case "user excluded by [global] users = * !bob keeps the caller's namespace" c
 t_case "mount made by the host after login appears in the session (and its umount too)" case_host_mount_propagates
 t_case "propagation = private: a later host mount does not reach the session" case_private_propagation
 t_case "no mount of a session (the module's or its own) reaches the host" case_session_mounts_stay_inside
+t_case "ordinary logins and logouts (scope = user and session, nested su and sudo) log nothing" case_ordinary_quiet
+t_case "[global] debug = yes, without the module argument, logs every step" case_config_debug
 t_done

@@ -28,6 +28,7 @@ static void test_minimal(void **state)
 	assert_int_equal(cfg.propagation, MNTNS_PROP_SLAVE);
 	assert_int_equal(cfg.on_error, MNTNS_ON_ERROR_FAIL);
 	assert_int_equal(cfg.unselected, MNTNS_UNSELECTED_OUTER);
+	assert_false(cfg.debug);
 	assert_int_equal(cfg.users.n, 1); /* default "*" */
 	mntns_config_free(&cfg);
 }
@@ -441,6 +442,52 @@ static void test_dropin_replaces(void **state)
 	mntns_config_free(&cfg);
 }
 
+/* [global] debug: yes or no in any case, as optional; the last file that sets it wins; and it
+ * is known after an error in a rule, like the rest of [global]. */
+static void test_debug(void **state)
+{
+	static const struct {
+		const char *text;
+		bool debug;
+	} good[] = {
+	    {"[global]\ndebug = yes\n", true},	     {"[global]\nDEBUG = YES\n", true},
+	    {"[global]\ndebug = \"Yes\"\n", true},   {"[global]\ndebug = no\n", false},
+	    {"[global]\ndebug = No ; off\n", false},
+	};
+	struct mntns_config cfg;
+	struct mntns_err err = {""};
+	const char *main_text = "[global]\ndebug = yes\n", *dropin = "[global]\ndebug = no\n";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (load_str(&cfg, good[i].text, &err) != 0)
+			fail_msg("%s: %s", good[i].text, err.msg);
+		if (cfg.debug != good[i].debug)
+			fail_msg("debug is %d for: %s", cfg.debug, good[i].text);
+		mntns_config_free(&cfg);
+	}
+	assert_config_error("[global]\ndebug = 1\n", "debug must be \"yes\" or \"no\", not \"1\"");
+	assert_config_error("[global]\ndebug = yes\ndebug = no\n", "key \"debug\" is given twice");
+	assert_config_error("[tmp]\ntype = tmpfs\ntarget = /tmp\ndebug = yes\n",
+			    "[tmp]: unknown key \"debug\"");
+	expect_broken("[global]\ndebug = on\n", false, "debug must be");
+
+	mntns_config_init(&cfg);
+	assert_int_equal(mntns_config_add_buffer(&cfg, "main", main_text, strlen(main_text), &err),
+			 0);
+	assert_true(cfg.debug);
+	assert_int_equal(mntns_config_add_buffer(&cfg, "d/10.conf", dropin, strlen(dropin), &err),
+			 0);
+	assert_int_equal(mntns_config_finish(&cfg, &err), 0);
+	assert_false(cfg.debug);
+	mntns_config_free(&cfg);
+
+	assert_true(load_broken(&cfg, "[global]\ndebug = yes\n[tmp]\ntype = tmpfs\n", &err) < 0);
+	assert_true(cfg.global_ok);
+	assert_true(cfg.debug);
+	mntns_config_free(&cfg);
+}
+
 static void test_many_sections(void **state)
 {
 	size_t n = 10000, len = 0;
@@ -781,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_ascii_values),
 		cmocka_unit_test(test_iniparser_quirks),
 		cmocka_unit_test(test_dropin_replaces),
+		cmocka_unit_test(test_debug),
 		cmocka_unit_test(test_many_sections),
 		cmocka_unit_test(test_files_order),
 		cmocka_unit_test(test_files_trust),
