@@ -4,12 +4,14 @@
  * by the initial user namespace; its namespace field must name the very namespace it is seen
  * in, so a namespace copied from one of ours (unshare -m inside a session) is not ours. The
  * list in the outer view's run directory (views/INO) is root's alone, and an entry is taken
- * only when the namespace's unique id (Linux 6.8 and later) or, before that, the mount id of
- * its root matches, so an inode number given to a new namespace is not mistaken for ours. */
+ * only when the namespace's unique id (Linux 6.8 and later) matches or, before that, the
+ * thread that made the view still runs in it, so an inode number given to a new namespace is
+ * never mistaken for ours (an entry that cannot be confirmed refuses the login instead). */
 #include "nested.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
@@ -18,11 +20,11 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "path.h"
 #include "userscope.h"
 
 #define RECORD	      MNTNS_RUN_DIR "/view"
@@ -38,10 +40,7 @@ static bool same(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Is the namespace NS_FD owned by the initial user namespace (PID 1's)? A user can make
- * mount namespaces of their own inside a user namespace, and mount what they like there.
- * Returns 1, 0, or -errno when it cannot be told. */
-static int owned_by_init(int ns_fd)
+int mntns_ns_owned_by_init(int ns_fd)
 {
 	_cleanup_close_ int userns = ioctl(ns_fd, NS_GET_USERNS);
 	struct stat a, b;
@@ -53,23 +52,25 @@ static int owned_by_init(int ns_fd)
 
 int mntns_record_read(int rootfd, struct mntns_record *rec)
 {
+	/* O_NONBLOCK: a FIFO put there must not stall the login. */
 	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW,
+	    .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
 	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	const char *path = rootfd == AT_FDCWD ? RECORD : RECORD + 1;
 	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 	unsigned uid;
 	char buf[256];
+	struct statfs sf;
 	struct stat st;
 	ssize_t n;
 
 	if (fd < 0 && errno == ENOSYS)
-		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 07777) != 0400)
+	    (st.st_mode & 07777) != 0400 || fstatfs(fd, &sf) < 0 || sf.f_type != TMPFS_MAGIC)
 		return -EPERM;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
@@ -82,43 +83,46 @@ int mntns_record_read(int rootfd, struct mntns_record *rec)
 	return 0;
 }
 
-/* What tells the namespace NS_FD apart from a later one with its inode number: its unique
- * id where the kernel has one, else the mount id of the thread's root in it. */
-static void identity(int ns_fd, unsigned long long *id, unsigned long long *root_mnt)
+static unsigned long long ns_id(int ns_fd)
 {
-	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	unsigned long long id = 0;
 
-	if (ioctl(ns_fd, NS_GET_MNTNS_ID, id) < 0)
-		*id = 0;
-	*root_mnt = root < 0 ? 0 : mntns_path_mount_id(root);
+	return ioctl(ns_fd, NS_GET_MNTNS_ID, &id) < 0 ? 0 : id;
 }
 
-/* Is the namespace NS_FD (stat CUR) in the list of views made from PID 1's? Sets *UID. Only
- * root can read the list; for anyone else the answer is no. */
-static bool listed(int ns_fd, const struct stat *cur, uid_t *uid)
+/* Is the namespace NS_FD (stat CUR) in the list of views made from PID 1's? Sets *UID.
+ * Returns 1; 0 when it is not listed; -ESTALE when an entry for its inode number is there but
+ * cannot be shown to be this namespace's (the kernel has no unique id, and the thread that
+ * made the view has gone): a namespace made since may have that number. Only root can read
+ * the list; for anyone else the answer is 0. */
+static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 {
 	_cleanup_close_ int dir = mntns_us_open_dir(false, NULL);
-	_cleanup_close_ int views = -1;
-	unsigned long long id, root_mnt, l_id, l_root;
+	_cleanup_close_ int views = -1, task = -1;
+	unsigned long long l_id, l_start;
 	char name[32], text[128];
 	unsigned l_uid;
+	int l_tid;
 	ssize_t n;
 
 	if (dir < 0)
-		return false;
+		return 0;
 	views = openat(dir, VIEWS, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
 	n = views < 0 ? -1 : readlinkat(views, name, text, sizeof(text) - 1);
 	if (n <= 0)
-		return false;
+		return 0;
 	text[n] = '\0';
-	if (sscanf(text, "%u %llu %llu", &l_uid, &l_id, &l_root) != 3)
-		return false;
-	identity(ns_fd, &id, &root_mnt);
-	if (l_id ? l_id != id : (!l_root || l_root != root_mnt))
-		return false;
+	if (sscanf(text, "%u %llu %d %llu", &l_uid, &l_id, &l_tid, &l_start) != 4)
+		return -ESTALE;
 	*uid = (uid_t)l_uid;
-	return true;
+	if (l_id)
+		return ns_id(ns_fd) == l_id;
+	/* Before Linux 6.8: the thread that made the view, still running and still in it. */
+	task = mntns_task_open(l_tid, l_start);
+	if (task >= 0 && mntns_task_in(task, cur->st_dev, cur->st_ino))
+		return 1;
+	return -ESTALE;
 }
 
 static void set_why(struct mntns_origin *o, enum mntns_where where, const char *fmt, ...)
@@ -139,7 +143,7 @@ void mntns_origin_find(struct mntns_origin *o)
 	_cleanup_close_ int cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	struct mntns_record rec;
 	struct stat cur, sys;
-	int rc;
+	int rc, init, list;
 
 	o->uid = (uid_t)-1;
 	o->listed = false;
@@ -155,53 +159,72 @@ void mntns_origin_find(struct mntns_origin *o)
 		o->where = MNTNS_AT_SYSTEM;
 		return;
 	}
+	/* A namespace a user made (inside a user namespace of theirs) is never ours, whatever
+	 * it has on /run/mntns; nothing in it is read. */
+	init = mntns_ns_owned_by_init(cur_fd);
+	if (init < 0) {
+		set_why(o, MNTNS_AT_UNKNOWN, "a view whose owner cannot be told (%s)", strerror(-init));
+		return;
+	}
+	if (!init) {
+		set_why(o, MNTNS_AT_FOREIGN, "a view in a user namespace that is not PID 1's");
+		return;
+	}
 	rc = mntns_record_read(AT_FDCWD, &rec);
-	if (rc == 0) {
-		int init = owned_by_init(cur_fd);
-		if (init < 0) {
-			set_why(o, MNTNS_AT_UNKNOWN, "a view whose owner cannot be told (%s)",
-				strerror(-init));
+	if (rc == 0 && rec.ns_dev == (unsigned long long)cur.st_dev &&
+	    rec.ns_ino == (unsigned long long)cur.st_ino) {
+		o->uid = rec.uid;
+		if (rec.sys_dev == (unsigned long long)sys.st_dev &&
+		    rec.sys_ino == (unsigned long long)sys.st_ino) {
+			o->where = MNTNS_AT_OURS;
 			return;
 		}
-		if (init && rec.ns_dev == (unsigned long long)cur.st_dev &&
-		    rec.ns_ino == (unsigned long long)cur.st_ino) {
-			o->uid = rec.uid;
-			if (rec.sys_dev == (unsigned long long)sys.st_dev &&
-			    rec.sys_ino == (unsigned long long)sys.st_ino) {
-				o->where = MNTNS_AT_OURS;
-				return;
-			}
-			{
-				set_why(o, MNTNS_AT_OURS_LOST,
-					"the view of uid %u, which was not "
-					"made from PID 1's view, so the view it was made from "
-					"cannot be reached",
-					(unsigned)rec.uid);
-				return;
-			}
-		}
+		set_why(o, MNTNS_AT_OURS_LOST, "the view of uid %u, which was not made from PID 1's "
+			"view, so the view it was made from cannot be reached", (unsigned)rec.uid);
+		return;
 	}
 	/* No record, or not this namespace's: it may still be one of ours whose record was
-	 * removed from outside (unmounted; deleting /run/mntns deletes the list too). */
-	if (listed(cur_fd, &cur, &o->uid)) {
+	 * unmounted from outside (deleting /run/mntns deletes the list too). */
+	list = listed(cur_fd, &cur, &o->uid);
+	if (list > 0) {
 		o->listed = true;
-		{
-			set_why(o, MNTNS_AT_OURS, "the view of uid %u, whose record %s is gone",
-				(unsigned)o->uid, RECORD);
-			return;
-		}
+		set_why(o, MNTNS_AT_OURS, "the view of uid %u, whose record %s is gone",
+			(unsigned)o->uid, RECORD);
+		return;
+	}
+	if (list < 0) {
+		set_why(o, MNTNS_AT_UNKNOWN, "a view without its record that %s/%s lists as uid %u's, "
+			"which cannot be confirmed", MNTNS_RUN_DIR, VIEWS, (unsigned)o->uid);
+		return;
 	}
 	if (rc == 0 || rc == -ENOENT || rc == -EACCES) {
-		set_why(o, MNTNS_AT_FOREIGN,
-			"a view that is neither PID 1's nor one "
-			"pam_mntns made%s",
-			rc == 0 ? " (a copy of one, or a record that "
-				  "does not name it)"
-				: "");
+		set_why(o, MNTNS_AT_FOREIGN, "a view that is neither PID 1's nor one pam_mntns made%s",
+			rc == 0 ? " (a copy of one, or a record that does not name it)" : "");
 		return;
 	}
 	set_why(o, MNTNS_AT_UNKNOWN, "a view whose record %s cannot be read (%s)", RECORD,
 		rc == -EINVAL ? "malformed" : strerror(-rc));
+}
+
+int mntns_view_is(uid_t uid)
+{
+	_cleanup_close_ int cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	struct mntns_record rec;
+	struct stat cur;
+	int rc;
+
+	if (cur_fd < 0 || fstat(cur_fd, &cur) < 0)
+		return -errno;
+	rc = mntns_ns_owned_by_init(cur_fd);
+	if (rc <= 0)
+		return rc < 0 ? rc : -EPERM;
+	rc = mntns_record_read(AT_FDCWD, &rec);
+	if (rc < 0)
+		return rc;
+	if (rec.uid != uid || rec.ns_dev != (unsigned long long)cur.st_dev ||
+	    rec.ns_ino != (unsigned long long)cur.st_ino)
+		return -EPERM;
+	return 0;
 }
 
 int mntns_outer_open(struct mntns_err *err)
@@ -221,20 +244,22 @@ static int list_view(int ns_fd, const struct stat *cur, uid_t uid, struct mntns_
 {
 	_cleanup_close_ int dir = mntns_us_open_dir(true, err);
 	_cleanup_close_ int views = -1;
-	unsigned long long id, root_mnt;
+	struct mntns_session_id self;
 	char name[32], tmp[64], text[128];
 
 	if (dir < 0)
 		return dir;
+	if (mntns_session_self(&self) < 0)
+		return mntns_fail(err, -EIO, "reading /proc/thread-self/stat failed");
 	views = openat(dir, VIEWS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (views < 0 && errno == ENOENT)
 		views = mntns_mkdir_root(dir, VIEWS, err);
 	if (views < 0)
 		return mntns_fail(err, views, "%s/%s: %s", MNTNS_RUN_DIR, VIEWS, strerror(-views));
-	identity(ns_fd, &id, &root_mnt);
 	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
 	snprintf(tmp, sizeof(tmp), ".%llu.%d", (unsigned long long)cur->st_ino, (int)gettid());
-	snprintf(text, sizeof(text), "%u %llu %llu", (unsigned)uid, id, root_mnt);
+	snprintf(text, sizeof(text), "%u %llu %d %llu", (unsigned)uid, ns_id(ns_fd), (int)self.tid,
+		 self.start);
 	(void)unlinkat(views, tmp, 0);
 	if (symlinkat(text, views, tmp) < 0 || renameat(views, tmp, views, name) < 0) {
 		int e = errno;

@@ -36,6 +36,15 @@ struct mntns_record {
 	unsigned long long sys_dev, sys_ino; /* PID 1's when it was made from there, else 0 */
 };
 
+/* Is the namespace NS_FD owned by the initial user namespace (PID 1's)? A user can make
+ * mount namespaces of their own inside a user namespace, and mount what they like there.
+ * Returns 1, 0, or -errno when it cannot be told. */
+int mntns_ns_owned_by_init(int ns_fd);
+
+/* Is the calling thread's namespace the view of UID, as its record says (and owned by the
+ * initial user namespace)? Returns 0, or -errno / -EPERM. */
+int mntns_view_is(uid_t uid);
+
 /* Reads the record of the view whose root is ROOTFD (AT_FDCWD: the calling thread's own).
  * Returns 0; -ENOENT or -EACCES when there is none; -EPERM or -EINVAL when what is there is
  * not a record (not root's 0400 file, malformed), or another -errno. */

@@ -212,9 +212,47 @@ static int build_view(struct login *l, const struct mntns_config *cfg,
 	return 0;
 }
 
-/* scope = user, in the outer view: under the user's lock, joins the live namespace or builds
- * one, and registers this session in it for pam_sm_close_session. The lock is held only in
- * the guard, so the user who runs the su or sudo cannot stop it while it holds the lock. */
+/* Joins the namespace the registry of US leads to, if once in it its record says it is U's
+ * view. Returns 1 when joined; 0 when there is none (the thread is where SAVED was, saved
+ * again); -ENOTRECOVERABLE when it could not go back; another -errno with ERR set, the thread
+ * still where SAVED says (undo it). */
+static int try_join(struct mntns_us *us, struct mntns_saved *saved, uid_t uid,
+		    struct mntns_err *err)
+{
+	int ns = mntns_us_find(us, err), rc;
+
+	if (ns == -ENOENT)
+		return 0;
+	if (ns < 0)
+		return ns;
+	rc = mntns_ns_move(saved, ns, err);
+	close(ns);
+	if (rc < 0)
+		return rc;
+	if (mntns_view_is(uid) == 0)
+		return 1;
+	/* An inode number given to a namespace that is not this user's view: theirs is gone. */
+	us->reg->ns_ino = us->reg->ns_id = 0;
+	us->reg->n = 0;
+	if (mntns_ns_leave(saved, err) < 0)
+		return -ENOTRECOVERABLE;
+	return mntns_ns_save(saved, err);
+}
+
+/* Is the calling thread in the namespace US's registry names? */
+static bool in_registered(const struct mntns_us *us)
+{
+	struct stat st;
+
+	return stat("/proc/thread-self/ns/mnt", &st) == 0 &&
+	       (unsigned long long)st.st_ino == us->reg->ns_ino;
+}
+
+/* scope = user, in the outer view: joins the live namespace, or, under the user's lock, builds
+ * one; and registers this session in it for pam_sm_close_session. A join takes the lock only
+ * to register (a login that cannot get it still joins), so the lock is held long only by a
+ * first login; it is held only inside the guard, so the user who runs the su or sudo cannot
+ * stop it with a signal while it holds the lock. */
 static int user_view(struct login *l, const struct mntns_config *cfg, const struct mntns_plan *plan,
 		     const struct mntns_user *u)
 {
@@ -222,9 +260,9 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 	struct session_data *data = calloc(1, sizeof(*data));
 	struct mntns_saved saved;
 	struct mntns_guard guard;
-	struct mntns_err err;
-	bool fresh = false;
-	int ns, rc;
+	struct mntns_err err, err2;
+	bool fresh = false, locked = false;
+	int rc, joined;
 
 	if (!data)
 		return refuse(l, u->uid, cfg->on_error, 0, "out of memory");
@@ -235,46 +273,62 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 		return refuse(l, u->uid, cfg->on_error, 0, "reading /proc/thread-self/stat failed");
 	}
 	mntns_guard_begin(&guard);
-	if (mntns_us_lock(&us, u->uid, &err) < 0) {
-		mntns_guard_end(&guard);
-		free(data);
-		return refuse(l, u->uid, cfg->on_error, 0, err.msg);
-	}
-	ns = mntns_us_find(&us, &err);
-	if (ns < 0 && ns != -ENOENT) {
+	if (mntns_us_peek(&us, u->uid, &err) < 0 || mntns_ns_save(&saved, &err) < 0) {
 		rc = refuse(l, u->uid, cfg->on_error, 0, err.msg);
-		goto out;
+		goto out_nosaved;
 	}
-	if (mntns_ns_save(&saved, &err) < 0) {
-		mntns_closep(&ns);
-		rc = refuse(l, u->uid, cfg->on_error, 0, err.msg);
-		goto out;
-	}
-	if (ns >= 0) {
-		rc = mntns_ns_move(&saved, ns, &err);
-		close(ns);
-		if (rc < 0) {
-			rc = undo(l, u->uid, &saved, cfg->on_error, err.msg);
-			goto out;
+	joined = try_join(&us, &saved, u->uid, &err);
+	if (joined > 0) {
+		/* Registered under the lock, in the namespace the registry names then: if the
+		 * view emptied and another login built a new one meanwhile, go there instead. */
+		locked = mntns_us_relock(&us, &err2) == 0;
+		if (!locked)
+			pam_syslog(l->pamh, LOG_WARNING, "user %s: this session is not registered: %s",
+				   printable(u->name), err2.msg);
+		else if (!in_registered(&us)) {
+			joined = mntns_ns_leave(&saved, &err) < 0 ? -ENOTRECOVERABLE
+								    : mntns_ns_save(&saved, &err);
+			if (joined == 0)
+				joined = try_join(&us, &saved, u->uid, &err);
 		}
-		if (l->debug)
-			pam_syslog(l->pamh, LOG_DEBUG, "joined the live namespace of %s",
-				   printable(u->name));
-	} else {
+	} else if (joined == 0) {
+		if (mntns_us_relock(&us, &err) < 0) {
+			mntns_saved_release(&saved);
+			rc = refuse(l, u->uid, cfg->on_error, 0, err.msg);
+			goto out_nosaved;
+		}
+		locked = true;
+		/* Another login may have built it while this one waited. */
+		joined = try_join(&us, &saved, u->uid, &err);
+	}
+	if (joined == -ENOTRECOVERABLE) {
+		pam_syslog(l->pamh, LOG_CRIT, "user %s: %s", printable(u->name), err.msg);
+		rc = PAM_SESSION_ERR;
+		goto out_nosaved;
+	}
+	if (joined < 0) {
+		rc = undo(l, u->uid, &saved, cfg->on_error, err.msg);
+		goto out_nosaved;
+	}
+	if (joined == 0) {
 		rc = build_view(l, cfg, plan, u, true, &saved);
 		if (rc)
-			goto out;
+			goto out_nosaved; /* build_view has put the thread back and released SAVED */
 		fresh = true;
+	} else if (l->debug) {
+		pam_syslog(l->pamh, LOG_DEBUG, "joined the live namespace of %s", printable(u->name));
 	}
-	if (mntns_us_register(&us, fresh, &data->id, &err) < 0) {
-		/* Only a shortcut is lost: the next login looks through /proc instead. */
+	/* Only a shortcut is lost without it: the next login looks through /proc instead. */
+	if (locked && mntns_us_register(&us, fresh, &data->id, &err) < 0)
 		pam_syslog(l->pamh, LOG_WARNING, "user %s: this session is not registered: %s",
 			   printable(u->name), err.msg);
-	}
 	rc = 0;
-out:
+out_nosaved:
 	mntns_us_unlock(&us);
-	mntns_guard_end(&guard);
+	joined = mntns_guard_end(&guard);
+	if (joined < 0) /* setresuid back to the caller's uids, by root: it does not fail */
+		pam_syslog(l->pamh, LOG_CRIT, "user %s: the caller's uids could not be put back: %s",
+			   printable(u->name), strerror(-joined));
 	if (rc) {
 		free(data);
 		return rc;
@@ -501,7 +555,9 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	if (rc == 0)
 		rc = mntns_us_unregister(&us, &data->id, &err);
 	mntns_us_unlock(&us);
-	mntns_guard_end(&guard);
+	if (mntns_guard_end(&guard) < 0)
+		pam_syslog(pamh, LOG_CRIT, "closing a session of uid %u: the caller's uids could not "
+			   "be put back: %s", (unsigned)data->uid, strerror(errno));
 	if (rc < 0) {
 		pam_syslog(pamh, LOG_ERR, "closing a session of uid %u: %s", (unsigned)data->uid,
 			   err.msg);

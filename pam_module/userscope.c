@@ -202,25 +202,19 @@ static unsigned long long ns_id(int ns_fd)
 }
 
 /* Opens the mount namespace of the thread whose /proc directory is TASKFD if it is the one
- * REG names and its record says it is UID's view. The descriptor of the directory stands for
- * that very thread: once it has exited, nothing can be opened through it, even if its id has
- * been given to a new one. Returns a descriptor or -ENOENT. */
-static int task_ns(int taskfd, const struct mntns_registry *reg, uid_t uid)
+ * REG names: its inode number (and, where the kernel has one, its unique id), owned by the
+ * initial user namespace, so that no namespace a user made can pass. The descriptor of the
+ * directory stands for that very thread: once it has exited, nothing can be opened through
+ * it, even if its id has been given to a new one. Nothing is read inside the namespace here:
+ * the caller enters it and checks its record there (mntns_view_is), where no process of the
+ * user's can have changed the way to it. Returns a descriptor or -ENOENT. */
+static int task_ns(int taskfd, const struct mntns_registry *reg)
 {
 	_cleanup_close_ int ns = openat(taskfd, "ns/mnt", O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int root = -1;
-	struct mntns_record rec;
 	struct stat st;
 
 	if (ns < 0 || fstat(ns, &st) < 0 || st.st_ino != reg->ns_ino ||
-	    (reg->ns_id && ns_id(ns) != reg->ns_id))
-		return -ENOENT;
-	/* An inode number is reused once its namespace is gone (and Debian 12's kernel has no
-	 * unique id): the record, inside the namespace itself, says whose view it is. */
-	root = openat(taskfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 || mntns_record_read(root, &rec) < 0 || rec.uid != uid ||
-	    rec.ns_ino != (unsigned long long)st.st_ino ||
-	    rec.ns_dev != (unsigned long long)st.st_dev)
+	    (reg->ns_id && ns_id(ns) != reg->ns_id) || mntns_ns_owned_by_init(ns) != 1)
 		return -ENOENT;
 	return mntns_take_fd(&ns);
 }
@@ -239,12 +233,19 @@ static int task_open(int procfd, const struct mntns_session_id *id)
 	return mntns_take_fd(&fd);
 }
 
-/* Is the thread whose /proc directory is TASKFD in namespace INO (dev DEV)? */
-static bool task_in(int taskfd, dev_t dev, ino_t ino)
+bool mntns_task_in(int taskfd, dev_t dev, ino_t ino)
 {
 	struct stat st;
 
 	return fstatat(taskfd, "ns/mnt", &st, 0) == 0 && st.st_ino == ino && st.st_dev == dev;
+}
+
+int mntns_task_open(pid_t tid, unsigned long long start)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct mntns_session_id id = { .tid = tid, .start = start };
+
+	return procfd < 0 ? -errno : task_open(procfd, &id);
 }
 
 /* A process whose main thread has exited (pthread_exit in main) has no namespace any more;
@@ -257,10 +258,14 @@ static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, pid_t *tid)
 	int found = -ENOENT;
 	DIR *d;
 
+	struct stat st;
+
 	*tid = pid;
-	if (task_in(pidfd, dev, ino))
-		return openat(pidfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (tasks < 0 || !(d = fdopendir(tasks)))
+	if (fstatat(pidfd, "ns/mnt", &st, 0) == 0)
+		return st.st_ino == ino && st.st_dev == dev
+			       ? openat(pidfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)
+			       : -ENOENT;
+	if (errno != ENOENT || tasks < 0 || !(d = fdopendir(tasks)))
 		return -ENOENT;
 	tasks = -1; /* closedir closes it */
 	while (found < 0 && (de = readdir(d))) {
@@ -269,7 +274,7 @@ static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, pid_t *tid)
 		if (de->d_name[0] == '.')
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 && task_in(fd, dev, ino)) {
+		if (fd >= 0 && mntns_task_in(fd, dev, ino)) {
 			found = fd;
 			*tid = (pid_t)strtol(de->d_name, NULL, 10);
 		} else if (fd >= 0)
@@ -444,7 +449,14 @@ static void name_holder(int lock_fd, char *buf, size_t size)
 	snprintf(name, sizeof(name), "%d/comm", (int)pid);
 	if (read_small(proc, name, comm, sizeof(comm)) == 0)
 		comm[strcspn(comm, "\n")] = '\0';
-	snprintf(buf, size, "pid %d (%s)", (int)pid, comm);
+	/* A holder that is stopped (T) was stopped by something that is not a signal from its
+	 * user (a debugger, the cgroup freezer shows as S): worth saying. */
+	snprintf(name, sizeof(name), "%d/stat", (int)pid);
+	if (read_small(proc, name, locks, 65536) == 0 && strrchr(locks, ')') &&
+	    strrchr(locks, ')')[1] == ' ')
+		snprintf(buf, size, "pid %d (%s, state %c)", (int)pid, comm, strrchr(locks, ')')[2]);
+	else
+		snprintf(buf, size, "pid %d (%s)", (int)pid, comm);
 }
 
 /* flock with a deadline: polled, so that no signal or timer of the caller's is touched. */
@@ -474,11 +486,24 @@ static int lock_within(int fd, unsigned ms)
 	}
 }
 
-int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err)
+/* (Re)reads the registry into US->reg. */
+static int registry_read(struct mntns_us *us, struct mntns_err *err)
 {
-	_cleanup_free_ char *buf = NULL;
-	struct stat st;
+	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
 	ssize_t n;
+
+	if (!us->reg)
+		us->reg = malloc(sizeof(*us->reg));
+	if (!us->reg || !buf)
+		return mntns_fail(err, -ENOMEM, "%s/%s: out of memory", MNTNS_RUN_DIR, us->lock);
+	n = pread(us->lock_fd, buf, REGISTRY_BYTES, 0);
+	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, us->reg);
+	return 0;
+}
+
+int mntns_us_peek(struct mntns_us *us, uid_t uid, struct mntns_err *err)
+{
+	struct stat st;
 	int rc;
 
 	us->lock_fd = -1;
@@ -489,41 +514,43 @@ int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err)
 	if (us->dir_fd < 0)
 		return us->dir_fd;
 	us->lock_fd = openat(us->dir_fd, us->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (us->lock_fd < 0) {
+	if (us->lock_fd < 0)
 		rc = mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->lock, strerror(errno));
-		goto fail;
-	}
-	if (fstat(us->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    st.st_uid != 0) {
+	else if (fstat(us->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+		 st.st_uid != 0)
 		rc = mntns_fail(err, -EINVAL, "%s/%s: not a plain file of root's", MNTNS_RUN_DIR,
 				us->lock);
-		goto fail;
-	}
-	rc = lock_within(us->lock_fd, MNTNS_LOCK_TIMEOUT_MS);
+	else
+		rc = registry_read(us, err);
+	if (rc < 0)
+		mntns_us_unlock(us);
+	return rc;
+}
+
+int mntns_us_relock(struct mntns_us *us, struct mntns_err *err)
+{
+	int rc = lock_within(us->lock_fd, MNTNS_LOCK_TIMEOUT_MS);
+
 	if (rc == -ETIMEDOUT) {
 		char who[128];
 
 		name_holder(us->lock_fd, who, sizeof(who));
-		rc = mntns_fail(err, rc, "%s/%s is held by %s for more than %u s; gave up waiting",
-				MNTNS_RUN_DIR, us->lock, who, MNTNS_LOCK_TIMEOUT_MS / 1000);
-		goto fail;
+		return mntns_fail(err, rc, "%s/%s is held by %s for more than %u s; gave up waiting",
+				  MNTNS_RUN_DIR, us->lock, who, MNTNS_LOCK_TIMEOUT_MS / 1000);
 	}
-	if (rc < 0) {
-		rc = mntns_fail(err, rc, "locking %s/%s: %s", MNTNS_RUN_DIR, us->lock,
-				strerror(-rc));
-		goto fail;
-	}
-	us->reg = malloc(sizeof(*us->reg));
-	buf = malloc(REGISTRY_BYTES);
-	if (!us->reg || !buf) {
-		rc = mntns_fail(err, -ENOMEM, "%s/%s: out of memory", MNTNS_RUN_DIR, us->lock);
-		goto fail;
-	}
-	n = pread(us->lock_fd, buf, REGISTRY_BYTES, 0);
-	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, us->reg);
-	return 0;
-fail:
-	mntns_us_unlock(us);
+	if (rc < 0)
+		return mntns_fail(err, rc, "locking %s/%s: %s", MNTNS_RUN_DIR, us->lock,
+				  strerror(-rc));
+	/* Another login may have changed it while this one was not holding the lock. */
+	return registry_read(us, err);
+}
+
+int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err)
+{
+	int rc = mntns_us_peek(us, uid, err);
+
+	if (rc == 0 && (rc = mntns_us_relock(us, err)) < 0)
+		mntns_us_unlock(us);
 	return rc;
 }
 
@@ -569,7 +596,7 @@ static void registry_prune(int procfd, struct mntns_registry *reg)
 
 /* The live namespace of REG, through a registered thread or else the /proc pass (whose find
  * is then added to REG). Returns a descriptor, -ENOENT, or -errno. */
-static int find_live(int procfd, struct mntns_registry *reg, uid_t uid)
+static int find_live(int procfd, struct mntns_registry *reg)
 {
 	struct pass p = {.dev = 0};
 	struct stat nsfs;
@@ -579,7 +606,7 @@ static int find_live(int procfd, struct mntns_registry *reg, uid_t uid)
 		return -ENOENT;
 	for (size_t i = 0; i < reg->n; i++) {
 		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
-		int ns = task < 0 ? -ENOENT : task_ns(task, reg, uid);
+		int ns = task < 0 ? -ENOENT : task_ns(task, reg);
 
 		if (ns >= 0)
 			return ns; /* a live session: O(sessions), no /proc pass */
@@ -595,7 +622,7 @@ static int find_live(int procfd, struct mntns_registry *reg, uid_t uid)
 	if (p.first >= 0) {
 		_cleanup_close_ int task = p.first;
 		struct mntns_session_id found = {.token = 0};
-		int ns = task_ns(task, reg, uid);
+		int ns = task_ns(task, reg);
 
 		if (ns < 0 || task_start(task, &found.start) < 0) {
 			mntns_closep(&ns);
@@ -618,7 +645,7 @@ int mntns_us_find(struct mntns_us *us, struct mntns_err *err)
 
 	if (procfd < 0)
 		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	ns = find_live(procfd, us->reg, us->uid);
+	ns = find_live(procfd, us->reg);
 	if (ns == -ENOENT) {
 		us->reg->ns_ino = us->reg->ns_id = 0; /* gone: the kernel has freed it */
 		us->reg->n = 0;
@@ -700,7 +727,7 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	ns = find_live(procfd, reg, uid);
+	ns = find_live(procfd, reg);
 	if (ns == -ENOENT)
 		return 0;
 	if (ns < 0 || fstat(ns, &st) < 0)
@@ -711,7 +738,7 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 	for (size_t i = 0; i < reg->n; i++) {
 		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
 
-		if (task < 0 || !reg->ids[i].token || !task_in(task, st.st_dev, st.st_ino))
+		if (task < 0 || !reg->ids[i].token || !mntns_task_in(task, st.st_dev, st.st_ino))
 			continue;
 		if (out->sessions < sizeof(out->session_tids) / sizeof(out->session_tids[0]))
 			out->session_tids[out->sessions] = reg->ids[i].tid;
@@ -747,12 +774,15 @@ void mntns_guard_begin(struct mntns_guard *g)
 		g->raised = setresuid(0, 0, 0) == 0;
 }
 
-void mntns_guard_end(struct mntns_guard *g)
+int mntns_guard_end(struct mntns_guard *g)
 {
-	if (g->raised)
-		(void)!setresuid(g->ruid, g->euid, g->suid);
+	int rc = 0;
+
+	if (g->raised && setresuid(g->ruid, g->euid, g->suid) < 0)
+		rc = -errno;
 	g->raised = false;
 	if (g->masked)
 		pthread_sigmask(SIG_SETMASK, &g->old_mask, NULL);
 	g->masked = false;
+	return rc;
 }

@@ -63,17 +63,29 @@ int mntns_us_open_dir(bool create, struct mntns_err *err);
  * opens it as open_root_dir does. Returns a descriptor or -errno. */
 int mntns_mkdir_root(int dirfd, const char *name, struct mntns_err *err);
 
-/* Takes UID's lock and reads the registry, waiting at most MNTNS_LOCK_TIMEOUT_MS for another
- * login of UID; -ETIMEDOUT then, with the holder's pid in ERR. Logins of other users never
- * wait for it. Returns 0 or -errno; US must then be released with mntns_us_unlock. */
+/* Opens UID's lock file and reads the registry without taking the lock (a torn write then
+ * reads as no namespace, which sends the login to the locked path). Returns 0 or -errno; US
+ * must then be released with mntns_us_unlock. */
+int mntns_us_peek(struct mntns_us *us, uid_t uid, struct mntns_err *err);
+/* Takes the lock of a peeked US and reads the registry again, waiting at most
+ * MNTNS_LOCK_TIMEOUT_MS for another login of UID; -ETIMEDOUT then, with the holder's pid in
+ * ERR. Logins of other users never wait for it. Returns 0 or -errno. */
+int mntns_us_relock(struct mntns_us *us, struct mntns_err *err);
+/* mntns_us_peek, then mntns_us_relock. */
 int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err);
 void mntns_us_unlock(struct mntns_us *us);
 
-/* Opens UID's live namespace: one that a registered thread still runs in, or (only when
- * none does) a process found by one pass over /proc, which is then registered; either way
- * its record must say it is UID's view. Returns a descriptor or -ENOENT when there is none
- * (the registry then says so), or -errno. */
+/* Opens the namespace the registry names, if it is still live: one that a registered thread
+ * still runs in, or (only when none does) one a process found by one pass over /proc runs
+ * in, which is then registered. It is owned by the initial user namespace; its record is for
+ * the caller to check once in it (mntns_view_is). Returns a descriptor, or -ENOENT when there
+ * is none (the registry then says so), or -errno. */
 int mntns_us_find(struct mntns_us *us, struct mntns_err *err);
+
+/* The /proc directory of thread TID if it is still the one that started at START, or
+ * -errno; and whether the thread of such a directory is in namespace INO on DEV. */
+int mntns_task_open(pid_t tid, unsigned long long start);
+bool mntns_task_in(int taskfd, dev_t dev, ino_t ino);
 
 /* Registers session ID (a thread in the calling thread's namespace). FRESH: that namespace
  * is a new one, now UID's, and the old entries go. Returns 0 or -errno. */
@@ -108,7 +120,8 @@ struct mntns_guard {
 	bool masked;
 };
 void mntns_guard_begin(struct mntns_guard *g);
-void mntns_guard_end(struct mntns_guard *g);
+/* Returns 0, or -errno when the uids could not be put back (the caller must say so). */
+int mntns_guard_end(struct mntns_guard *g);
 
 /* The calling thread's id, with a fresh random token. Returns 0 or -errno. */
 int mntns_session_self(struct mntns_session_id *id);
