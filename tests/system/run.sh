@@ -272,10 +272,17 @@ booted() {
 # ---------------------------------------------------------------- checks
 
 installed() {
+	local out
 	inside apt-get install -y -q "/root/$deb_name" >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
 	inside dpkg -s libpam-mntns | grep -q '^Status: install ok installed' || return 1
 	[ "$(inside stat -c '%U %a' /run/mntns)" = "root 700" ] || { echo "/run/mntns: $(inside stat -c '%U %a' /run/mntns 2>&1)"; return 1; }
-	inside test -d /var/lib/mntns/vartmp || { echo "no /var/lib/mntns/vartmp"; return 1; }
+	# vartmp is root's alone: a user reaches their directory only as their /var/tmp, so an
+	# account that gets a deleted account's uid cannot read what that account left there.
+	[ "$(inside stat -c '%U %a' /var/lib/mntns/vartmp 2>&1)" = "root 700" ] ||
+		{ echo "/var/lib/mntns/vartmp: $(inside stat -c '%U %a' /var/lib/mntns/vartmp 2>&1)"; return 1; }
+	# The tmpfiles.d lines parse, and ageing removes nothing new.
+	out=$(inside systemd-tmpfiles --create --clean /usr/lib/tmpfiles.d/libpam-mntns.conf 2>&1) &&
+		[ -z "$out" ] || { echo "systemd-tmpfiles on libpam-mntns.conf: $out"; return 1; }
 	# Installing enables nothing (the profile says Default: no).
 	! inside grep -q pam_mntns /etc/pam.d/common-session || { echo "enabled on install"; return 1; }
 }
@@ -296,7 +303,7 @@ enabled() {
 }
 
 ssh_login() {
-	local out uid
+	local out
 	out=$(ssh_as alice 'echo ns=$(readlink /proc/self/ns/mnt); echo tmp=$(findmnt -n -o FSTYPE,SOURCE /tmp | tail -n 1);
 		echo session=$XDG_SESSION_ID; echo rundir=$(test -d /run/user/$(id -u) && echo yes);
 		echo active=$(loginctl show-session "$XDG_SESSION_ID" -p Active --value); echo mark >/tmp/alice-mark') ||
@@ -429,7 +436,8 @@ typo_sudo_outer() {
 # nothing of bob's runs, so his login builds a view and fails: sudo -u bob from alice's
 # session then runs bob's command in the outer view, which does not have alice's /tmp.
 bob_broken_source() {
-	local d=/var/lib/mntns/vartmp/bob made="" out init rc=0
+	local d made="" out init rc=0
+	d=/var/lib/mntns/vartmp/bob.$(inside id -u bob) || return 1
 	init=$(inside readlink /proc/1/ns/mnt)
 	for _ in $(seq 120); do
 		inside pgrep -u bob >/dev/null || break
@@ -480,7 +488,7 @@ live
 live" ] || { echo "in alice's tmux after purge and install: $out (PID 1's: $init)"; back=""; }
 	[ "$kept" = ok ] || { echo "$kept"; back=""; }
 	grep -q "removing the users' /var/tmp data" <<<"$said" || { echo "purge did not say it removes the users' /var/tmp data: $said"; back=""; }
-	grep -q 'keeping /var/lib/mntns/vartmp/alice' <<<"$said" || { echo "purge did not keep alice's /var/tmp directory: $said"; back=""; }
+	grep -qx "libpam-mntns: keeping /var/lib/mntns/vartmp/alice.$(inside id -u alice): .*" <<<"$said" || { echo "purge did not keep alice's /var/tmp directory: $said"; back=""; }
 	[ -n "$back" ]
 }
 
@@ -523,7 +531,8 @@ purged() {
 	done
 	! inside pgrep -u alice,bob >/dev/null || { echo "still running: $(inside pgrep -a -u alice,bob | tr '\n' ' ')"; return 1; }
 	inside apt-get purge -y -q libpam-mntns >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
-	grep -q 'removing /var/lib/mntns/vartmp/alice' "$tmp/apt.log" || { echo "purge did not say it removes alice's /var/tmp data"; cat "$tmp/apt.log"; return 1; }
+	grep -qF "libpam-mntns: removing /var/lib/mntns/vartmp/alice.$(inside id -u alice)" "$tmp/apt.log" ||
+		{ echo "purge did not say it removes alice's /var/tmp data: $(grep 'libpam-mntns: ' "$tmp/apt.log")"; return 1; }
 	(cd "$tmp/root/etc/pam.d" && sha256sum -- * | sort) >"$tmp/pam.d.purged"
 	diff "$tmp/pam.d.before" "$tmp/pam.d.purged" || return 1
 	local p left=""
