@@ -173,7 +173,8 @@ EOF
 case_shipped_config() {
 	install -m 0644 "$SB_ROOT/build/mntns.conf" /etc/security/mntns.conf ||
 		fail "no copy of conf/mntns.conf in the sandbox"
-	install -d -m 0755 /var/lib/mntns /var/lib/mntns/vartmp
+	install -d -m 0755 /var/lib/mntns
+	install -d -m 0700 /var/lib/mntns/vartmp # as the package makes it
 	sb_use_module
 	local out ram
 	# (not $SB_BIN: the sandbox lives in the host's /var/tmp, which this config hides)
@@ -183,7 +184,8 @@ case_shipped_config() {
 	[[ $out =~ size=([0-9]+)k ]] || fail "no size= on /tmp: $out $(sb_last_err)"
 	[ "${BASH_REMATCH[1]}" -le $((ram / 10 + 4)) ] ||
 		fail "/tmp of ${BASH_REMATCH[1]} KiB is more than 10% of $ram KiB"
-	expect_eq "$(stat -c '%U %a' /var/lib/mntns/vartmp/alice)" "alice 700" "alice's /var/tmp on disk"
+	expect_eq "$(stat -c '%U %a' "/var/lib/mntns/vartmp/alice.$(id -u alice)")" "alice 700" \
+		"alice's /var/tmp on disk (NAME.UID)"
 	out=$(sb_as alice "ls -A /tmp; cat /var/tmp/kept") || fail "second login: $(sb_last_err)"
 	expect_eq "$out" b "the second login: nothing in /tmp, /var/tmp kept"
 	out=$(sb_as bob "ls -A /var/tmp") || fail "bob's login: $(sb_last_err)"

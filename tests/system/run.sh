@@ -11,8 +11,11 @@
 # logs in, alice does not, sudo -i from her earlier session still reaches PID 1's view) and a
 # broken rule only bob uses (sudo -u bob from alice's session must not see her /tmp); apt
 # purge and install while alice's tmux runs (root's login from there still reaches PID 1's
-# view); then apt remove and apt purge, after which /etc/pam.d must be byte for byte what it
-# was before and nothing of the package may be left but /run/mntns (until reboot).
+# view); a view and its /tmp freed once user@.service stops after the last logout (while
+# bob's tmux keeps his), and kept while the user lingers; an account deleted and made again
+# (userdel -r, useradd with another uid), and the ageing of the tmpfiles.d line; then apt
+# remove and apt purge, after which /etc/pam.d must be byte for byte what it was before and
+# nothing of the package may be left but /run/mntns (until reboot).
 #
 # The root is made once with debootstrap from Debian's archive and kept in
 # /var/cache/pam_mntns-tests (MNTNS_SYSTEM_CACHE); each run puts an overlay over it, so the
@@ -272,10 +275,17 @@ booted() {
 # ---------------------------------------------------------------- checks
 
 installed() {
+	local out
 	inside apt-get install -y -q "/root/$deb_name" >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
 	inside dpkg -s libpam-mntns | grep -q '^Status: install ok installed' || return 1
 	[ "$(inside stat -c '%U %a' /run/mntns)" = "root 700" ] || { echo "/run/mntns: $(inside stat -c '%U %a' /run/mntns 2>&1)"; return 1; }
-	inside test -d /var/lib/mntns/vartmp || { echo "no /var/lib/mntns/vartmp"; return 1; }
+	# vartmp is root's alone: a user reaches their directory only as their /var/tmp, so an
+	# account that gets a deleted account's uid cannot read what that account left there.
+	[ "$(inside stat -c '%U %a' /var/lib/mntns/vartmp 2>&1)" = "root 700" ] ||
+		{ echo "/var/lib/mntns/vartmp: $(inside stat -c '%U %a' /var/lib/mntns/vartmp 2>&1)"; return 1; }
+	# The tmpfiles.d lines parse, and ageing removes nothing new.
+	out=$(inside systemd-tmpfiles --create --clean /usr/lib/tmpfiles.d/libpam-mntns.conf 2>&1) &&
+		[ -z "$out" ] || { echo "systemd-tmpfiles on libpam-mntns.conf: $out"; return 1; }
 	# Installing enables nothing (the profile says Default: no).
 	! inside grep -q pam_mntns /etc/pam.d/common-session || { echo "enabled on install"; return 1; }
 }
@@ -296,7 +306,7 @@ enabled() {
 }
 
 ssh_login() {
-	local out uid
+	local out
 	out=$(ssh_as alice 'echo ns=$(readlink /proc/self/ns/mnt); echo tmp=$(findmnt -n -o FSTYPE,SOURCE /tmp | tail -n 1);
 		echo session=$XDG_SESSION_ID; echo rundir=$(test -d /run/user/$(id -u) && echo yes);
 		echo active=$(loginctl show-session "$XDG_SESSION_ID" -p Active --value); echo mark >/tmp/alice-mark') ||
@@ -429,7 +439,8 @@ typo_sudo_outer() {
 # nothing of bob's runs, so his login builds a view and fails: sudo -u bob from alice's
 # session then runs bob's command in the outer view, which does not have alice's /tmp.
 bob_broken_source() {
-	local d=/var/lib/mntns/vartmp/bob made="" out init rc=0
+	local d made="" out init rc=0
+	d=/var/lib/mntns/vartmp/bob.$(inside id -u bob) || return 1
 	init=$(inside readlink /proc/1/ns/mnt)
 	for _ in $(seq 120); do
 		inside pgrep -u bob >/dev/null || break
@@ -448,6 +459,267 @@ bob_broken_source() {
 	[ "$rc" = 0 ] || return 1
 	! grep -qx mark <<<"$out" || { echo "bob's command read alice's /tmp: $out"; return 1; }
 	[ "$(head -n 1 <<<"$out")" = "$init" ] || { echo "bob's command ran in $out, not in PID 1's view ($init)"; return 1; }
+}
+
+# ---------------------------------------------------------------- the end of a view; accounts
+
+# uid USER: USER's uid in the container.
+uid() { inside id -u "$1"; }
+
+# user_stopped UID: waits (at most 90 s: logind stops it UserStopDelaySec, 10 s by default,
+# after the user's last session) until user@UID.service is no longer active.
+user_stopped() {
+	local state=""
+	for _ in $(seq 360); do
+		state=$(inside systemctl is-active "user@$1.service" 2>/dev/null)
+		case $state in inactive | failed) return 0 ;; esac
+		sleep 0.25
+	done
+	echo "user@$1.service still $state after 90 s"
+	return 1
+}
+
+# no_procs UID: waits (at most 30 s) until no process of UID runs in the container.
+no_procs() {
+	for _ in $(seq 120); do
+		inside pgrep -u "$1" >/dev/null || return 0
+		sleep 0.25
+	done
+	echo "processes of uid $1 still run: $(inside pgrep -a -u "$1" | tr '\n' ' ')"
+	return 1
+}
+
+# in_ns NS: the pids of the processes that have a thread in the mount namespace NS
+# ("mnt:[INODE]"): a thread may have a namespace of its own (unshare(CLONE_FS) and setns).
+in_ns() {
+	inside sh -c 'find /proc/[0-9]*/task/[0-9]*/ns/mnt -maxdepth 0 -printf "%l %p\n" 2>/dev/null' |
+		awk -v ns="$1" '$1 == ns { split($2, p, "/"); print p[3] }' | sort -u
+}
+
+# ns_freed NS: waits (at most 20 s) until no process is in NS.
+ns_freed() {
+	for _ in $(seq 80); do
+		[ -n "$(in_ns "$1")" ] || return 0
+		sleep 0.25
+	done
+	echo "still in $1: $(in_ns "$1" | while read -r p; do inside ps -o pid=,user=,args= -p "$p"; done | tr '\n' ' ')"
+	return 1
+}
+
+shmem_kb() { inside awk '/^Shmem:/ { print $2 }' /proc/meminfo; }
+
+# tmux_of USER NAME: starts a tmux server of USER in an ssh login of its own, which then
+# ends; prints "NS PID": the login's namespace and the server's pid.
+tmux_of() {
+	local out
+	out=$(ssh_as "$1" "tmux new-session -d -s $2 'sleep infinity' && echo ns=\$(readlink /proc/self/ns/mnt) pid=\$(tmux display -p '#{pid}')") ||
+		{ echo "tmux of $1: $out" >&2; return 1; }
+	[[ $out =~ ^ns=(mnt:\[[0-9]+\])\ pid=([0-9]+)$ ]] || { echo "tmux of $1: $out" >&2; return 1; }
+	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+}
+
+# Under systemd a user's view outlives their last ssh logout by the few seconds that
+# user@.service stays; once it has stopped nothing is left in it: the kernel frees the
+# namespace and the tmpfs /tmp with it. Meanwhile bob's tmux, left running from an earlier
+# login, keeps bob's. (alice's tmux from tmux_across is ended first: it would keep hers.)
+freed_at_logout() {
+	local rc=0 bob_ns bob_pid
+	[ ! -s "$tmp/tmux.pid" ] || in_view "$(cat "$tmp/tmux.pid")" alice 'tmux kill-server' >/dev/null 2>&1
+	: >"$tmp/tmux.pid"
+	read -r bob_ns bob_pid < <(tmux_of bob keep) && [ -n "$bob_pid" ] || return 1
+	in_view "$bob_pid" bob 'echo kept >/tmp/bob-kept' || rc=1
+	[ "$rc" = 1 ] || freed_alice "$bob_ns" "$bob_pid" || rc=1
+	in_view "$bob_pid" bob 'tmux kill-server' >/dev/null 2>&1
+	return "$rc"
+}
+
+# freed_alice NS PID: the namespace of bob's tmux and its pid.
+freed_alice() {
+	local a out ns s0 s1 s2="" mb=50 drop=0
+	a=$(uid alice) || return 1
+	user_stopped "$a" && no_procs "$a" || return 1
+	s0=$(shmem_kb)
+	out=$(ssh_as alice "echo ns=\$(readlink /proc/self/ns/mnt); dd if=/dev/zero of=/tmp/alice-big bs=1M count=$mb status=none &&
+		awk '/^Shmem:/ { print \"shmem=\" \$2 }' /proc/meminfo") || { echo "alice's ssh login: $out"; return 1; }
+	ns=$(sed -n 's/^ns=//p' <<<"$out") s1=$(sed -n 's/^shmem=//p' <<<"$out")
+	[ -n "$ns" ] && [ -n "$s1" ] || { echo "alice's ssh login: $out"; return 1; }
+	# tmpfs pages count in Shmem (the whole machine's: other work moves it too, hence the
+	# margin of half the file either way).
+	[ $((s1 - s0)) -ge $((mb * 1024 / 2)) ] ||
+		{ echo "Shmem rose by $((s1 - s0)) kB only with a $mb MB file in alice's /tmp"; return 1; }
+	# The probe sees a namespace that is in use: bob's, held by his tmux (and with it his
+	# session, which stays "closing", and his user@.service).
+	in_ns "$1" | grep -qx "$2" ||
+		{ echo "bob's tmux $2 is not in bob's namespace $1: $(in_ns "$1" | tr '\n' ' ')"; return 1; }
+	user_stopped "$a" || return 1
+	ns_freed "$ns" || return 1
+	for _ in $(seq 80); do
+		s2=$(shmem_kb)
+		drop=$((s1 - s2))
+		[ "$drop" -lt $((mb * 1024 / 2)) ] || break
+		sleep 0.25
+	done
+	[ "$drop" -ge $((mb * 1024 / 2)) ] ||
+		{ echo "Shmem dropped by $drop kB only once alice's namespace was gone ($s1 kB with her file, $s2 kB now)"; return 1; }
+	out=$(ssh_as bob 'echo ns=$(readlink /proc/self/ns/mnt); cat /tmp/bob-kept') || { echo "bob's ssh login: $out"; return 1; }
+	[ "$out" = "ns=$1
+kept" ] || { echo "bob's login after his tmux kept his view: $out (his tmux: $1)"; return 1; }
+}
+
+# sessions_gone USER: waits (at most 30 s) until logind lists no session of USER.
+sessions_gone() {
+	for _ in $(seq 120); do
+		[ -n "$(inside loginctl show-user "$1" -p Sessions --value 2>/dev/null)" ] || return 0
+		sleep 0.25
+	done
+	echo "$1 still has sessions: $(inside loginctl show-user "$1" -p Sessions --value)"
+	return 1
+}
+
+# With linger, alice's user@.service does not stop at her logout, and her view stays with it:
+# a later login still sees her /tmp. Once linger is off again and user@.service has stopped,
+# the view is freed. Leaves linger off.
+lingering() {
+	local rc=0
+	inside loginctl enable-linger alice || return 1
+	lingering_on || rc=1
+	inside loginctl disable-linger alice || { echo "loginctl disable-linger alice failed"; rc=1; }
+	[ "$rc" = 1 ] || lingering_off || rc=1
+	return "$rc"
+}
+
+lingering_on() {
+	local a out delay
+	a=$(uid alice) || return 1
+	for _ in $(seq 120); do
+		[ "$(inside systemctl is-active "user@$a.service")" = active ] && break
+		sleep 0.25
+	done
+	out=$(ssh_as alice 'readlink /proc/self/ns/mnt; echo lingered >/tmp/alice-linger') || { echo "alice's ssh login: $out"; return 1; }
+	echo "$out" >"$tmp/linger.ns"
+	sessions_gone alice || return 1
+	# Past the moment user@.service would stop without linger (logind's UserStopDelaySec
+	# after the last session), it still runs.
+	delay=$(inside busctl get-property org.freedesktop.login1 /org/freedesktop/login1 \
+		org.freedesktop.login1.Manager UserStopDelayUSec 2>/dev/null | awk '$1 == "t" { print int($2 / 1000000) }')
+	sleep $((${delay:-10} + 3))
+	[ "$(inside systemctl is-active "user@$a.service")" = active ] ||
+		{ echo "user@$a.service stopped although alice lingers"; return 1; }
+	[ -n "$(in_ns "$out")" ] || { echo "nothing left in alice's view $out"; return 1; }
+	out=$(ssh_as alice 'readlink /proc/self/ns/mnt; cat /tmp/alice-linger') || { echo "alice's second ssh login: $out"; return 1; }
+	[ "$out" = "$(cat "$tmp/linger.ns")
+lingered" ] || { echo "alice's login after a lingering logout: $out (her view: $(cat "$tmp/linger.ns"))"; return 1; }
+}
+
+lingering_off() {
+	local a ns out
+	a=$(uid alice) || return 1
+	ns=$(cat "$tmp/linger.ns")
+	user_stopped "$a" && ns_freed "$ns" || return 1
+	# (Not its namespace's inode: the kernel gives a freed one to the next namespace made.)
+	out=$(ssh_as alice 'ls -A /tmp') || { echo "alice's ssh login: $out"; return 1; }
+	! grep -qx alice-linger <<<"$out" || { echo "alice's new view has the old /tmp: $out"; return 1; }
+}
+
+vartmp=/var/lib/mntns/vartmp
+
+# add_user NAME UID: a user that logs in over ssh with the test's key.
+add_user() {
+	inside useradd -m -s /bin/bash -u "$2" "$1" || { echo "useradd $1 failed"; return 1; }
+	inside install -d -o "$1" -g "$1" -m 0700 "/home/$1/.ssh" &&
+		inside install -o "$1" -g "$1" -m 0600 /root/.ssh/authorized_keys "/home/$1/.ssh/"
+}
+
+# del_user NAME: ends everything of NAME, then userdel -r.
+del_user() {
+	local u out
+	u=$(uid "$1") || return 1
+	inside loginctl terminate-user "$1" 2>/dev/null
+	no_procs "$u" || return 1
+	out=$(inside userdel -r "$1" 2>&1) || { echo "userdel -r $1: $out"; return 1; }
+}
+
+# Accounts come and go: userdel -r leaves carol's /var/tmp directory; a new carol (another
+# uid) logs in and finds her /var/tmp empty, and so does dave, who gets the old carol's uid
+# (and cannot open her directory either). The old one stays, until aged or removed. Removes
+# the users and their directories again, with the command that mntns.conf documents.
+accounts() {
+	local rc=0 u
+	for u in 2001 2002; do
+		! inside getent passwd "$u" >/dev/null || { echo "uid $u is taken: $(inside getent passwd "$u")"; return 1; }
+	done
+	accounts_come_and_go || rc=1
+	for u in carol dave; do
+		! inside id "$u" >/dev/null 2>&1 || del_user "$u" || rc=1
+	done
+	inside rm -rf --one-file-system "$vartmp/carol.2001" "$vartmp/carol.2002" "$vartmp/dave.2001" || rc=1
+	return "$rc"
+}
+
+accounts_come_and_go() {
+	local out
+	add_user carol 2001 || return 1
+	out=$(ssh_as carol 'echo old carol >/var/tmp/carol-data') || { echo "the first carol's ssh login: $out"; return 1; }
+	del_user carol || return 1
+	add_user carol 2002 || return 1
+	out=$(ssh_as carol 'id -u; ls -A /var/tmp; echo new carol >/var/tmp/carol-data') ||
+		{ echo "the new carol's ssh login failed: $out"; return 1; }
+	[ "$out" = 2002 ] || { echo "the new carol (uid 2002) finds in her /var/tmp: $out"; return 1; }
+	inside test -f "$vartmp/carol.2001/carol-data" ||
+		{ echo "no $vartmp/carol.2001/carol-data: $(inside ls -l "$vartmp")"; return 1; }
+	[ "$(inside stat -c '%u %a' "$vartmp/carol.2002")" = "2002 700" ] ||
+		{ echo "$vartmp/carol.2002: $(inside stat -c '%u %a' "$vartmp/carol.2002" 2>&1)"; return 1; }
+	add_user dave 2001 || return 1
+	out=$(ssh_as dave "id -u; ls -A /var/tmp; cat $vartmp/carol.2001/carol-data 2>/dev/null || true") ||
+		{ echo "dave's ssh login failed: $out"; return 1; }
+	[ "$out" = 2001 ] || { echo "dave, on the old carol's uid 2001, finds: $out"; return 1; }
+	[ "$(inside cat "$vartmp/carol.2001/carol-data")" = "old carol" ] ||
+		{ echo "the old carol's data is gone before it was aged or removed"; return 1; }
+}
+
+# Ageing (the shipped tmpfiles.d line, with an age of 0 so that everything is old enough):
+# what is in the NAME.UID directories goes, the directories themselves stay, so bob's live
+# view keeps a /var/tmp he can write to; version 0.1's directories (NAME) are left alone.
+# The other users' directories are kept out of it (x DIR/*: an x line for a directory that
+# the e line's glob names is not looked at); puts back what it made.
+aging() {
+	local rc=0 bob_ns bob_pid
+	read -r bob_ns bob_pid < <(tmux_of bob age) && [ -n "$bob_pid" ] || return 1
+	aging_run "$bob_pid" || rc=1
+	in_view "$bob_pid" bob 'tmux kill-server' >/dev/null 2>&1
+	inside rm -rf --one-file-system "$vartmp/gone.2999" "$vartmp/gone" "$vartmp/dot.ted.2998" \
+		/root/age0.conf || rc=1
+	inside sh -c "rm -rf --one-file-system $vartmp/bob.$(uid bob)/*" || rc=1
+	return "$rc"
+}
+
+# aging_run PID: PID is bob's tmux server.
+aging_run() {
+	local b d e keep out
+	b=$(uid bob) || return 1
+	in_view "$1" bob 'echo b >/var/tmp/bob-age && mkdir /var/tmp/bob-sub && echo c >/var/tmp/bob-sub/f' || return 1
+	# A deleted account's directory, one of a name with dots, and one of version 0.1.
+	for d in gone.2999 dot.ted.2998 gone; do
+		inside install -d -o 2999 -g 2999 -m 0700 "$vartmp/$d" "$vartmp/$d/sub" &&
+			inside sh -c "echo old >$vartmp/$d/file && echo old >$vartmp/$d/sub/file" || return 1
+	done
+	keep=$(inside sh -c "ls -A $vartmp" | grep -vxE "gone|gone\.2999|dot\.ted\.2998|bob\.$b" |
+		sed "s|.*|x $vartmp/&/*|")
+	out=$(inside sed -E 's/^(e .*) 30d$/\1 0/' /usr/lib/tmpfiles.d/libpam-mntns.conf) || return 1
+	grep -qE '^e .* 0$' <<<"$out" || { echo "no e line with an age of 30d: $out"; return 1; }
+	printf '%s\n%s\n' "$out" "$keep" | inside sh -c 'cat >/root/age0.conf' || return 1
+	out=$(inside systemd-tmpfiles --clean /root/age0.conf 2>&1) || { echo "systemd-tmpfiles --clean: $out"; return 1; }
+	out=$(inside sh -c "cd $vartmp && find gone.2999 dot.ted.2998 gone bob.$b | sort")
+	e="bob.$b
+dot.ted.2998
+gone
+gone.2999
+gone/file
+gone/sub
+gone/sub/file"
+	[ "$out" = "$e" ] || { echo "after ageing: $(tr '\n' ' ' <<<"$out")(expected: $(tr '\n' ' ' <<<"$e"))"; return 1; }
+	out=$(in_view "$1" bob 'echo after >/var/tmp/after && cat /var/tmp/after') && [ "$out" = after ] ||
+		{ echo "bob's live view cannot write to its /var/tmp after ageing: $out"; return 1; }
 }
 
 # ---------------------------------------------------------------- reinstalling, removing
@@ -480,7 +752,7 @@ live
 live" ] || { echo "in alice's tmux after purge and install: $out (PID 1's: $init)"; back=""; }
 	[ "$kept" = ok ] || { echo "$kept"; back=""; }
 	grep -q "removing the users' /var/tmp data" <<<"$said" || { echo "purge did not say it removes the users' /var/tmp data: $said"; back=""; }
-	grep -q 'keeping /var/lib/mntns/vartmp/alice' <<<"$said" || { echo "purge did not keep alice's /var/tmp directory: $said"; back=""; }
+	grep -qx "libpam-mntns: keeping /var/lib/mntns/vartmp/alice.$(inside id -u alice): .*" <<<"$said" || { echo "purge did not keep alice's /var/tmp directory: $said"; back=""; }
 	[ -n "$back" ]
 }
 
@@ -523,7 +795,8 @@ purged() {
 	done
 	! inside pgrep -u alice,bob >/dev/null || { echo "still running: $(inside pgrep -a -u alice,bob | tr '\n' ' ')"; return 1; }
 	inside apt-get purge -y -q libpam-mntns >"$tmp/apt.log" 2>&1 || { tail -n 5 "$tmp/apt.log"; return 1; }
-	grep -q 'removing /var/lib/mntns/vartmp/alice' "$tmp/apt.log" || { echo "purge did not say it removes alice's /var/tmp data"; cat "$tmp/apt.log"; return 1; }
+	grep -qF "libpam-mntns: removing /var/lib/mntns/vartmp/alice.$(inside id -u alice)" "$tmp/apt.log" ||
+		{ echo "purge did not say it removes alice's /var/tmp data: $(grep 'libpam-mntns: ' "$tmp/apt.log")"; return 1; }
 	(cd "$tmp/root/etc/pam.d" && sha256sum -- * | sort) >"$tmp/pam.d.purged"
 	diff "$tmp/pam.d.before" "$tmp/pam.d.purged" || return 1
 	local p left=""
@@ -569,6 +842,10 @@ check "bob's /var/tmp source broken: sudo -u bob in alice's tmux runs in PID 1's
 check "apt purge and install while alice's tmux runs: sudo -i there runs in PID 1's view; her /tmp and /var/tmp stay" purge_live
 check "a reinstall keeps the module enabled" reinstalled
 check "apt remove stops while a PAM file names the module by hand" remove_refused
+check "logout: once user@UID.service stops, alice's view and its /tmp are freed; bob's tmux keeps his" freed_at_logout
+check "linger: alice's user@.service and view outlive her logout; freed once linger is off" lingering
+check "userdel -r carol, useradd carol (new uid): she logs in to an empty /var/tmp, as dave on the old uid does" accounts
+check "tmpfiles ages what is in the NAME.UID directories, never the directories, nor those of 0.1" aging
 check "apt remove: /etc/pam.d is byte for byte what it was" removed
 check "apt purge: nothing of the package is left" purged
 check "the container stops and leaves nothing on the host" stopped
