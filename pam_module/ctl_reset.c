@@ -121,26 +121,35 @@ static bool same_process(const struct mntns_proc *p)
 
 /* Sends SIG to V. The pidfd is opened first and the process checked after: a pidfd names one
  * process for ever, so if the pid was reused before it was opened the check sees the new
- * process, and if after, the signal goes nowhere (ESRCH). */
-static void hit(struct victim *v, int sig)
+ * process, and if after, the signal goes nowhere (ESRCH). Returns 0 or -errno (no pidfds: a
+ * kernel before 5.3, or valgrind 3.19; no other way to signal is safe). */
+static int hit(struct victim *v, int sig, struct mntns_err *err)
 {
 	if (v->gone)
-		return;
+		return 0;
 	if (v->pidfd < 0) {
 		int fd = pidfd_open(v->p.pid, 0);
 
+		if (fd < 0 && errno != ESRCH)
+			return mntns_fail(err, -errno, "pidfd_open(%d): %s", (int)v->p.pid,
+					  strerror(errno));
 		if (fd >= 0 && !same_process(&v->p)) {
 			close(fd);
 			fd = -1;
 		}
 		if (fd < 0) {
-			v->gone = true;
-			return;
+			v->gone = true; /* it has exited */
+			return 0;
 		}
 		v->pidfd = fd;
 	}
-	if (pidfd_send_signal(v->pidfd, sig, NULL, 0) < 0 && errno == ESRCH)
+	if (pidfd_send_signal(v->pidfd, sig, NULL, 0) == 0)
+		return 0;
+	if (errno == ESRCH) {
 		v->gone = true;
+		return 0;
+	}
+	return mntns_fail(err, -errno, "pidfd_send_signal(%d): %s", (int)v->p.pid, strerror(errno));
 }
 
 /* Waits until every signalled process has exited (its pidfd reads as ready) or DEADLINE. */
@@ -182,10 +191,7 @@ static int end_all(dev_t dev, ino_t ino, const struct mntns_us *us, bool force,
 	for (size_t i = 0; i < procs->n && rc == 0; i++) {
 		struct victim *v = victim_of(&vs, &procs->p[i]);
 
-		if (!v)
-			rc = mntns_fail(err, -ENOMEM, "out of memory");
-		else
-			hit(v, SIGTERM);
+		rc = v ? hit(v, SIGTERM, err) : mntns_fail(err, -ENOMEM, "out of memory");
 	}
 	if (rc == 0)
 		wait_gone(&vs, t0 + TERM_MS);
@@ -206,7 +212,7 @@ static int end_all(dev_t dev, ino_t ino, const struct mntns_us *us, bool force,
 				v = victim_of(&vs, &left->p[i]);
 			if (v) {
 				v->gone = false; /* listed again: it has not gone yet */
-				hit(v, SIGKILL);
+				rc = hit(v, SIGKILL, err);
 			}
 		}
 		if (rc < 0 || mine == 0 || now_ms() >= t0 + END_MS)
