@@ -289,6 +289,7 @@ int ctl_reset(const char *name, bool yes, bool force)
 {
 	struct mntns_us us = {.dir_fd = -1, .lock_fd = -1};
 	struct mntns_procs procs = {.p = NULL}, left = {.p = NULL};
+	struct mntns_us_status pre;
 	struct mntns_user u;
 	struct mntns_guard guard;
 	struct mntns_err err;
@@ -311,6 +312,11 @@ int ctl_reset(const char *name, bool yes, bool force)
 	} else {
 		fprintf(stderr, "mntnsctl reset: user \"%s\": %s\n", name, err.msg);
 		return 1;
+	}
+	/* Without a live view there is nothing to lock for (nor a lock file to make). */
+	if (mntns_us_status(uid, &pre, &err) == 0 && !pre.live) {
+		printf("mntnsctl reset: %s has no live view; nothing to do\n", who);
+		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	/* Stop signals of the terminal are held off while the user's logins wait on us. */
 	mntns_guard_begin(&guard);
@@ -347,15 +353,14 @@ int ctl_reset(const char *name, bool yes, bool force)
 			    foreign, foreign == 1 ? "is" : "are", who);
 		else
 			printf("mntnsctl reset: with --yes, each gets SIGTERM, then SIGKILL after "
-			       "%d s, "
-			       "and the next login of %s builds a fresh view from the current "
-			       "config\n",
+			       "%d s, and the next login of %s builds a fresh view from the "
+			       "current config\n",
 			       TERM_MS / 1000, who);
 		rc = 1;
 	} else if (rc == 0 && left.n) {
 		printf(
 		    "mntnsctl reset: %zu process%s of the view mnt:[%llu] did not end within %d s "
-		    "(SIGKILL is pending; state D is a wait in the kernel):\n",
+		    "(state D is a wait in the kernel; the user's have SIGKILL pending):\n",
 		    left.n, left.n == 1 ? "" : "es", ino, END_MS / 1000);
 		print_procs(&left, uid, who);
 		printf("mntnsctl reset: the view is forgotten all the same: the next login of %s "
