@@ -9,6 +9,8 @@
 # created. reset: without --yes nothing ends; with --yes every process of the view ends, the
 # next login gets a fresh /tmp, a login started while reset runs lands in the new view, and a
 # process of root's in the view refuses the reset unless --force.
+# shellcheck disable=SC2119 # sb_use_module / sb_debian_sysctls take optional arguments
+# shellcheck disable=SC2015 # "A && B || fail": either failing fails the case
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 sb_begin "$@"
@@ -124,7 +126,7 @@ case_list() {
 		fail "alice's tmpfs bytes: $before before writing 1 MiB, $(jf "$ua" tmpfs_bytes) after"
 	expect_eq "$(jf "$ub" tmpfs_bytes)" "$bob_before" "bob's tmpfs bytes"
 	ctl list || fail "list: $(ctl_log)"
-	grep -Eq "^alice +$ua +$(cat "$F/a.ns" | sed 's/[][]/\\&/g') +2 " "$SB_CASE_DIR/ctl.out" ||
+	grep -Eq "^alice +$ua +$(sed 's/[][]/\\&/g' "$F/a.ns") +2 " "$SB_CASE_DIR/ctl.out" ||
 		fail "the text output: $(ctl_log)"
 	head -n 1 "$SB_CASE_DIR/ctl.out" | grep -q '^USER .*SESSIONS.*PROCESSES.*TMPFS.*SINCE' ||
 		fail "no header: $(ctl_log)"
