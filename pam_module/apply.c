@@ -776,7 +776,8 @@ static int mark_needed(const struct mntns_plan *plan, struct op_state *st, struc
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
 		if (strmap_put(&by_target, plan->ops[i].target, i, NULL) < 0)
 			rc = mntns_fail(err, -ENOMEM, "out of memory");
-	/* Sorted by depth: every op below op K comes after it, and is final when K is reached. */
+	/* In apply order (by depth) every op below op K comes after it: going backwards, what
+	 * those need is known when K is reached. */
 	for (size_t k = plan->n; k-- > 0 && rc == 0;) {
 		char *p = strdup(plan->ops[k].target), *slash;
 		size_t a;
