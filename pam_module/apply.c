@@ -13,11 +13,14 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "inicheck.h"
+#include "nested.h"
 #include "path.h"
+#include "strmap.h"
 
 static void log_v(void (*fn)(void *arg, const char *line), void *arg, const char *fmt,
 		  va_list ap) __attribute__((format(printf, 3, 0)));
@@ -256,6 +259,12 @@ struct op_state {
 	bool src_is_dir;
 	bool skipped; /* optional rule whose source or target is missing or planted */
 	bool applied;
+	/* mntns_check_plan only. DRY: nothing is created (a missing create= source is said, not
+	 * made). NEED: a later target lies below this one, so the check attaches it in its own
+	 * namespace, where that target's walk crosses it as a login's does. */
+	bool dry, need;
+	bool would_apply; /* a login would mount it */
+	bool refused;
 };
 
 static void states_free(struct op_state *st, size_t n)
@@ -382,6 +391,55 @@ static int copies_drop(struct copies *c)
 	return rc;
 }
 
+/* A tmpfs that stands, in the check's own namespace, for the directory create= would make: an
+ * empty directory of UID:GID with MODE, so that a later target below it is judged and looked
+ * up as at login. */
+static int stand_in(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntns_err *err)
+{
+	_cleanup_close_ int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	char mode[16], u[16], g[16];
+	int mfd;
+
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)op->rule->create_mode);
+	snprintf(u, sizeof(u), "%u", (unsigned)uid);
+	snprintf(g, sizeof(g), "%u", (unsigned)gid);
+	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "uid", u, 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "gid", g, 0) < 0 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return op_fail(err, op, -errno, "making a stand-in for the new source", op->source);
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, mount_attrs(op->rule->flags));
+	if (mfd < 0)
+		return op_fail(err, op, -errno, "making a stand-in for the new source", op->source);
+	return mfd;
+}
+
+/* create= in a check: NAME is missing in PFD, so a login makes it (returns 0, and says so), or
+ * it exists and is judged as a login judges it (-EEXIST). Nothing is made: a lookup of NAME
+ * alone asks no filesystem mounted on it anything. */
+static int would_make(const struct mntns_op *op, struct op_state *st, int pfd, const char *name,
+		      uid_t uid, gid_t gid, const struct mntns_log *log, struct mntns_err *err)
+{
+	_cleanup_close_ int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct statvfs vfs;
+
+	if (fd >= 0 || errno != ENOENT)
+		return -EEXIST;
+	/* mkdirat's answer on a read-only filesystem, the one failure of a login's mkdir that can
+	 * be told beforehand. */
+	if (fstatvfs(pfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return op_fail(err, op, -EROFS, "creating source", op->source);
+	log_step(log, "[%s]: source %s: created, owned by uid %u gid %u, mode %04o", op->rule->name,
+		 op->source, (unsigned)uid, (unsigned)gid, (unsigned)op->rule->create_mode);
+	st->src_is_dir = true;
+	if (st->need) {
+		st->tree_fd = stand_in(op, uid, gid, err);
+		if (st->tree_fd < 0)
+			return st->tree_fd;
+	}
+	return 0;
+}
+
 /* create=: makes the last component of the source as the user's directory, or checks that the
  * existing one is a directory the user owns; sets *OUT to a descriptor of it, or leaves it -1
  * with st->skipped for an optional rule that met something planted. Existing objects are never
@@ -418,7 +476,10 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 		w.bad_len = (size_t)(name - 1 - op->source);
 		return planted(op, st, "source", op->source, &w, log, err);
 	}
-	rc = mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->rule->create_mode);
+	rc = st->dry ? would_make(op, st, pfd, name, uid, gid, log, err)
+		     : mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->rule->create_mode);
+	if (rc == 0 && st->dry)
+		return 0; /* would_make has said what a login makes; nothing to open yet */
 	if (rc == -ESTALE) {
 		snprintf(w.why, sizeof(w.why), "was replaced while it was being made");
 		w.bad_len = 0;
@@ -469,6 +530,8 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 		if (rc < 0 || st->skipped)
 			return rc; /* create_source has said why */
 		st->src_is_dir = true;
+		if (fd < 0)
+			return 0; /* a check, and the login would make it: would_make is done */
 	} else {
 		fd = mntns_path_open_safe(op->source, MNTNS_WANT_ANY, &w);
 		if (fd == -EPERM && w.why[0])
@@ -483,6 +546,8 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 			return op_fail(err, op, fd, "opening source", op->source);
 		st->src_is_dir = S_ISDIR(w.st.st_mode);
 	}
+	if (st->dry && !st->need)
+		return 0; /* a check clones a source only to look below where it is bound */
 	/* Recursive (unless norbind), it holds the mounts below the source as the view has them,
 	 * a FUSE mount of a user inside it too: its server is asked nothing here, it cannot move
 	 * the bind, and where a member may mount, they may write anyway. */
@@ -625,22 +690,15 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 	return 0;
 }
 
-/* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted).
- * MADE holds the user and the ids of the mounts made so far, to which this one is added: a
- * target may lie inside one of them (a bind on %h/data, a tmpfs on %h/data/cache), and those
- * are crossed even where the user's own mounts are not. */
-static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
-		  struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
+/* Mounts op I on TFD, its target: the clone of its source, or a tmpfs made now. MADE gets the
+ * mount's id. */
+static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st, int tfd,
+		    struct mntns_walk *made, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
-	const struct mntns_rule *r = op->rule;
-	bool want_dir = r->type != MNTNS_BIND || st[i].src_is_dir;
-	_cleanup_close_ int tfd = -1, mfd = -1;
-	int rc = open_target(plan, i, st, made, want_dir, log, err, &tfd);
+	_cleanup_close_ int mfd = -1;
 
-	if (rc < 0 || st[i].skipped)
-		return rc;
-	if (r->type == MNTNS_BIND) {
+	if (op->rule->type == MNTNS_BIND) {
 		mfd = mntns_take_fd(&st[i].tree_fd);
 	} else {
 		mfd = make_tmpfs(op, err);
@@ -653,8 +711,29 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
 	made->own[made->n_own++] = mntns_path_mount_id(mfd);
 	/* The descriptor now stands for the attached mount: targets below it are made through
 	 * it, never by looking its path up again (a user could swap a parent meanwhile). */
-	if (r->type != MNTNS_BIND)
+	if (op->rule->type != MNTNS_BIND)
 		st[i].mnt_fd = mntns_take_fd(&mfd);
+	return 0;
+}
+
+/* Phase 2: attaches one op onto its target, resolved now (after its parents were mounted).
+ * MADE holds the user and the ids of the mounts made so far, to which this one is added: a
+ * target may lie inside one of them (a bind on %h/data, a tmpfs on %h/data/cache), and those
+ * are crossed even where the user's own mounts are not. */
+static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
+		  struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
+{
+	const struct mntns_op *op = &plan->ops[i];
+	const struct mntns_rule *r = op->rule;
+	bool want_dir = r->type != MNTNS_BIND || st[i].src_is_dir;
+	_cleanup_close_ int tfd = -1;
+	int rc = open_target(plan, i, st, made, want_dir, log, err, &tfd);
+
+	if (rc < 0 || st[i].skipped)
+		return rc;
+	rc = mount_on(plan, i, st, tfd, made, err);
+	if (rc < 0)
+		return rc;
 	log_step(log, "[%s]: mounted %s on %s", r->name,
 		 r->type == MNTNS_BIND ? op->source : mntns_type_name(r->type), op->target);
 	return 0;
@@ -682,4 +761,176 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 			rc = attach(plan, i, st, &made, log, err);
 	states_free(st, plan->n);
 	return rc;
+}
+
+/* ---- mntns_check_plan: the dry walk of mntnsctl check ---- */
+
+/* Marks the ops a check must attach: the nearest op above a later target, where the login's
+ * walk of that target crosses it. A fresh tmpfs that only holds targets it would create
+ * need not be (the check says what the login creates there), unless one of them must be. */
+static int mark_needed(const struct mntns_plan *plan, struct op_state *st, struct mntns_err *err)
+{
+	struct strmap by_target = {0};
+	int rc = 0;
+
+	for (size_t i = 0; i < plan->n && rc == 0; i++)
+		if (strmap_put(&by_target, plan->ops[i].target, i, NULL) < 0)
+			rc = mntns_fail(err, -ENOMEM, "out of memory");
+	/* In apply order (by depth) every op below op K comes after it: going backwards, what
+	 * those need is known when K is reached. */
+	for (size_t k = plan->n; k-- > 0 && rc == 0;) {
+		char *p = strdup(plan->ops[k].target), *slash;
+		size_t a;
+
+		if (!p) {
+			rc = mntns_fail(err, -ENOMEM, "out of memory");
+			break;
+		}
+		while ((slash = strrchr(p, '/')) && slash != p) {
+			*slash = '\0';
+			if (!strmap_get(&by_target, p, &a))
+				continue;
+			if (plan->ops[k].holder == (ssize_t)a)
+				st[a].need |= st[k].need;
+			else
+				st[a].need = true;
+			break;
+		}
+		free(p);
+	}
+	strmap_free(&by_target);
+	return rc;
+}
+
+/* Where a check puts the lines a login would log for the op being looked at: every one in
+ * NOTES; the one that says the rule is skipped becomes its WHY. */
+struct capture {
+	struct mntns_check *cur;
+};
+
+static void capture_line(void *arg, const char *line)
+{
+	struct mntns_check *c = ((struct capture *)arg)->cur;
+	size_t n = strlen(c->notes);
+
+	if (strstr(line, "skipped (optional)")) {
+		snprintf(c->why, sizeof(c->why), "%s", line);
+		return;
+	}
+	snprintf(c->notes + n, sizeof(c->notes) - n, "%s%s", n ? "\n" : "", line);
+}
+
+/* Phase 2 of a check, for op I: its target is looked up as a login looks it up, and the op is
+ * attached (in the check's own namespace) only where a later target lies below it. */
+static int check_target(const struct mntns_plan *plan, size_t i, struct op_state *st,
+			struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
+{
+	const struct mntns_op *op = &plan->ops[i];
+	bool want_dir = op->rule->type != MNTNS_BIND || st[i].src_is_dir;
+	_cleanup_close_ int tfd = -1;
+	int rc;
+
+	if (op->holder >= 0 && st[op->holder].would_apply) {
+		log_step(log, "[%s]: target %s: created in the fresh tmpfs of [%s]", op->rule->name,
+			 op->target, plan->ops[op->holder].rule->name);
+		if (!st[op->holder].applied) { /* nothing to look at: the tmpfs is not made */
+			st[i].would_apply = true;
+			return 0;
+		}
+	}
+	rc = open_target(plan, i, st, made, want_dir, log, err, &tfd);
+	if (rc < 0 || st[i].skipped)
+		return rc;
+	st[i].would_apply = true;
+	if (!st[i].need || (op->rule->type == MNTNS_BIND && st[i].tree_fd < 0))
+		return 0;
+	return mount_on(plan, i, st, tfd, made, err);
+}
+
+/* The check's own view: a copy of the outer view, where logins build theirs, made private so
+ * that nothing stacked or attached in it reaches any other namespace. mount(2) rather than
+ * mount_setattr, which valgrind 3.19 does not know, for "/" needs no walk. */
+static int check_ns_enter(struct mntns_saved *s, struct mntns_err *err)
+{
+	struct mntns_err back;
+	int outer, rc = mntns_ns_save(s, err);
+
+	if (rc < 0)
+		return rc;
+	outer = mntns_outer_open(err);
+	rc = outer < 0 ? outer : mntns_ns_move(s, outer, err);
+	mntns_closep(&outer);
+	if (rc == 0 && unshare(CLONE_NEWNS) < 0)
+		rc = mntns_fail(err, -errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
+	if (rc == 0 && mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		rc = mntns_fail(err, -errno, "making / recursively private: %s", strerror(errno));
+	if (rc < 0)
+		mntns_ns_leave(s, &back);
+	return rc;
+}
+
+/* Records what the walk of op I said; the first refusal, in the order a login meets them, is
+ * the login's. */
+static void verdict(struct mntns_check *c, struct op_state *st, int rc, const struct mntns_err *e,
+		    int *first, struct mntns_err *err)
+{
+	if (rc < 0) {
+		c->verdict = MNTNS_CHECK_REFUSED;
+		snprintf(c->why, sizeof(c->why), "%s", e->msg);
+		st->refused = true;
+		if (*first == 0) {
+			*first = rc;
+			snprintf(err->msg, sizeof(err->msg), "%s", e->msg);
+		}
+	} else {
+		c->verdict = st->skipped ? MNTNS_CHECK_SKIPPED : MNTNS_CHECK_OK;
+	}
+}
+
+int mntns_check_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
+		     struct mntns_check *checks, struct mntns_err *err)
+{
+	struct capture cap = {.cur = NULL};
+	struct mntns_log log = {.fn = capture_line, .warn = capture_line, .arg = &cap};
+	struct op_state *st = calloc(plan->n ? plan->n : 1, sizeof(*st));
+	_cleanup_free_ unsigned long long *own = calloc(plan->n ? plan->n : 1, sizeof(*own));
+	struct mntns_walk made = {.uid = uid, .own = own};
+	struct mntns_saved saved;
+	struct mntns_err e, back;
+	int rc, first = 0;
+
+	if (!st || !own) {
+		free(st);
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
+	memset(checks, 0, plan->n * sizeof(*checks));
+	for (size_t i = 0; i < plan->n; i++) {
+		st[i].tree_fd = st[i].mnt_fd = -1;
+		st[i].dry = true;
+	}
+	rc = mark_needed(plan, st, err);
+	if (rc == 0)
+		rc = check_ns_enter(&saved, err);
+	if (rc < 0) {
+		free(st);
+		return rc;
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		if (plan->ops[i].rule->type != MNTNS_BIND)
+			continue;
+		cap.cur = &checks[i];
+		rc = prepare_source(&plan->ops[i], &st[i], uid, gid, &log, &e);
+		verdict(&checks[i], &st[i], rc, &e, &first, err);
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		if (st[i].skipped || st[i].refused)
+			continue;
+		cap.cur = &checks[i];
+		rc = check_target(plan, i, st, &made, &log, &e);
+		verdict(&checks[i], &st[i], rc, &e, &first, err);
+	}
+	states_free(st, plan->n);
+	if (mntns_ns_leave(&saved, &back) < 0)
+		return mntns_fail(err, -ENOTRECOVERABLE, "%s", back.msg);
+	return first < 0;
 }

@@ -46,6 +46,30 @@ int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct
 int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 		     const struct mntns_log *log, struct mntns_err *err);
 
+/* What mntns_check_plan says a login would do with one op of a plan. */
+enum mntns_verdict { MNTNS_CHECK_OK, MNTNS_CHECK_SKIPPED, MNTNS_CHECK_REFUSED };
+struct mntns_check {
+	enum mntns_verdict verdict;
+	char why[1024]; /* skipped, refused: the line the module logs for it */
+	/* what the login does on the way, a line each, as the module's debug log says
+	 * it: a create= source it makes, a target it creates in a fresh tmpfs of the plan, the
+	 * users' FUSE mounts it looks beneath */
+	char notes[1024];
+};
+
+/* The dry walk of mntnsctl check: every source and target of PLAN is opened and judged by the
+ * very functions a login's apply uses, in the same order, for UID and GID, and CHECKS
+ * (PLAN->n of them) says per op what a login would do. Nothing is created: a create= source
+ * that is missing is reported as made, a target in a fresh tmpfs of the plan as created there.
+ * It runs in a mount namespace of its own, copied from the outer view and made private, where
+ * copies of the view are stacked to look beneath users' FUSE mounts as a login does, and an
+ * op is attached only where a later target lies below it; the calling thread is back in its
+ * own namespace when it returns. Returns 0 when a login would succeed, 1 when it would be
+ * refused (ERR: the first refusal, as the module logs it), or -errno when the check could not
+ * be made (-ENOTRECOVERABLE: and the thread could not be put back). */
+int mntns_check_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
+		     struct mntns_check *checks, struct mntns_err *err);
+
 /* After a failure: returns the caller to its original namespace, root and working directory.
  * Returns 0, or -errno if that was impossible (then the caller must not continue). */
 int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err);

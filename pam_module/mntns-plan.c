@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "config.h"
 #include "plan.h"
 #include "user.h"
@@ -22,35 +23,6 @@ static void usage(FILE *f)
 		   "  --config PATH      main file (default %s)\n"
 		   "  --config-dir DIR   drop-in directory (default %s; \"\" for none)\n",
 		MNTNS_CONFIG_FILE, MNTNS_CONFIG_DIR);
-}
-
-/* The loader takes absolute paths only, as the module does, which refuses a relative config=
- * since it would depend on the application's working directory. Here an administrator types
- * the path in a shell, so a relative one means below the current directory. No symlink is
- * resolved: the loader decides on the path as given. Returns NULL with errno set. */
-static char *absolute(const char *path)
-{
-	char *cwd, *abs;
-	size_t size;
-
-	if (path[0] == '/')
-		return strdup(path);
-	while (strncmp(path, "./", 2) == 0) { /* "/dir/new.conf" reads better in messages */
-		path += 2;
-		while (*path == '/')
-			path++;
-	}
-	if (strcmp(path, ".") == 0)
-		path = "";
-	cwd = getcwd(NULL, 0);
-	if (!cwd)
-		return NULL;
-	size = strlen(cwd) + strlen(path) + 2;
-	abs = malloc(size);
-	if (abs)
-		snprintf(abs, size, "%s%s%s", cwd, *path && strcmp(cwd, "/") ? "/" : "", path);
-	free(cwd);
-	return abs;
 }
 
 /* scope = user: is there a live namespace, and what keeps it? (Reads /run/mntns and /proc,
@@ -196,8 +168,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	config_abs = absolute(config);
-	if (!config_abs || (dir && !(dir_abs = absolute(dir)))) {
+	config_abs = cli_absolute(config);
+	if (!config_abs || (dir && !(dir_abs = cli_absolute(dir)))) {
 		fprintf(stderr, "mntns-plan: %s: cannot make the path absolute: %s\n",
 			config_abs ? dir : config, strerror(errno));
 		free(config_abs);

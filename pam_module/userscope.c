@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -292,6 +294,10 @@ struct pass {
 	size_t procs;
 	int first;	 /* /proc directory of a thread of the first process found, or -1 */
 	pid_t first_tid; /* and that thread's id */
+	/* When set, called for every process found (its /proc directory, and that of its
+	 * thread in the namespace); a negative return ends the pass with it. */
+	int (*each)(void *arg, int pidfd, pid_t pid, int taskfd, pid_t tid);
+	void *arg;
 };
 
 /* One pass over /proc: the processes in namespace P->INO, other than the caller. The only
@@ -327,6 +333,14 @@ static int proc_pass(int procfd, struct pass *p)
 		if (pidfd < 0 || (taskfd = thread_in(pidfd, (pid_t)pid, p->dev, p->ino, &tid)) < 0)
 			continue;
 		p->procs++;
+		if (p->each) {
+			int rc = p->each(p->arg, pidfd, (pid_t)pid, taskfd, tid);
+
+			if (rc < 0) {
+				closedir(d);
+				return rc;
+			}
+		}
 		if (p->first < 0) {
 			p->first = mntns_take_fd(&taskfd);
 			p->first_tid = tid;
@@ -694,56 +708,104 @@ int mntns_us_unregister(struct mntns_us *us, const struct mntns_session_id *id,
 	return registry_write(us, err);
 }
 
-int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
+int mntns_ns_is_view_of(int ns_fd, uid_t uid)
 {
-	_cleanup_close_ int dir = -1, lock = -1, procfd = -1, ns = -1;
-	_cleanup_free_ struct mntns_registry *reg = NULL;
-	_cleanup_free_ char *buf = NULL;
-	struct pass p = {.count = true};
-	char name[32];
-	struct stat st;
-	ssize_t n;
-	int rc;
+	int status;
+	pid_t pid = fork();
 
-	memset(out, 0, sizeof(*out));
+	if (pid < 0)
+		return -errno;
+	/* In a child of its own: the tool stays where it is. The record is read from inside,
+	 * where no process of the user's can have changed the way to it. */
+	if (pid == 0)
+		_exit(setns(ns_fd, CLONE_NEWNS) == 0 && mntns_view_is(uid) == 0 ? 0 : 1);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ENOENT;
+}
+
+/* Reads UID's registry without taking the lock (a report, which changes nothing) into *REG
+ * and opens the live namespace it leads to: *NS is a descriptor, or -1 when there is none
+ * (no run directory, no lock file, no live namespace). Returns 0 or -errno. */
+static int peek(uid_t uid, int procfd, struct mntns_registry **reg, int *ns, struct mntns_err *err)
+{
+	_cleanup_close_ int dir = -1, lock = -1;
+	_cleanup_free_ char *buf = NULL;
+	char name[32];
+	ssize_t n;
+
+	*ns = -1;
+	*reg = NULL;
 	dir = mntns_us_open_dir(false, err);
 	if (dir == -ENOENT)
 		return 0;
 	if (dir < 0)
 		return dir;
-	/* Read without taking the lock: a report, which changes nothing. */
 	snprintf(name, sizeof(name), "%u.lock", (unsigned)uid);
 	lock = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (lock < 0 && errno == ENOENT)
 		return 0;
 	if (lock < 0)
 		return mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, name, strerror(errno));
-	reg = malloc(sizeof(*reg));
+	*reg = malloc(sizeof(**reg));
 	buf = malloc(REGISTRY_BYTES);
-	if (!reg || !buf)
+	if (!*reg || !buf)
 		return mntns_fail(err, -ENOMEM, "out of memory");
 	n = pread(lock, buf, REGISTRY_BYTES, 0);
-	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, reg);
-	procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
-		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	ns = find_live(procfd, reg);
-	if (ns == -ENOENT)
-		return 0;
-	if (ns < 0 || fstat(ns, &st) < 0)
-		return mntns_fail(err, ns < 0 ? ns : -errno, "looking through /proc: %s",
-				  strerror(ns < 0 ? -ns : errno));
-	out->live = true;
-	out->ns_ino = (unsigned long long)st.st_ino;
+	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, *reg);
+	*ns = find_live(procfd, *reg);
+	if (*ns >= 0 && mntns_ns_is_view_of(*ns, uid) < 0) {
+		close(*ns); /* its inode number, now another namespace's */
+		*ns = -ENOENT;
+	}
+	if (*ns < 0 && *ns != -ENOENT)
+		return mntns_fail(err, *ns, "looking through /proc: %s", strerror(-*ns));
+	if (*ns < 0)
+		*ns = -1;
+	return 0;
+}
+
+/* The sessions of REG whose thread still runs in namespace ST; the first MAX of their
+ * thread ids go to TIDS. */
+static size_t count_sessions(int procfd, const struct mntns_registry *reg, const struct stat *st,
+			     pid_t *tids, size_t max)
+{
+	size_t n = 0;
+
 	for (size_t i = 0; i < reg->n; i++) {
 		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
 
-		if (task < 0 || !reg->ids[i].token || !mntns_task_in(task, st.st_dev, st.st_ino))
+		if (task < 0 || !reg->ids[i].token || !mntns_task_in(task, st->st_dev, st->st_ino))
 			continue;
-		if (out->sessions < sizeof(out->session_tids) / sizeof(out->session_tids[0]))
-			out->session_tids[out->sessions] = reg->ids[i].tid;
-		out->sessions++;
+		if (n < max)
+			tids[n] = reg->ids[i].tid;
+		n++;
 	}
+	return n;
+}
+
+int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int ns = -1;
+	_cleanup_free_ struct mntns_registry *reg = NULL;
+	struct pass p = {.count = true};
+	struct stat st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	rc = peek(uid, procfd, &reg, &ns, err);
+	if (rc < 0 || ns < 0)
+		return rc;
+	if (fstat(ns, &st) < 0)
+		return mntns_fail(err, -errno, "looking through /proc: %s", strerror(errno));
+	out->live = true;
+	out->ns_ino = (unsigned long long)st.st_ino;
+	out->sessions = count_sessions(procfd, reg, &st, out->session_tids,
+				       sizeof(out->session_tids) / sizeof(out->session_tids[0]));
 	p.dev = st.st_dev;
 	p.ino = st.st_ino;
 	rc = proc_pass(procfd, &p);
@@ -753,6 +815,228 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 	out->enter_pid = p.first >= 0 ? p.first_tid : 0;
 	mntns_closep(&p.first);
 	return 0;
+}
+
+/* ---- for the administrator's tool ---- */
+
+bool mntns_lock_uid(const char *name, uid_t *uid)
+{
+	unsigned long long v = 0;
+	const char *c = name;
+
+	/* Only what mntns_us_lock makes: decimal, no sign, no leading zero, ".lock". */
+	if (!isdigit((unsigned char)*c) || (c[0] == '0' && isdigit((unsigned char)c[1])))
+		return false;
+	for (; isdigit((unsigned char)*c); c++) {
+		v = v * 10 + (unsigned)(*c - '0');
+		if (v >= (uid_t)-1)
+			return false;
+	}
+	if (strcmp(c, ".lock") != 0)
+		return false;
+	*uid = (uid_t)v;
+	return true;
+}
+
+static int cmp_uid(const void *a, const void *b)
+{
+	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mntns_us_uids(uid_t **uids, size_t *n, struct mntns_err *err)
+{
+	_cleanup_close_ int dir = mntns_us_open_dir(false, err);
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*uids = NULL;
+	*n = 0;
+	if (dir == -ENOENT)
+		return 0;
+	if (dir < 0)
+		return dir;
+	d = fdopendir(dir);
+	if (!d)
+		return mntns_fail(err, -errno, "%s: %s", MNTNS_RUN_DIR, strerror(errno));
+	dir = -1; /* closedir closes it */
+	while ((de = readdir(d))) {
+		uid_t uid;
+
+		if (!mntns_lock_uid(de->d_name, &uid))
+			continue;
+		if (*n == cap) {
+			uid_t *more = realloc(*uids, (cap = cap ? cap * 2 : 16) * sizeof(*more));
+
+			if (!more) {
+				closedir(d);
+				free(*uids);
+				*uids = NULL;
+				*n = 0;
+				return mntns_fail(err, -ENOMEM, "out of memory");
+			}
+			*uids = more;
+		}
+		(*uids)[(*n)++] = uid;
+	}
+	closedir(d);
+	if (*n)
+		qsort(*uids, *n, sizeof(**uids), cmp_uid);
+	return 0;
+}
+
+int mntns_stat_fields(const char *stat, char *state, char *comm, size_t size)
+{
+	const char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+	size_t len;
+
+	if (!open || !close || close < open || close[1] != ' ' || !close[2])
+		return -EINVAL;
+	len = (size_t)(close - open - 1);
+	if (len >= size)
+		len = size - 1;
+	memcpy(comm, open + 1, len);
+	comm[len] = '\0';
+	*state = close[2];
+	return 0;
+}
+
+int mntns_status_ids(const char *status, uid_t ids[3], pid_t *tgid)
+{
+	const char *u = strstr(status, "\nUid:"), *t = strstr(status, "\nTgid:");
+	unsigned a, b, c;
+	int g;
+
+	if (!u || !t || sscanf(u + 5, "%u %u %u", &a, &b, &c) != 3 ||
+	    sscanf(t + 6, "%d", &g) != 1 || g <= 0)
+		return -EINVAL;
+	ids[0] = (uid_t)a;
+	ids[1] = (uid_t)b;
+	ids[2] = (uid_t)c;
+	*tgid = (pid_t)g;
+	return 0;
+}
+
+void mntns_procs_free(struct mntns_procs *procs)
+{
+	free(procs->p);
+	procs->p = NULL;
+	procs->n = procs->cap = 0;
+}
+
+/* proc_pass's each for mntns_ns_procs: what the process is. A process that exits meanwhile
+ * is left out; it is no longer in the namespace. */
+static int add_proc(void *arg, int pidfd, pid_t pid, int taskfd, pid_t tid)
+{
+	struct mntns_procs *out = arg;
+	struct mntns_proc p = {.pid = pid, .tid = tid};
+	char buf[2048], comm[sizeof(p.comm)], state;
+	uid_t ids[3];
+	pid_t tgid;
+
+	if (read_small(pidfd, "stat", buf, sizeof(buf)) < 0 ||
+	    mntns_stat_starttime(buf, &p.start) < 0 ||
+	    mntns_stat_fields(buf, &p.state, p.comm, sizeof(p.comm)) < 0)
+		return 0;
+	/* The state of the thread in the namespace: a leader that has exited is a zombie, the
+	 * process is not. */
+	if (tid != pid && read_small(taskfd, "stat", buf, sizeof(buf)) == 0 &&
+	    mntns_stat_fields(buf, &state, comm, sizeof(comm)) == 0)
+		p.state = state;
+	if (read_small(pidfd, "status", buf, sizeof(buf)) < 0 ||
+	    mntns_status_ids(buf, ids, &tgid) < 0)
+		return 0;
+	p.ruid = ids[0];
+	p.euid = ids[1];
+	p.suid = ids[2];
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 32;
+		struct mntns_proc *more = realloc(out->p, cap * sizeof(*more));
+
+		if (!more)
+			return -ENOMEM;
+		out->p = more;
+		out->cap = cap;
+	}
+	out->p[out->n++] = p;
+	return 0;
+}
+
+int mntns_ns_procs(dev_t ns_dev, ino_t ns_ino, struct mntns_procs *out, struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct pass p = {.dev = ns_dev, .ino = ns_ino, .count = true, .each = add_proc, .arg = out};
+	int rc;
+
+	out->n = 0;
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	rc = proc_pass(procfd, &p);
+	mntns_closep(&p.first);
+	if (rc < 0)
+		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
+	return 0;
+}
+
+void mntns_procs_mark_logins(const struct mntns_registry *reg, struct mntns_procs *procs)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	for (size_t i = 0; procfd >= 0 && i < reg->n; i++) {
+		_cleanup_close_ int task = -1;
+		char buf[2048];
+		uid_t ids[3];
+		pid_t tgid;
+
+		if (!reg->ids[i].token) /* found by a /proc pass, not a login */
+			continue;
+		task = task_open(procfd, &reg->ids[i]);
+		if (task < 0 || read_small(task, "status", buf, sizeof(buf)) < 0 ||
+		    mntns_status_ids(buf, ids, &tgid) < 0)
+			continue;
+		for (size_t k = 0; k < procs->n; k++)
+			if (procs->p[k].pid == tgid)
+				procs->p[k].login = true;
+	}
+}
+
+int mntns_us_view_read(uid_t uid, struct mntns_us_view *v, struct mntns_err *err)
+{
+	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int ns = -1;
+	_cleanup_free_ struct mntns_registry *reg = NULL;
+	struct stat st;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	rc = peek(uid, procfd, &reg, &ns, err);
+	if (rc < 0 || ns < 0)
+		return rc;
+	if (fstat(ns, &st) < 0)
+		return mntns_fail(err, -errno, "looking through /proc: %s", strerror(errno));
+	v->ns_dev = (unsigned long long)st.st_dev;
+	v->ns_ino = (unsigned long long)st.st_ino;
+	v->sessions = count_sessions(procfd, reg, &st, NULL, 0);
+	rc = mntns_ns_procs(st.st_dev, st.st_ino, &v->procs, err);
+	if (rc < 0) {
+		mntns_procs_free(&v->procs);
+		return rc;
+	}
+	mntns_procs_mark_logins(reg, &v->procs);
+	/* The last of its processes may have exited since the namespace was found. */
+	v->live = v->procs.n > 0;
+	return 0;
+}
+
+int mntns_us_forget(struct mntns_us *us, struct mntns_err *err)
+{
+	us->reg->ns_ino = us->reg->ns_id = 0;
+	us->reg->n = 0;
+	return registry_write(us, err);
 }
 
 /* ---- the guard ---- */

@@ -82,6 +82,10 @@ void mntns_us_unlock(struct mntns_us *us);
  * is none (the registry then says so), or -errno. */
 int mntns_us_find(struct mntns_us *us, struct mntns_err *err);
 
+/* For the administrator's tools (the module never forks): is the namespace NS_FD the view of
+ * UID, as its record says? Checked in a child that enters it. Returns 0 or -errno. */
+int mntns_ns_is_view_of(int ns_fd, uid_t uid);
+
 /* The /proc directory of thread TID if it is still the one that started at START, or
  * -errno; and whether the thread of such a directory is in namespace INO on DEV. */
 int mntns_task_open(pid_t tid, unsigned long long start);
@@ -106,6 +110,50 @@ struct mntns_us_status {
 	size_t procs; /* processes in it */
 };
 int mntns_us_status(uid_t uid, struct mntns_us_status *st, struct mntns_err *err);
+
+/* ---- for the administrator's tool (mntnsctl); nothing here is on a login's path ---- */
+
+/* The uids that have a lock file (UID.lock) in the run directory, in ascending order: the
+ * users a login of scope = user was opened for since the directory was made. The directory
+ * is read, never NSS: a user who no longer exists is listed too. Sets *UIDS (to be freed) and
+ * *N; returns 0 (none when the directory does not exist) or -errno. */
+int mntns_us_uids(uid_t **uids, size_t *n, struct mntns_err *err);
+
+/* One process in a namespace, as a pass over /proc saw it. */
+struct mntns_proc {
+	pid_t pid;
+	pid_t tid; /* a thread of it in the namespace: PID, unless its main thread has exited */
+	unsigned long long start; /* of the process: tells it apart from a later one of its pid */
+	uid_t ruid, euid, suid;
+	char state; /* of that thread: R, S, D (uninterruptible sleep), T (stopped), ... */
+	bool login; /* it opened a session of the registry (sshd, su, cron: root's processes) */
+	char comm[16];
+};
+
+struct mntns_procs {
+	struct mntns_proc *p;
+	size_t n, cap;
+};
+
+/* Lists, in one pass over /proc, the processes other than the caller that have a thread in
+ * the mount namespace NS_DEV:NS_INO. Returns 0 or -errno; PROCS must be freed either way. */
+int mntns_ns_procs(dev_t ns_dev, ino_t ns_ino, struct mntns_procs *procs, struct mntns_err *err);
+void mntns_procs_free(struct mntns_procs *procs);
+/* Marks the processes of PROCS whose thread opened a session that REG registers. */
+void mntns_procs_mark_logins(const struct mntns_registry *reg, struct mntns_procs *procs);
+
+/* A user's view as mntnsctl list shows it; read without the lock, changing nothing. */
+struct mntns_us_view {
+	bool live; /* false: none (V holds nothing else) */
+	unsigned long long ns_dev, ns_ino;
+	size_t sessions;	  /* registered sessions whose thread still runs in it */
+	struct mntns_procs procs; /* every process in it, the logins marked */
+};
+int mntns_us_view_read(uid_t uid, struct mntns_us_view *v, struct mntns_err *err);
+
+/* With the lock held: the registry names no namespace any more, so that the next login
+ * builds a fresh view (mntnsctl reset). Returns 0 or -errno. */
+int mntns_us_forget(struct mntns_us *us, struct mntns_err *err);
 
 /* While a user's lock is held, the holder must be a process that no other user can stop:
  * su and sudo keep the real uid of the user who ran them, who may send them SIGSTOP, and a
@@ -135,6 +183,15 @@ int mntns_stat_starttime(const char *stat, unsigned long long *start);
 void mntns_registry_parse(const char *buf, size_t len, struct mntns_registry *reg);
 /* Formats REG into BUF (SIZE >= 64); returns the length. */
 size_t mntns_registry_format(const struct mntns_registry *reg, char *buf, size_t size);
+/* Reads state (field 3) and comm (field 2, cut to SIZE - 1 bytes) from the text of
+ * /proc/PID/stat. Returns 0 or -EINVAL. */
+int mntns_stat_fields(const char *stat, char *state, char *comm, size_t size);
+/* Reads the real, effective and saved uid and the thread group id from the text of
+ * /proc/PID/status. Returns 0 or -EINVAL. */
+int mntns_status_ids(const char *status, uid_t ids[3], pid_t *tgid);
+/* Is NAME a lock file of the run directory ("UID.lock", as mntns_us_lock names them)? Sets
+ * *UID. */
+bool mntns_lock_uid(const char *name, uid_t *uid);
 /* The pid that holds an flock on the file MAJ:MIN:INO, from the text of /proc/locks; 0 if
  * none is listed. */
 pid_t mntns_locks_holder(const char *locks, unsigned maj, unsigned min, unsigned long ino);

@@ -18,7 +18,7 @@
 # skipped with the reason; under CI=true a skip is reported as a failure.
 #
 # Environment: PAM_MNTNS_SO (module, default <repo>/pam_module/.libs/pam_mntns.so),
-# PAM_MNTNS_PLAN (mntns-plan tool), SB_TMPDIR (where the temp dir goes, default /var/tmp),
+# PAM_MNTNS_PLAN (mntns-plan tool), PAM_MNTNS_CTL (mntnsctl, default next to mntns-plan), SB_TMPDIR (where the temp dir goes, default /var/tmp),
 # SB_VERBOSE=1 (print each case's log also when it passes), SB_TIMING=1 (print each case's
 # duration), SB_CMD_TIMEOUT / SB_CASE_TIMEOUT (seconds), CI=true.
 
@@ -28,6 +28,9 @@ SB_MODULE=${PAM_MNTNS_SO:-$SB_REPO/pam_module/.libs/pam_mntns.so}
 case $SB_MODULE in /*) ;; *) SB_MODULE=$PWD/$SB_MODULE ;; esac
 SB_PLAN_TOOL=${PAM_MNTNS_PLAN:-$SB_REPO/pam_module/mntns-plan}
 case $SB_PLAN_TOOL in /*) ;; *) SB_PLAN_TOOL=$PWD/$SB_PLAN_TOOL ;; esac
+# mntnsctl: by default the one built next to mntns-plan.
+SB_CTL_TOOL=${PAM_MNTNS_CTL:-$(dirname "$SB_PLAN_TOOL")/mntnsctl}
+case $SB_CTL_TOOL in /*) ;; *) SB_CTL_TOOL=$PWD/$SB_CTL_TOOL ;; esac
 SB_SCRIPT=$(readlink -f "$0")
 SB_CMD_TIMEOUT=${SB_CMD_TIMEOUT:-20}   # seconds for one PAM client run
 SB_CASE_TIMEOUT=${SB_CASE_TIMEOUT:-90} # seconds for one case
@@ -143,19 +146,22 @@ sb_begin() {
 	# The temp dir is the only thing created outside the namespace; it is removed at the end.
 	trap 'rm -rf --one-file-system "$SB_ROOT"' EXIT
 	# Test a snapshot of the build, so a rebuild during the run cannot mix two versions.
-	local module=$SB_MODULE plan=$SB_PLAN_TOOL
+	local module=$SB_MODULE plan=$SB_PLAN_TOOL ctl=$SB_CTL_TOOL
 	mkdir -m 0755 "$SB_ROOT/build"
 	chmod 0755 "$SB_ROOT"
 	cp "$SB_MODULE" "$SB_ROOT/build/pam_mntns.so" && module=$SB_ROOT/build/pam_mntns.so
 	if [ -f "$SB_PLAN_TOOL" ] && [ "$(head -c 4 "$SB_PLAN_TOOL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
 		cp "$SB_PLAN_TOOL" "$SB_ROOT/build/mntns-plan" && plan=$SB_ROOT/build/mntns-plan
 	fi
+	if [ -f "$SB_CTL_TOOL" ] && [ "$(head -c 4 "$SB_CTL_TOOL" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+		cp "$SB_CTL_TOOL" "$SB_ROOT/build/mntnsctl" && ctl=$SB_ROOT/build/mntnsctl
+	fi
 	# The test clients' sources, the shipped mntns.conf and this file too: the sandbox binds
 	# its own /tmp and /home, which hide a checkout that lives below them.
 	cp "$SB_REPO"/tests/clients/*.c "$SB_REPO/conf/mntns.conf" "$SB_LIB_DIR/sandbox.sh" \
 		"$SB_ROOT/build/" 2>/dev/null
 	SB_INNER=1 SB_ROOT=$SB_ROOT SB_HOST_NS=$(readlink /proc/self/ns/mnt) \
-		PAM_MNTNS_SO=$module PAM_MNTNS_PLAN=$plan SB_MODULE_BUILT=$SB_MODULE \
+		PAM_MNTNS_SO=$module PAM_MNTNS_PLAN=$plan PAM_MNTNS_CTL=$ctl SB_MODULE_BUILT=$SB_MODULE \
 		unshare --mount --propagation private --pid --fork --mount-proc -- \
 		"$BASH" "$SB_SCRIPT" "$@"
 	rc=$?
@@ -245,7 +251,7 @@ _sb_checker_reports() {
 			/SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer/ && !/ERROR:|runtime error/ { next }
 			/^(HEAP|LEAK|ERROR) SUMMARY|^Memcheck|^Command:|^Parent PID|^Copyright|^Using Valgrind/ { next }
 			/(Direct|Indirect) leak of|definitely lost|indirectly lost|^Invalid |uninitialised|^Conditional jump|^Syscall param|^Mismatched free|^Source and destination/ {
-				if ($0 ~ /pam_mntns\.(so|c)|pam_module\/|mntns_[a-z]|\((apply|config|err|inicheck|path|plan|select|strmap|user|vars)\.c:/)
+				if ($0 ~ /pam_mntns\.(so|c)|pam_module\/|mntns_[a-z]|\((apply|config|err|inicheck|path|plan|select|strmap|user|vars|userscope|nested|cli|ctl_[a-z]+|mntnsctl|mntns-plan)\.c:/)
 					print "[" file "] " $0 "\n"
 				next
 			}

@@ -61,8 +61,10 @@ valgrind)
 	# The module mounts with open_tree/move_mount/fsopen/fsconfig/fsmount/mount_setattr and
 	# resolves with openat2; a valgrind that does not know one of them (Debian 12's 3.19)
 	# fails every mount.  Then only the cases that never reach a mount run under it: all of
-	# mntns-plan (config and plan code), and the module refusing a session before unshare
-	# (config errors, untrusted files), through pamtester, runuser and pam-client.
+	# mntns-plan (config and plan code), the module refusing a session before unshare
+	# (config errors, untrusted files), through pamtester, runuser and pam-client, and
+	# mntnsctl list and check where they need no mount of their own (the sessions they look
+	# at are opened by su, which no checker wraps).
 	unknown=$(valgrind --log-fd=1 /usr/bin/python3 -c '
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
@@ -76,9 +78,12 @@ for nr in (428, 429, 430, 431, 432, 437, 442):
 			30-errors.sh:case_unknown_global_key 30-errors.sh:case_unknown_type
 			30-errors.sh:case_duplicate_key 30-errors.sh:case_missing_config
 			30-errors.sh:case_untrusted_config 30-errors.sh:case_config_symlink
-			60-attacker.sh:case_dropin_symlink 60-attacker.sh:case_dropin_writable)
+			60-attacker.sh:case_dropin_symlink 60-attacker.sh:case_dropin_writable
+			88-admin.sh:case_list 88-admin.sh:case_check_clean
+			88-admin.sh:case_check_create_foreign 88-admin.sh:case_check_planted
+			88-admin.sh:case_check_home)
 		export SB_ONLY_CASES="${only[*]}"
-		for s in 30-errors 50-plan 60-attacker; do
+		for s in 30-errors 50-plan 60-attacker 88-admin; do
 			set -- "$@" "$repo/tests/integration/$s.sh"
 		done
 	fi

@@ -129,6 +129,50 @@ static void test_session_self(void **state)
 	assert_true(a.token != 0 && b.token != 0 && a.token != b.token);
 }
 
+/* mntnsctl's view of a process: its state and comm from /proc/PID/stat (a comm may hold
+ * spaces and parentheses), its uids and thread group from /proc/PID/status. */
+static void test_proc_fields(void **state)
+{
+	const char *stat = "4242 (a) b) (c) D 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+			   "987654 1000 200\n";
+	const char *status = "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\n"
+			     "Ngid:\t0\nPid:\t4243\nPPid:\t1\nUid:\t1000\t0\t1001\t1000\n";
+	char comm[16], st = 0;
+	uid_t ids[3];
+	pid_t tgid = 0;
+
+	(void)state;
+	assert_int_equal(mntns_stat_fields(stat, &st, comm, sizeof(comm)), 0);
+	assert_int_equal(st, 'D');
+	assert_string_equal(comm, "a) b) (c");
+	assert_int_equal(mntns_stat_fields(stat, &st, comm, 4), 0);
+	assert_string_equal(comm, "a) ");
+	assert_int_equal(mntns_stat_fields("1 (init)", &st, comm, sizeof(comm)), -EINVAL);
+	assert_int_equal(mntns_stat_fields("no parenthesis", &st, comm, sizeof(comm)), -EINVAL);
+	assert_int_equal(mntns_status_ids(status, ids, &tgid), 0);
+	assert_true(ids[0] == 1000 && ids[1] == 0 && ids[2] == 1001 && tgid == 4242);
+	assert_int_equal(mntns_status_ids("Name:\tx\nTgid:\t5\n", ids, &tgid), -EINVAL);
+}
+
+/* Only the names mntns_us_lock makes are lock files of a user. */
+static void test_lock_uid(void **state)
+{
+	uid_t uid = 1;
+
+	(void)state;
+	assert_true(mntns_lock_uid("1000.lock", &uid) && uid == 1000);
+	assert_true(mntns_lock_uid("0.lock", &uid) && uid == 0);
+	assert_true(mntns_lock_uid("4294967294.lock", &uid) && uid == 4294967294U);
+	assert_false(mntns_lock_uid("4294967295.lock", &uid)); /* (uid_t)-1 */
+	assert_false(mntns_lock_uid("99999999999999999999.lock", &uid));
+	assert_false(mntns_lock_uid("01000.lock", &uid));
+	assert_false(mntns_lock_uid("-1.lock", &uid));
+	assert_false(mntns_lock_uid("1000.lock.tmp", &uid));
+	assert_false(mntns_lock_uid("1000", &uid));
+	assert_false(mntns_lock_uid(".lock", &uid));
+	assert_false(mntns_lock_uid("views", &uid));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +181,8 @@ int main(void)
 		cmocka_unit_test(test_registry_roundtrip),
 		cmocka_unit_test(test_locks_holder),
 		cmocka_unit_test(test_session_self),
+		cmocka_unit_test(test_proc_fields),
+		cmocka_unit_test(test_lock_uid),
 	};
 
 	return cmocka_run_group_tests_name("userscope", tests, NULL, NULL);
