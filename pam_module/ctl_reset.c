@@ -272,13 +272,15 @@ static int reset_view(struct mntns_us *us, int ns, bool yes, bool force, const c
 		*foreign += !owned(&procs->p[i], us->uid);
 	if (!yes || (*foreign && !force) || procs->n == 0)
 		return -1; /* nothing is ended: the caller says why, outside the lock */
-	if (end_all(st.st_dev, st.st_ino, us, force, procs, left, &err) < 0) {
+	/* Forgotten before anything is ended, so that a login that joins without the lock (as
+	 * logins do) finds no view to join from now on, and waits for the lock to build one;
+	 * and, even with a process stuck in the kernel (SIGKILL pending), the next login builds
+	 * a fresh one rather than join the old view. */
+	if (mntns_us_forget(us, &err) < 0) {
 		fprintf(stderr, "mntnsctl reset: %s: %s\n", who, err.msg);
 		return 1;
 	}
-	/* Even with a process stuck in the kernel (SIGKILL pending), nothing of the user runs in
-	 * the old view any more: the next login builds a fresh one rather than join it. */
-	if (mntns_us_forget(us, &err) < 0) {
+	if (end_all(st.st_dev, st.st_ino, us, force, procs, left, &err) < 0) {
 		fprintf(stderr, "mntnsctl reset: %s: %s\n", who, err.msg);
 		return 1;
 	}

@@ -278,6 +278,14 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 		goto out_nosaved;
 	}
 	joined = try_join(&us, &saved, u->uid, &err);
+	/* Still the registered view once in it? The administrator's reset forgets a view before
+	 * it ends its processes: a login that read the registry before must not stay. */
+	if (joined > 0 && (mntns_us_reread(&us, &err2) < 0 || !in_registered(&us))) {
+		joined = mntns_ns_leave(&saved, &err) < 0 ? -ENOTRECOVERABLE
+							    : mntns_ns_save(&saved, &err);
+		if (joined == 0)
+			goto locked_path;
+	}
 	if (joined > 0) {
 		/* Registered under the lock, in the namespace the registry names then: if the
 		 * view emptied and another login built a new one meanwhile, go there instead. */
@@ -292,6 +300,7 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 				joined = try_join(&us, &saved, u->uid, &err);
 		}
 	} else if (joined == 0) {
+locked_path:
 		if (mntns_us_relock(&us, &err) < 0) {
 			mntns_saved_release(&saved);
 			rc = refuse(l, u->uid, cfg->on_error, 0, err.msg);

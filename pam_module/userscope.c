@@ -541,6 +541,11 @@ int mntns_us_peek(struct mntns_us *us, uid_t uid, struct mntns_err *err)
 	return rc;
 }
 
+int mntns_us_reread(struct mntns_us *us, struct mntns_err *err)
+{
+	return registry_read(us, err);
+}
+
 int mntns_us_relock(struct mntns_us *us, struct mntns_err *err)
 {
 	int rc = lock_within(us->lock_fd, MNTNS_LOCK_TIMEOUT_MS);

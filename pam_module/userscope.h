@@ -71,6 +71,8 @@ int mntns_us_peek(struct mntns_us *us, uid_t uid, struct mntns_err *err);
  * MNTNS_LOCK_TIMEOUT_MS for another login of UID; -ETIMEDOUT then, with the holder's pid in
  * ERR. Logins of other users never wait for it. Returns 0 or -errno. */
 int mntns_us_relock(struct mntns_us *us, struct mntns_err *err);
+/* Reads the registry of a peeked US again, without the lock. Returns 0 or -errno. */
+int mntns_us_reread(struct mntns_us *us, struct mntns_err *err);
 /* mntns_us_peek, then mntns_us_relock. */
 int mntns_us_lock(struct mntns_us *us, uid_t uid, struct mntns_err *err);
 void mntns_us_unlock(struct mntns_us *us);
