@@ -810,6 +810,28 @@ purged() {
 	! inside dpkg -s libpam-mntns >/dev/null 2>&1 || { echo "dpkg still knows the package"; return 1; }
 }
 
+# The administrator's tool on the booted system: bob's tmux keeps his view; mntnsctl list
+# shows it (text and JSON), check passes, reset without --yes ends nothing, with --yes it
+# ends his tmux, and his next login starts with an empty /tmp.
+admin_tool() {
+	local b out bob_ns bob_pid
+	b=$(uid bob) || return 1
+	read -r bob_ns bob_pid < <(tmux_of bob admin) && [ -n "$bob_pid" ] || return 1
+	in_view "$bob_pid" bob 'echo mine >/tmp/bob-admin' || { echo "bob cannot write to /tmp"; return 1; }
+	out=$(inside mntnsctl list) || { echo "mntnsctl list: $out"; return 1; }
+	grep -qE "^bob +$b +${bob_ns//[][]/.} " <<<"$out" || { echo "mntnsctl list, bob in $bob_ns: $out"; return 1; }
+	out=$(inside mntnsctl list --json) || { echo "mntnsctl list --json: $out"; return 1; }
+	grep -q "\"uid\": *$b[,}]" <<<"$out" || { echo "mntnsctl list --json: $out"; return 1; }
+	out=$(inside mntnsctl check bob) || { echo "mntnsctl check bob: $out"; return 1; }
+	out=$(inside mntnsctl reset bob 2>&1) && { echo "reset without --yes succeeded: $out"; return 1; }
+	inside kill -0 "$bob_pid" || { echo "reset without --yes ended bob's tmux"; return 1; }
+	out=$(inside mntnsctl reset bob --yes 2>&1) || { echo "mntnsctl reset bob --yes: $out"; return 1; }
+	for _ in $(seq 50); do inside kill -0 "$bob_pid" 2>/dev/null || break; sleep 0.1; done
+	! inside kill -0 "$bob_pid" 2>/dev/null || { echo "bob's tmux $bob_pid survived the reset: $out"; return 1; }
+	out=$(ssh_as bob 'ls -A /tmp') || { echo "bob's login after the reset failed"; return 1; }
+	[ -z "$out" ] || { echo "bob's /tmp after the reset: $out"; return 1; }
+}
+
 lintian_clean() {
 	# I: and P: lines are information.
 	echo "$lintian_out" | grep -v 'root privileges'
@@ -846,6 +868,7 @@ check "logout: once user@UID.service stops, alice's view and its /tmp are freed;
 check "linger: alice's user@.service and view outlive her logout; freed once linger is off" lingering
 check "userdel -r carol, useradd carol (new uid): she logs in to an empty /var/tmp, as dave on the old uid does" accounts
 check "tmpfiles ages what is in the NAME.UID directories, never the directories, nor those of 0.1" aging
+check "mntnsctl: list shows bob's view, check passes, reset ends it (only with --yes)" admin_tool
 check "apt remove: /etc/pam.d is byte for byte what it was" removed
 check "apt purge: nothing of the package is left" purged
 check "the container stops and leaves nothing on the host" stopped
