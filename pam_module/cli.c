@@ -37,7 +37,12 @@ char *cli_absolute(const char *path)
 void cli_put_safe(FILE *f, const char *s)
 {
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c < 0x20 || *c == 0x7f)
+		/* C0, DEL, and the C1 controls as UTF-8 (0xc2 0x80-0x9f: CSI is 0xc2 0x9b), which
+		 * terminals act on too. */
+		if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
+			fprintf(f, "\\x%02x\\x%02x", c[0], c[1]);
+			c++;
+		} else if (*c < 0x20 || *c == 0x7f)
 			fprintf(f, "\\x%02x", *c);
 		else if (*c == '\\')
 			fputs("\\\\", f);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,17 +103,19 @@ static void victims_free(struct victims *vs)
 }
 
 /* Is the process with pid P->pid still the one that was listed (the same start time)? */
-static bool same_process(const struct mntns_proc *p)
+/* 1: still P; 0: gone (or its pid taken by another); -errno: cannot be told (out of
+ * descriptors, say), which must not be taken for gone. */
+static int same_process(const struct mntns_proc *p)
 {
 	char path[64], buf[1024];
 	unsigned long long start;
 	FILE *f;
-	bool same;
+	int same;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)p->pid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
+		return errno == ENOENT || errno == ESRCH ? 0 : -errno;
 	same = fgets(buf, sizeof(buf), f) && mntns_stat_starttime(buf, &start) == 0 &&
 	       start == p->start;
 	fclose(f);
@@ -123,7 +126,7 @@ static bool same_process(const struct mntns_proc *p)
  * process for ever, so if the pid was reused before it was opened the check sees the new
  * process, and if after, the signal goes nowhere (ESRCH). Returns 0 or -errno (no pidfds: a
  * kernel before 5.3, or valgrind 3.19; no other way to signal is safe). */
-static int hit(struct victim *v, int sig, struct mntns_err *err)
+static int hit(struct victim *v, int sig, bool keep, struct mntns_err *err)
 {
 	if (v->gone)
 		return 0;
@@ -133,7 +136,14 @@ static int hit(struct victim *v, int sig, struct mntns_err *err)
 		if (fd < 0 && errno != ESRCH)
 			return mntns_fail(err, -errno, "pidfd_open(%d): %s", (int)v->p.pid,
 					  strerror(errno));
-		if (fd >= 0 && !same_process(&v->p)) {
+		int same = fd < 0 ? 0 : same_process(&v->p);
+
+		if (same < 0) {
+			close(fd);
+			return mntns_fail(err, same, "/proc/%d/stat: %s", (int)v->p.pid,
+					  strerror(-same));
+		}
+		if (fd >= 0 && !same) {
 			close(fd);
 			fd = -1;
 		}
@@ -143,14 +153,26 @@ static int hit(struct victim *v, int sig, struct mntns_err *err)
 		}
 		v->pidfd = fd;
 	}
-	if (pidfd_send_signal(v->pidfd, sig, NULL, 0) == 0)
+	if (pidfd_send_signal(v->pidfd, sig, NULL, 0) == 0) {
+		/* Not kept (past the first KEEP_FDS, and after SIGKILL): a view may hold more
+		 * processes than the descriptors a process may have; the /proc pass finds what
+		 * is left, and it is opened again, and checked again, to be hit again. */
+		if (!keep) {
+			close(v->pidfd);
+			v->pidfd = -1;
+		}
 		return 0;
+	}
 	if (errno == ESRCH) {
 		v->gone = true;
 		return 0;
 	}
 	return mntns_fail(err, -errno, "pidfd_send_signal(%d): %s", (int)v->p.pid, strerror(errno));
 }
+
+/* Processes whose pidfd is kept between SIGTERM and the wait for them (the rest are found
+ * again by the /proc pass): well below the 1024 descriptors of a default shell. */
+#define KEEP_FDS 512
 
 /* Waits until every signalled process has exited (its pidfd reads as ready) or DEADLINE. */
 static void wait_gone(struct victims *vs, long long deadline)
@@ -167,6 +189,8 @@ static void wait_gone(struct victims *vs, long long deadline)
 				fds[n] = (struct pollfd){.fd = vs->v[i].pidfd, .events = POLLIN};
 				of[n++] = i;
 			}
+		if (n == 0 && left > 0)
+			(void)poll(NULL, 0, (int)left); /* nothing to wait on: the /proc pass looks */
 		if (n == 0 || left <= 0 || poll(fds, n, (int)left) <= 0)
 			break;
 		for (nfds_t k = 0; k < n; k++)
@@ -191,7 +215,7 @@ static int end_all(dev_t dev, ino_t ino, const struct mntns_us *us, bool force,
 	for (size_t i = 0; i < procs->n && rc == 0; i++) {
 		struct victim *v = victim_of(&vs, &procs->p[i]);
 
-		rc = v ? hit(v, SIGTERM, err) : mntns_fail(err, -ENOMEM, "out of memory");
+		rc = v ? hit(v, SIGTERM, i < KEEP_FDS, err) : mntns_fail(err, -ENOMEM, "out of memory");
 	}
 	if (rc == 0)
 		wait_gone(&vs, t0 + TERM_MS);
@@ -212,7 +236,7 @@ static int end_all(dev_t dev, ino_t ino, const struct mntns_us *us, bool force,
 				v = victim_of(&vs, &left->p[i]);
 			if (v) {
 				v->gone = false; /* listed again: it has not gone yet */
-				rc = hit(v, SIGKILL, err);
+				rc = hit(v, SIGKILL, false, err);
 			}
 		}
 		if (rc < 0 || mine == 0 || now_ms() >= t0 + END_MS)
@@ -301,6 +325,14 @@ int ctl_reset(const char *name, bool yes, bool force)
 	uid_t uid;
 	int ns, rc;
 
+	/* One pidfd for every process of the view is open at once: a view may hold more
+	 * processes than an administrator's shell allows descriptors by default. */
+	struct rlimit nofile;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	/* A user who is gone from NSS is named by uid, as mntnsctl list shows them. */
 	if (mntns_user_lookup(name, 0, &u, &err) == 0) {
 		uid = u.uid;

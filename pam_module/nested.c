@@ -6,7 +6,7 @@
  * list in the outer view's run directory (views/INO) is root's alone, and an entry is taken
  * only when the namespace's unique id (Linux 6.8 and later) matches or, before that, the
  * thread that made the view still runs in it, so an inode number given to a new namespace is
- * never mistaken for ours (an entry that cannot be confirmed refuses the login instead). */
+ * never mistaken for ours. */
 #include "nested.h"
 
 #include <errno.h>
@@ -93,8 +93,8 @@ static unsigned long long ns_id(int ns_fd)
 /* Is the namespace NS_FD (stat CUR) in the list of views made from PID 1's? Sets *UID.
  * Returns 1; 0 when it is not listed; -ESTALE when an entry for its inode number is there but
  * cannot be shown to be this namespace's (the kernel has no unique id, and the thread that
- * made the view has gone): a namespace made since may have that number. Only root can read
- * the list; for anyone else the answer is 0. */
+ * made the view has gone): a namespace made since may have that number, and it is not taken
+ * for ours. Only root can read the list; for anyone else the answer is 0. */
 static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 {
 	_cleanup_close_ int dir = mntns_us_open_dir(false, NULL);
@@ -192,11 +192,12 @@ void mntns_origin_find(struct mntns_origin *o)
 			(unsigned)o->uid, RECORD);
 		return;
 	}
-	if (list < 0) {
-		set_why(o, MNTNS_AT_UNKNOWN, "a view without its record that %s/%s lists as uid %u's, "
-			"which cannot be confirmed", MNTNS_RUN_DIR, VIEWS, (unsigned)o->uid);
-		return;
-	}
+	/* An entry that cannot be confirmed (before Linux 6.8, once the thread that made the
+	 * view has gone) is most often a number given to a new namespace (ip netns exec, a
+	 * service's sandbox): taken for not ours. A view of ours loses its record only by
+	 * root's hand. */
+	if (list < 0)
+		o->uid = (uid_t)-1;
 	if (rc == 0 || rc == -ENOENT || rc == -EACCES) {
 		set_why(o, MNTNS_AT_FOREIGN, "a view that is neither PID 1's nor one pam_mntns made%s",
 			rc == 0 ? " (a copy of one, or a record that does not name it)" : "");

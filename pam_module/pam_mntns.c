@@ -290,6 +290,12 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 		/* Registered under the lock, in the namespace the registry names then: if the
 		 * view emptied and another login built a new one meanwhile, go there instead. */
 		locked = mntns_us_relock(&us, &err2) == 0;
+		/* Unregistered, it may stay only in the view the registry still names (a reset
+		 * forgets a view before it ends it); else out, and refused as on_error says. */
+		if (!locked && (mntns_us_reread(&us, &err) < 0 || !in_registered(&us))) {
+			rc = undo(l, u->uid, &saved, cfg->on_error, err2.msg);
+			goto out_nosaved;
+		}
 		if (!locked)
 			pam_syslog(l->pamh, LOG_WARNING, "user %s: this session is not registered: %s",
 				   printable(u->name), err2.msg);

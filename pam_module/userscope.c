@@ -253,7 +253,7 @@ int mntns_task_open(pid_t tid, unsigned long long start)
 /* A process whose main thread has exited (pthread_exit in main) has no namespace any more;
  * its other threads do. Opens the /proc directory of a thread of process PID (directory
  * PIDFD) that is in namespace INO and sets *TID to its id, or returns -ENOENT. */
-static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, pid_t *tid)
+static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, bool all, pid_t *tid)
 {
 	_cleanup_close_ int tasks = openat(pidfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -263,11 +263,17 @@ static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, pid_t *tid)
 	struct stat st;
 
 	*tid = pid;
-	if (fstatat(pidfd, "ns/mnt", &st, 0) == 0)
-		return st.st_ino == ino && st.st_dev == dev
-			       ? openat(pidfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC)
-			       : -ENOENT;
-	if (errno != ENOENT || tasks < 0 || !(d = fdopendir(tasks)))
+	if (fstatat(pidfd, "ns/mnt", &st, 0) == 0) {
+		if (st.st_ino == ino && st.st_dev == dev)
+			return openat(pidfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		/* ALL (the administrator's tools): a thread may have been left behind by a main
+		 * thread that moved to another namespace (setns in a user namespace of its own). */
+		if (!all)
+			return -ENOENT;
+	} else if (errno != ENOENT) {
+		return -ENOENT;
+	}
+	if (tasks < 0 || !(d = fdopendir(tasks)))
 		return -ENOENT;
 	tasks = -1; /* closedir closes it */
 	while (found < 0 && (de = readdir(d))) {
@@ -291,6 +297,7 @@ struct pass {
 	dev_t dev;
 	ino_t ino;
 	bool count; /* count every process in it, not only find the first */
+	bool all_threads; /* ask every thread, not only when the main one has exited (tools) */
 	size_t procs;
 	int first;	 /* /proc directory of a thread of the first process found, or -1 */
 	pid_t first_tid; /* and that thread's id */
@@ -330,7 +337,7 @@ static int proc_pass(int procfd, struct pass *p)
 		if (*end || pid <= 0 || pid == self)
 			continue;
 		pidfd = openat(procfd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (pidfd < 0 || (taskfd = thread_in(pidfd, (pid_t)pid, p->dev, p->ino, &tid)) < 0)
+		if (pidfd < 0 || (taskfd = thread_in(pidfd, (pid_t)pid, p->dev, p->ino, p->all_threads, &tid)) < 0)
 			continue;
 		p->procs++;
 		if (p->each) {
@@ -972,7 +979,12 @@ static int add_proc(void *arg, int pidfd, pid_t pid, int taskfd, pid_t tid)
 int mntns_ns_procs(dev_t ns_dev, ino_t ns_ino, struct mntns_procs *out, struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct pass p = {.dev = ns_dev, .ino = ns_ino, .count = true, .each = add_proc, .arg = out};
+	struct pass p = {.dev = ns_dev,
+			 .ino = ns_ino,
+			 .count = true,
+			 .all_threads = true,
+			 .each = add_proc,
+			 .arg = out};
 	int rc;
 
 	out->n = 0;
