@@ -11,7 +11,10 @@
  *          user controls looks root-owned to whoever trusts stat();
  *   hang   never: every request after INIT blocks until the server is told to stop, so a
  *          process that stats, opens or lists anything on the mount (the mount point itself
- *          included) sleeps in the kernel, uninterruptibly once the request was read.
+ *          included) sleeps in the kernel, uninterruptibly once the request was read;
+ *   badroot  (review h-rev2) says its root directory is a regular file, so the first stat
+ *          of the mount point makes the kernel mark the root inode bad: from then on every
+ *          statx of it, root's with AT_STATX_DONT_SYNC too, fails with EIO.
  * Prints "ready" on stdout once the kernel's INIT is answered, i.e. the mount is usable.
  */
 #define FUSE_USE_VERSION 31
@@ -23,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum mode { PLAIN, ROOT, HANG };
+enum mode { PLAIN, ROOT, HANG, BADROOT };
 static enum mode mode;
 
 /* Blocks the (only) server thread, so no later request is read either.  Ends when libfuse's
@@ -59,7 +62,10 @@ static int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *
 	if (mode == HANG)
 		return hang();
 	memset(st, 0, sizeof(*st));
-	if (strcmp(path, "/") == 0 || strcmp(path, "/X0") == 0) {
+	if (mode == BADROOT && strcmp(path, "/") == 0) {
+		st->st_mode = S_IFREG | 0644;
+		st->st_nlink = 1;
+	} else if (strcmp(path, "/") == 0 || strcmp(path, "/X0") == 0) {
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 	} else if (strcmp(path, "/sock") == 0) {
@@ -167,6 +173,8 @@ int main(int argc, char **argv)
 		mode = ROOT;
 	else if (strcmp(argv[1], "hang") == 0)
 		mode = HANG;
+	else if (strcmp(argv[1], "badroot") == 0)
+		mode = BADROOT;
 	else {
 		fprintf(stderr, "fakefs: unknown mode %s\n", argv[1]);
 		return 2;
