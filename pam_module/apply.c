@@ -349,7 +349,7 @@ static int detach(int fd)
 static int go_beneath(void *arg, int dirfd, const char *name)
 {
 	struct copies *c = arg;
-	_cleanup_close_ int copy = -1, top = -1;
+	_cleanup_close_ int copy = -1;
 	int root, rc;
 
 	if (c->n == MNTNS_MAX_BENEATH)
@@ -363,9 +363,16 @@ static int go_beneath(void *arg, int dirfd, const char *name)
 	root = c->fd[c->n++] = mntns_take_fd(&copy);
 	/* One component, not followed if a symlink; crossing into the mount on it asks the
 	 * mounted filesystem nothing. If NAME changed meanwhile, nothing is detached: the walk
-	 * judges what is there now. */
-	top = openat(root, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (top >= 0 && mntns_path_user_mount(top)) {
+	 * judges what is there now. Every user's mount stacked on NAME goes, in this one copy,
+	 * the top one first: a copy per layer would let a user deny the walk with
+	 * MNTNS_MAX_BENEATH + 1 mounts. */
+	for (unsigned i = 0;; i++) {
+		_cleanup_close_ int top = openat(root, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+		if (top < 0 || !mntns_path_user_mount(top))
+			break;
+		if (i == MNTNS_MAX_LAYERS)
+			return -E2BIG;
 		rc = detach(top);
 		if (rc < 0)
 			return rc;
@@ -690,6 +697,35 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 	return 0;
 }
 
+/* A recursive clone takes along a mount stacked on the source directory itself (the kernel's
+ * copy_tree counts the directory as below itself): one that a user made there after the walk
+ * judged it, or after go_beneath took theirs out of the copy. Once the clone, private, is on
+ * its target, whatever the target's name leads to above the clone's root is such a mount, in
+ * this login's own namespace: it is detached, by descriptor. Nobody else can rename or mount
+ * in the target's parent (no_cover), and crossing a mount asks its filesystem nothing. */
+static int uncover(int mfd, const char *target)
+{
+	const char *name = strrchr(target, '/') + 1;
+	unsigned long long id = mntns_path_mount_id(mfd);
+	_cleanup_close_ int up = openat(mfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (up < 0 || !id)
+		return up < 0 ? -errno : -ENODATA;
+	for (unsigned i = 0; i < MNTNS_MAX_LAYERS; i++) {
+		_cleanup_close_ int top = openat(up, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		int rc;
+
+		if (top < 0)
+			return -errno;
+		if (mntns_path_mount_id(top) == id)
+			return 0;
+		rc = detach(top);
+		if (rc < 0)
+			return rc;
+	}
+	return -E2BIG;
+}
+
 /* Mounts op I on TFD, its target: the clone of its source, or a tmpfs made now. MADE gets the
  * mount's id. */
 static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st, int tfd,
@@ -708,6 +744,15 @@ static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st
 	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
+	if (op->rule->type == MNTNS_BIND && st[i].src_is_dir) {
+		/* Prototype: a file's clone has no ".."; its target's parent would have to come
+		 * from open_target. */
+		int rc = uncover(mfd, op->target);
+
+		if (rc < 0)
+			return op_fail(err, op, rc, "taking off what came along on the root of the "
+				       "clone of source", op->source);
+	}
 	made->own[made->n_own++] = mntns_path_mount_id(mfd);
 	/* The descriptor now stands for the attached mount: targets below it are made through
 	 * it, never by looking its path up again (a user could swap a parent meanwhile). */

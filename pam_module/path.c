@@ -133,9 +133,11 @@ unsigned long long mntns_path_mount_id(int fd)
 {
 	struct statx sx;
 
+	/* Any failure, not only EACCES: a FUSE inode the kernel marked bad (its server once gave
+	 * it another type) fails every statx with EIO, before anything else is looked at. */
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
 		  &sx) < 0)
-		return errno == EACCES ? handle_mount_id(fd) : 0;
+		return handle_mount_id(fd);
 	return (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
 }
 
@@ -321,8 +323,9 @@ static int mount_kind(int fd, struct mntns_walk *w)
 
 	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
 		  STATX_MNT_ID | STATX_MNT_ID_UNIQUE, &sx) < 0) {
-		/* A FUSE mount of someone else's, without allow_other: its id, then the table. */
-		if (errno != EACCES || !(old_id = handle_mount_id(fd)))
+		/* A FUSE mount of someone else's, without allow_other (EACCES), or whose root inode
+		 * the kernel marked bad (EIO, with or without it): its id, then the table. */
+		if (!(old_id = handle_mount_id(fd)))
 			return refuse(w, "is a mount point that cannot be examined without asking "
 				      "its filesystem (%s)", strerror(errno));
 		sx.stx_mask = 0;

@@ -20,6 +20,9 @@ enum mntns_want {
 
 /* The most mounts of users that one walk goes beneath (mntns_walk.beneath). */
 #define MNTNS_MAX_BENEATH 8
+/* The most users' mounts stacked on one name that are taken out of a copy (fuse.conf's
+ * mount_max is 1000 for all users together). */
+#define MNTNS_MAX_LAYERS 4096
 
 /* One walk: what it acts for (in) and what it found (out). */
 struct mntns_walk {
