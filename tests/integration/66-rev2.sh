@@ -616,7 +616,7 @@ case_rev_race_clone() {
 	local first=$SB_FUSE_PID
 	strace -f -qq -o "$SB_CASE_DIR/strace" -e trace=open_tree,move_mount,umount2 \
 		-e inject=open_tree:delay_enter=1500000:when=2 \
-		"$CLIENT" -s 5 mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err" &
+		"${SB_WRAP[@]}" "$CLIENT" -s 5 mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err" &
 	local cpid=$!
 	sleep 0.7
 	# bob: his first mount away, a second one (claiming root owns all) on the same directory.
@@ -667,7 +667,7 @@ case_rev_copy_visible() {
 	local host_before spid cpid host_during
 	host_before=$(wc -l </proc/self/mountinfo)
 	strace -f -qq -o /dev/null -e trace=open_tree -e inject=open_tree:delay_enter=1500000:when=2 \
-		"$CLIENT" mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err" &
+		"${SB_WRAP[@]}" "$CLIENT" mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err" &
 	spid=$!
 	sleep 0.7
 	cpid=$(awk -v p="$spid" '$4 == p { print $1; exit }' /proc/[0-9]*/stat 2>/dev/null); echo "strace $spid, client $cpid"
@@ -677,6 +677,7 @@ case_rev_copy_visible() {
 	nsenter -m -t "$cpid" findmnt -rno TARGET,FSTYPE,PROPAGATION | grep -F "$SB_DATA/scratch" | sed 's/^/    /'
 	wait "$spid"
 	grep -E '^(rc|new_mounts)=' "$SB_CASE_DIR/client.out"
+	expect_eq "$(client_rc)" 0 "alice's login (log: $(client_log))"
 	expect_eq "$host_during" "$host_before" "host mount count during the login"
 	expect_eq "$(wc -l </proc/self/mountinfo)" "$host_before" "host mount count after the login"
 }
