@@ -745,8 +745,8 @@ static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
 	if (op->rule->type == MNTNS_BIND && st[i].src_is_dir) {
-		/* Prototype: a file's clone has no ".."; its target's parent would have to come
-		 * from open_target. */
+		/* Directories only: a file's clone has no "..", and its target's parent would
+		 * have to come from open_target (a narrower window, left for now). */
 		int rc = uncover(mfd, op->target);
 
 		if (rc < 0)
