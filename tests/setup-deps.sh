@@ -10,7 +10,7 @@ packages=(
 	pamtester openssh-server openssh-client util-linux libcap2-bin libnss-wrapper fuse3
 	valgrind cppcheck clang libclang-rt-14-dev groff-base man-db gnuplot-nox procps locales acl
 	sudo cron tmux
-	debhelper dpkg-dev fakeroot lintian debootstrap systemd-container
+	debhelper dpkg-dev fakeroot lintian debootstrap systemd-container strace
 )
 
 missing=()
