@@ -778,6 +778,25 @@ static int peek(uid_t uid, int procfd, struct mntns_registry **reg, int *ns, str
 	return 0;
 }
 
+/* What the tools' reports start from: peek through PROCFD (which may be -errno), and the
+ * stat of the live namespace in *ST. Returns 1 when there is one, 0 when not, or -errno. */
+static int peek_live(uid_t uid, int procfd, struct mntns_registry **reg, struct stat *st,
+		     struct mntns_err *err)
+{
+	_cleanup_close_ int ns = -1;
+	int rc;
+
+	*reg = NULL;
+	if (procfd < 0)
+		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	rc = peek(uid, procfd, reg, &ns, err);
+	if (rc < 0 || ns < 0)
+		return rc;
+	if (fstat(ns, st) < 0)
+		return mntns_fail(err, -errno, "looking through /proc: %s", strerror(errno));
+	return 1;
+}
+
 /* The sessions of REG whose thread still runs in namespace ST; the first MAX of their
  * thread ids go to TIDS. */
 static size_t count_sessions(int procfd, const struct mntns_registry *reg, const struct stat *st,
@@ -800,20 +819,15 @@ static size_t count_sessions(int procfd, const struct mntns_registry *reg, const
 int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int ns = -1;
 	_cleanup_free_ struct mntns_registry *reg = NULL;
 	struct pass p = {.count = true};
 	struct stat st;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (procfd < 0)
-		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	rc = peek(uid, procfd, &reg, &ns, err);
-	if (rc < 0 || ns < 0)
+	rc = peek_live(uid, procfd, &reg, &st, err);
+	if (rc <= 0)
 		return rc;
-	if (fstat(ns, &st) < 0)
-		return mntns_fail(err, -errno, "looking through /proc: %s", strerror(errno));
 	out->live = true;
 	out->ns_ino = (unsigned long long)st.st_ino;
 	out->sessions = count_sessions(procfd, reg, &st, out->session_tids,
@@ -1022,19 +1036,14 @@ void mntns_procs_mark_logins(const struct mntns_registry *reg, struct mntns_proc
 int mntns_us_view_read(uid_t uid, struct mntns_us_view *v, struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int ns = -1;
 	_cleanup_free_ struct mntns_registry *reg = NULL;
 	struct stat st;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if (procfd < 0)
-		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	rc = peek(uid, procfd, &reg, &ns, err);
-	if (rc < 0 || ns < 0)
+	rc = peek_live(uid, procfd, &reg, &st, err);
+	if (rc <= 0)
 		return rc;
-	if (fstat(ns, &st) < 0)
-		return mntns_fail(err, -errno, "looking through /proc: %s", strerror(errno));
 	v->ns_dev = (unsigned long long)st.st_dev;
 	v->ns_ino = (unsigned long long)st.st_ino;
 	v->sessions = count_sessions(procfd, reg, &st, NULL, 0);
