@@ -212,6 +212,15 @@ static int build_view(struct login *l, const struct mntns_config *cfg,
 	return 0;
 }
 
+/* Out of a view joined too early: back to where SAVED says, saved again there. Returns 0, or
+ * -ENOTRECOVERABLE when the thread could not go back. */
+static int back_out(struct mntns_saved *saved, struct mntns_err *err)
+{
+	if (mntns_ns_leave(saved, err) < 0)
+		return -ENOTRECOVERABLE;
+	return mntns_ns_save(saved, err);
+}
+
 /* Joins the namespace the registry of US leads to, if once in it its record says it is U's
  * view. Returns 1 when joined; 0 when there is none (the thread is where SAVED was, saved
  * again); -ENOTRECOVERABLE when it could not go back; another -errno with ERR set, the thread
@@ -234,9 +243,7 @@ static int try_join(struct mntns_us *us, struct mntns_saved *saved, uid_t uid,
 	/* An inode number given to a namespace that is not this user's view: theirs is gone. */
 	us->reg->ns_ino = us->reg->ns_id = 0;
 	us->reg->n = 0;
-	if (mntns_ns_leave(saved, err) < 0)
-		return -ENOTRECOVERABLE;
-	return mntns_ns_save(saved, err);
+	return back_out(saved, err);
 }
 
 /* Is the calling thread in the namespace US's registry names? */
@@ -281,8 +288,7 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 	/* Still the registered view once in it? The administrator's reset forgets a view before
 	 * it ends its processes: a login that read the registry before must not stay. */
 	if (joined > 0 && (mntns_us_reread(&us, &err2) < 0 || !in_registered(&us))) {
-		joined = mntns_ns_leave(&saved, &err) < 0 ? -ENOTRECOVERABLE
-							    : mntns_ns_save(&saved, &err);
+		joined = back_out(&saved, &err);
 		if (joined == 0)
 			goto locked_path;
 	}
@@ -300,8 +306,7 @@ static int user_view(struct login *l, const struct mntns_config *cfg, const stru
 			pam_syslog(l->pamh, LOG_WARNING, "user %s: this session is not registered: %s",
 				   printable(u->name), err2.msg);
 		else if (!in_registered(&us)) {
-			joined = mntns_ns_leave(&saved, &err) < 0 ? -ENOTRECOVERABLE
-								    : mntns_ns_save(&saved, &err);
+			joined = back_out(&saved, &err);
 			if (joined == 0)
 				joined = try_join(&us, &saved, u->uid, &err);
 		}

@@ -141,12 +141,6 @@ unsigned long long mntns_path_mount_id(int fd)
 	return (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
 }
 
-int mntns_path_open(int dirfd, const char *path, int extra)
-{
-	return openat2_once(dirfd, path, (unsigned long long)(O_PATH | O_CLOEXEC | extra),
-			    RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-}
-
 /* Writable by a group or by everyone? Even by group root: with a POSIX ACL the group bits are
  * the ACL's mask, so "u:bob:rwx" on a root:root directory shows as group-writable. */
 static bool shared_write(const struct stat *dir)

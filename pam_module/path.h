@@ -108,11 +108,8 @@ bool mntns_path_user_mount(int fd);
 /* Opens REL (components separated by '/') below BASEFD, a fresh tmpfs this login just mounted
  * and that nobody else can reach yet, creating what is missing through descriptors of that
  * mount (directories 0755 root; the last one an empty 0644 file unless LAST_IS_DIR; exactly
- * these modes, whatever the caller's umask). Nothing is looked up by path from "/" again. Returns an O_PATH descriptor or -errno. */
+ * these modes, whatever the caller's umask). Nothing is looked up by path from "/" again.
+ * Returns an O_PATH descriptor or -errno. */
 int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir);
-
-/* Opens PATH relative to DIRFD without following any symlink (openat2 RESOLVE_NO_SYMLINKS),
- * with no trust checks: for the caller's own working directory only. */
-int mntns_path_open(int dirfd, const char *path, int extra);
 
 #endif
