@@ -241,15 +241,13 @@ int mntns_outer_open(struct mntns_err *err)
 /* Lists the calling thread's namespace (NS_FD, stat CUR), made from PID 1's view for UID,
  * in the outer view's run directory. An entry left by a namespace that is gone and had the
  * same inode number is replaced. */
-static int list_view(int ns_fd, const struct stat *cur, uid_t uid, struct mntns_err *err)
+static int list_view(int dir, int ns_fd, const struct stat *cur, uid_t uid,
+		     struct mntns_err *err)
 {
-	_cleanup_close_ int dir = mntns_us_open_dir(true, err);
 	_cleanup_close_ int views = -1;
 	struct mntns_session_id self;
 	char name[32], tmp[64], text[128];
 
-	if (dir < 0)
-		return dir;
 	if (mntns_session_self(&self) < 0)
 		return mntns_fail(err, -EIO, "reading /proc/thread-self/stat failed");
 	views = openat(dir, VIEWS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -272,8 +270,9 @@ static int list_view(int ns_fd, const struct stat *cur, uid_t uid, struct mntns_
 	return 0;
 }
 
-int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err)
+int mntns_record_view(uid_t uid, int outer_dir, struct mntns_err *err)
 {
+	bool from_system = outer_dir >= 0;
 	/* The view's own run directory (a copy of the outer one's mount until the record goes
 	 * on it): the record is mounted here, in this namespace only. */
 	_cleanup_close_ int dir = mntns_run_dir_open(false, false, err);
@@ -292,7 +291,7 @@ int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err)
 	len = snprintf(buf, sizeof(buf), RECORD_FORMAT, (unsigned)uid,
 		       (unsigned long long)cur.st_dev, (unsigned long long)cur.st_ino,
 		       (unsigned long long)sys.st_dev, (unsigned long long)sys.st_ino);
-	if (from_system && list_view(cur_fd, &cur, uid, err) < 0)
+	if (from_system && list_view(outer_dir, cur_fd, &cur, uid, err) < 0)
 		return -EIO;
 	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "pam_mntns", 0) < 0 ||

@@ -59,7 +59,9 @@ void mntns_origin_find(struct mntns_origin *o);
 int mntns_outer_open(struct mntns_err *err);
 
 /* In a view just built for UID (the calling thread's namespace), mounts its record on the run
- * directory. FROM_SYSTEM: the view was made from PID 1's. Returns 0 or -errno. */
-int mntns_record_view(uid_t uid, bool from_system, struct mntns_err *err);
+ * directory. OUTER_DIR: the outer view's run directory (mntns_us_open_dir), for a view made
+ * from PID 1's, which is also listed there; -1 for one made from another view. Returns 0 or
+ * -errno. */
+int mntns_record_view(uid_t uid, int outer_dir, struct mntns_err *err);
 
 #endif

@@ -190,7 +190,7 @@ static int undo(struct login *l, uid_t uid, struct mntns_saved *saved, enum mntn
  * ours (without the record, su and sudo inside it would layer their view on this one). On
  * failure the thread is back where it was; returns 0 or a PAM code. */
 static int build_view(struct login *l, const struct mntns_config *cfg,
-		      const struct mntns_plan *plan, const struct mntns_user *u, bool from_system,
+		      const struct mntns_plan *plan, const struct mntns_user *u, int outer_dir,
 		      struct mntns_saved *saved)
 {
 	struct mntns_err err;
@@ -207,7 +207,7 @@ static int build_view(struct login *l, const struct mntns_config *cfg,
 	/* Without its record, sudo inside the session would take the view for a foreign one
 	 * and leave root in it: no view made from the outer one goes without. (One built on a
 	 * foreign view is left alone by nested logins either way.) */
-	if (mntns_record_view(u->uid, from_system, &err) < 0 && from_system)
+	if (mntns_record_view(u->uid, outer_dir, &err) < 0 && outer_dir >= 0)
 		return undo(l, u->uid, saved, cfg->on_error, err.msg);
 	return 0;
 }
@@ -331,7 +331,7 @@ locked_path:
 		goto out_nosaved;
 	}
 	if (joined == 0) {
-		rc = build_view(l, cfg, plan, u, true, &saved);
+		rc = build_view(l, cfg, plan, u, us.dir_fd, &saved);
 		if (rc)
 			goto out_nosaved; /* build_view has put the thread back and released SAVED */
 		fresh = true;
@@ -397,10 +397,16 @@ static int open_view(struct login *l, const struct mntns_config *cfg, const stru
 	dir = mntns_us_open_dir(from_system, &err);
 	if (dir < 0 && from_system)
 		return refuse(l, u->uid, cfg->on_error, 0, err.msg);
-	mntns_closep(&dir);
-	if (mntns_ns_save(&saved, &err) < 0)
+	if (!from_system) {
+		mntns_closep(&dir); /* it may not exist in a foreign view; not listed there */
+		dir = -1;
+	}
+	if (mntns_ns_save(&saved, &err) < 0) {
+		mntns_closep(&dir);
 		return refuse(l, u->uid, cfg->on_error, 0, err.msg);
-	rc = build_view(l, cfg, plan, u, from_system, &saved);
+	}
+	rc = build_view(l, cfg, plan, u, from_system ? dir : -1, &saved);
+	mntns_closep(&dir);
 	if (rc)
 		return rc;
 	mntns_ns_done(&saved, plan, false, u->uid, &l->log);
