@@ -30,7 +30,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${MNTNS_SYSTEM_CACHE:-/var/cache/pam_mntns-tests}
 mirror=${MNTNS_SYSTEM_MIRROR:-http://deb.debian.org/debian}
-include=systemd,systemd-sysv,dbus,dbus-user-session,openssh-server,libpam-systemd,sudo,cron,tmux,libpam-runtime,procps,iproute2
+include=systemd,systemd-sysv,dbus,dbus-user-session,openssh-server,libpam-systemd,sudo,cron,tmux,libpam-runtime,procps,iproute2,python3,slapd,ldap-utils,sssd-ldap,sssd-tools,libnss-sss,libpam-sss
 root_name=bookworm-$(printf '%s' "$include" | sha256sum | cut -c1-12)
 
 n=0 passed=0 failed=0 skip_all="" tmp="" nspawn_pid="" leader="" cg=()
