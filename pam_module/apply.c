@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "inicheck.h"
 #include "nested.h"
 #include "path.h"
 #include "strmap.h"
@@ -244,14 +243,6 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 
 /* ---- mounting ---- */
 
-static unsigned mount_attrs(unsigned flags)
-{
-	return ((flags & MNTNS_F_RDONLY) ? MOUNT_ATTR_RDONLY : 0) |
-	       ((flags & MNTNS_F_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
-	       ((flags & MNTNS_F_NODEV) ? MOUNT_ATTR_NODEV : 0) |
-	       ((flags & MNTNS_F_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
-}
-
 /* The per-op state of one apply: descriptors of cloned sources, and what was skipped. */
 struct op_state {
 	int tree_fd; /* bind: the detached clone of the source */
@@ -284,8 +275,7 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
 
 	if (rc == -ELOOP)
 		why = "a path component is a symbolic link; refusing to follow it";
-	return mntns_fail(err, rc, "%s: [%s]: %s %s: %s", op->rule->file, op->rule->name, what,
-			  path, why);
+	return mntns_fail(err, rc, "%s: [%s]: %s %s: %s", op->file, op->name, what, path, why);
 }
 
 /* A component that a user other than the login's may have planted (see mntns_path_judge):
@@ -302,8 +292,7 @@ static int planted_fail(struct mntns_err *err, const struct mntns_op *op, const 
 	else if (w->hostile)
 		tail = " in a directory that others can write to; refusing to use it (it may have "
 		       "been planted)";
-	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %.*s %s%s", op->rule->file,
-			  op->rule->name, what, path,
+	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %.*s %s%s", op->file, op->name, what, path,
 			  (int)(w->bad_len ? w->bad_len : strlen(path)), path, w->why, tail);
 }
 
@@ -315,7 +304,7 @@ static int planted(const struct mntns_op *op, struct op_state *st, const char *w
 {
 	struct mntns_err why;
 
-	if (!op->rule->optional)
+	if (!op->optional)
 		return planted_fail(err, op, what, path, w);
 	planted_fail(&why, op, what, path, w);
 	log_warn(log, "%s; rule skipped (optional)", why.msg);
@@ -407,7 +396,7 @@ static int stand_in(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntn
 	char mode[16], u[16], g[16];
 	int mfd;
 
-	snprintf(mode, sizeof(mode), "%04o", (unsigned)op->rule->create_mode);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)op->create_mode);
 	snprintf(u, sizeof(u), "%u", (unsigned)uid);
 	snprintf(g, sizeof(g), "%u", (unsigned)gid);
 	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
@@ -415,7 +404,7 @@ static int stand_in(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntn
 	    fsconfig(fsfd, FSCONFIG_SET_STRING, "gid", g, 0) < 0 ||
 	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return op_fail(err, op, -errno, "making a stand-in for the new source", op->source);
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, mount_attrs(op->rule->flags));
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, op->attrs);
 	if (mfd < 0)
 		return op_fail(err, op, -errno, "making a stand-in for the new source", op->source);
 	return mfd;
@@ -436,8 +425,8 @@ static int would_make(const struct mntns_op *op, struct op_state *st, int pfd, c
 	 * be told beforehand. */
 	if (fstatvfs(pfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
 		return op_fail(err, op, -EROFS, "creating source", op->source);
-	log_step(log, "[%s]: source %s: created, owned by uid %u gid %u, mode %04o", op->rule->name,
-		 op->source, (unsigned)uid, (unsigned)gid, (unsigned)op->rule->create_mode);
+	log_step(log, "[%s]: source %s: created, owned by uid %u gid %u, mode %04o", op->name,
+		 op->source, (unsigned)uid, (unsigned)gid, (unsigned)op->create_mode);
 	st->src_is_dir = true;
 	if (st->need) {
 		st->tree_fd = stand_in(op, uid, gid, err);
@@ -465,13 +454,13 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 		return mntns_fail(err, -EINVAL,
 				  "%s: [%s]: source %s: the user's uid or gid is 4294967295, which "
 				  "cannot own a file; refusing create=",
-				  op->rule->file, op->rule->name, op->source);
+				  op->file, op->name, op->source);
 	pfd = mntns_path_open_parent(op->source, &name, &w);
 	if (pfd == -EPERM && w.why[0])
 		return planted(op, st, "source", op->source, &w, log, err);
-	if (pfd == -ENOENT && op->rule->optional) {
+	if (pfd == -ENOENT && op->optional) {
 		log_step(log, "[%s]: parent of source %s does not exist; skipped (optional)",
-			 op->rule->name, op->source);
+			 op->name, op->source);
 		st->skipped = true;
 		return 0;
 	}
@@ -484,7 +473,7 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 		return planted(op, st, "source", op->source, &w, log, err);
 	}
 	rc = st->dry ? would_make(op, st, pfd, name, uid, gid, log, err)
-		     : mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->rule->create_mode);
+		     : mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->create_mode);
 	if (rc == 0 && st->dry)
 		return 0; /* would_make has said what a login makes; nothing to open yet */
 	if (rc == -ESTALE) {
@@ -512,7 +501,7 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 		return mntns_fail(err, -EPERM,
 				  "%s: [%s]: source %s exists but is not a directory owned by uid "
 				  "%u; refusing to use it",
-				  op->rule->file, op->rule->name, op->source, (unsigned)uid);
+				  op->file, op->name, op->source, (unsigned)uid);
 	}
 	*out = mntns_take_fd(&fd);
 	return 0;
@@ -523,15 +512,14 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 			struct copies *c, const struct mntns_log *log, struct mntns_err *err)
 {
 	_cleanup_close_ int fd = -1;
-	const struct mntns_rule *r = op->rule;
-	unsigned rec = r->recursive ? AT_RECURSIVE : 0;
+	unsigned rec = op->recursive ? AT_RECURSIVE : 0;
 	/* Private: the clone receives no mount events from its source after login, so its flags
 	 * and norbind hold for every mount the session ever sees through it (a slave clone would
 	 * show later mounts below the source read-write, with devices and setuid). */
-	struct mount_attr attr = { .attr_set = mount_attrs(r->flags), .propagation = MS_PRIVATE };
+	struct mount_attr attr = {.attr_set = op->attrs, .propagation = MS_PRIVATE};
 	struct mntns_walk w = { .uid = uid, .beneath = go_beneath, .beneath_arg = c };
 
-	if (r->create_mode >= 0) {
+	if (op->create_mode >= 0) {
 		int rc = create_source(op, st, uid, gid, c, log, err, &fd);
 
 		if (rc < 0 || st->skipped)
@@ -543,9 +531,9 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 		fd = mntns_path_open_safe(op->source, MNTNS_WANT_ANY, &w);
 		if (fd == -EPERM && w.why[0])
 			return planted(op, st, "source", op->source, &w, log, err);
-		if (fd == -ENOENT && r->optional) {
-			log_step(log, "[%s]: source %s does not exist; skipped (optional)", r->name,
-				 op->source);
+		if (fd == -ENOENT && op->optional) {
+			log_step(log, "[%s]: source %s does not exist; skipped (optional)",
+				 op->name, op->source);
 			st->skipped = true;
 			return 0;
 		}
@@ -581,8 +569,10 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 		return op_fail(err, op, back, "taking away the copy of the view made to look below "
 			       "a user's mount on the way to source", op->source);
 	if (rc == 0 && c.left_out)
-		log_step(log, "[%s]: source %s: %u FUSE mount(s) of users on the way left out; "
-			 "bound what they cover", op->rule->name, op->source, c.left_out);
+		log_step(log,
+			 "[%s]: source %s: %u FUSE mount(s) of users on the way left out; "
+			 "bound what they cover",
+			 op->name, op->source, c.left_out);
 	return rc;
 }
 
@@ -599,46 +589,54 @@ static void fs_log(int fsfd, char *buf, size_t size)
 		memmove(buf, buf + 2, strlen(buf + 2) + 1);
 }
 
-static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
+/* Gives the tmpfs context FSFD each "key=value" of op->fsdata. */
+static int set_fsdata(int fsfd, const struct mntns_op *op, struct mntns_err *err)
 {
-	const struct mntns_rule *r = op->rule;
-	_cleanup_close_ int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	unsigned attrs = mount_attrs(r->flags);
-	const char *data = r->fsdata;
-	char *save = NULL, log[256], buf[INICHECK_MAX_LINE + 1];
-	int mfd;
+	_cleanup_free_ char *buf = op->fsdata ? strdup(op->fsdata) : NULL;
+	char *save = NULL, log[256];
 
-	if (fsfd < 0)
-		return op_fail(err, op, -errno, "fsopen(tmpfs) for", op->target);
-	if (r->type == MNTNS_HIDE) {
-		data = "mode=000,size=4k";
-		attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-	}
-	/* fsdata came from one config line, so it fits. */
-	snprintf(buf, sizeof(buf), "%s", data ? data : "");
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "pam_mntns", 0) < 0)
-		return op_fail(err, op, -errno, "configuring tmpfs for", op->target);
-	for (char *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+	if (op->fsdata && !buf)
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	for (char *kv = buf ? strtok_r(buf, ",", &save) : NULL; kv;
+	     kv = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(kv, '=');
 
+		if (!eq)
+			return mntns_fail(err, -EINVAL, "%s: [%s]: tmpfs option %s has no value",
+					  op->file, op->name, kv);
 		*eq = '\0';
 		if (fsconfig(fsfd, FSCONFIG_SET_STRING, kv, eq + 1, 0) < 0) {
 			int e = errno;
 
 			fs_log(fsfd, log, sizeof(log));
-			return mntns_fail(err, -e, "%s: [%s]: tmpfs option %s=%s: %s%s%s",
-					  r->file, r->name, kv, eq + 1, strerror(e),
-					  *log ? ": " : "", log);
+			return mntns_fail(err, -e, "%s: [%s]: tmpfs option %s=%s: %s%s%s", op->file,
+					  op->name, kv, eq + 1, strerror(e), *log ? ": " : "", log);
 		}
 	}
+	return 0;
+}
+
+static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
+{
+	_cleanup_close_ int fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	char log[256];
+	int mfd, rc;
+
+	if (fsfd < 0)
+		return op_fail(err, op, -errno, "fsopen(tmpfs) for", op->target);
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "pam_mntns", 0) < 0)
+		return op_fail(err, op, -errno, "configuring tmpfs for", op->target);
+	rc = set_fsdata(fsfd, op, err);
+	if (rc < 0)
+		return rc;
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
 		int e = errno;
 
 		fs_log(fsfd, log, sizeof(log));
-		return mntns_fail(err, -e, "%s: [%s]: creating tmpfs for %s: %s%s%s", r->file,
-				  r->name, op->target, strerror(e), *log ? ": " : "", log);
+		return mntns_fail(err, -e, "%s: [%s]: creating tmpfs for %s: %s%s%s", op->file,
+				  op->name, op->target, strerror(e), *log ? ": " : "", log);
 	}
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, op->attrs);
 	if (mfd < 0)
 		return op_fail(err, op, -errno, "fsmount for", op->target);
 	return mfd;
@@ -652,7 +650,6 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 		       struct mntns_err *err, int *out)
 {
 	const struct mntns_op *op = &plan->ops[i];
-	const struct mntns_rule *r = op->rule;
 	struct mntns_walk w = *made; /* uid, and the mounts this login made so far */
 	int fd;
 
@@ -672,24 +669,26 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 		if (fd == -EPERM && w.why[0])
 			return planted(op, &st[i], "target", op->target, &w, log, err);
 	}
-	if (fd == -ENOENT && r->optional) {
-		log_step(log, "[%s]: target %s does not exist; skipped (optional)", r->name,
+	if (fd == -ENOENT && op->optional) {
+		log_step(log, "[%s]: target %s does not exist; skipped (optional)", op->name,
 			 op->target);
 		st[i].skipped = true;
 		return 0;
 	}
 	if (fd == -EINVAL)
-		return mntns_fail(err, -EINVAL, "%s: [%s]: target %s is neither a directory nor "
-				  "a regular file", r->file, r->name, op->target);
+		return mntns_fail(err, -EINVAL,
+				  "%s: [%s]: target %s is neither a directory nor "
+				  "a regular file",
+				  op->file, op->name, op->target);
 	if (fd == -ENOTDIR || fd == -EISDIR ||
 	    (fd >= 0 && want_dir != !!S_ISDIR(w.st.st_mode))) {
 		if (fd >= 0)
 			close(fd);
 		return mntns_fail(err, -EINVAL, "%s: [%s]: target %s is %sa directory but %s",
-				  r->file, r->name, op->target, want_dir ? "not " : "",
-				  r->type == MNTNS_BIND ? (want_dir ? "the source is one"
-								    : "the source is not")
-							: "must be");
+				  op->file, op->name, op->target, want_dir ? "not " : "",
+				  op->kind == MNTNS_OP_BIND
+				      ? (want_dir ? "the source is one" : "the source is not")
+				      : "must be");
 	}
 	if (fd < 0)
 		return op_fail(err, op, fd, "opening target", op->target);
@@ -734,7 +733,7 @@ static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st
 	const struct mntns_op *op = &plan->ops[i];
 	_cleanup_close_ int mfd = -1;
 
-	if (op->rule->type == MNTNS_BIND) {
+	if (op->kind == MNTNS_OP_BIND) {
 		mfd = mntns_take_fd(&st[i].tree_fd);
 	} else {
 		mfd = make_tmpfs(op, err);
@@ -744,7 +743,7 @@ static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st
 	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return op_fail(err, op, -errno, "mounting on", op->target);
 	st[i].applied = true;
-	if (op->rule->type == MNTNS_BIND && st[i].src_is_dir) {
+	if (op->kind == MNTNS_OP_BIND && st[i].src_is_dir) {
 		/* Directories only: a file's clone has no "..", and its target's parent would
 		 * have to come from open_target (a narrower window, left for now). */
 		int rc = uncover(mfd, op->target);
@@ -756,7 +755,7 @@ static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st
 	made->own[made->n_own++] = mntns_path_mount_id(mfd);
 	/* The descriptor now stands for the attached mount: targets below it are made through
 	 * it, never by looking its path up again (a user could swap a parent meanwhile). */
-	if (op->rule->type != MNTNS_BIND)
+	if (op->kind != MNTNS_OP_BIND)
 		st[i].mnt_fd = mntns_take_fd(&mfd);
 	return 0;
 }
@@ -769,8 +768,7 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
 		  struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
-	const struct mntns_rule *r = op->rule;
-	bool want_dir = r->type != MNTNS_BIND || st[i].src_is_dir;
+	bool want_dir = op->kind != MNTNS_OP_BIND || st[i].src_is_dir;
 	_cleanup_close_ int tfd = -1;
 	int rc = open_target(plan, i, st, made, want_dir, log, err, &tfd);
 
@@ -779,8 +777,8 @@ static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
 	rc = mount_on(plan, i, st, tfd, made, err);
 	if (rc < 0)
 		return rc;
-	log_step(log, "[%s]: mounted %s on %s", r->name,
-		 r->type == MNTNS_BIND ? op->source : mntns_type_name(r->type), op->target);
+	log_step(log, "[%s]: mounted %s on %s", op->name,
+		 op->kind == MNTNS_OP_BIND ? op->source : mntns_op_kind_name(op->kind), op->target);
 	return 0;
 }
 
@@ -799,7 +797,7 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 	for (size_t i = 0; i < plan->n; i++)
 		st[i].tree_fd = st[i].mnt_fd = -1;
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
-		if (plan->ops[i].rule->type == MNTNS_BIND)
+		if (plan->ops[i].kind == MNTNS_OP_BIND)
 			rc = prepare_source(&plan->ops[i], &st[i], uid, gid, log, err);
 	for (size_t i = 0; i < plan->n && rc == 0; i++)
 		if (!st[i].skipped)
@@ -871,13 +869,13 @@ static int check_target(const struct mntns_plan *plan, size_t i, struct op_state
 			struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
-	bool want_dir = op->rule->type != MNTNS_BIND || st[i].src_is_dir;
+	bool want_dir = op->kind != MNTNS_OP_BIND || st[i].src_is_dir;
 	_cleanup_close_ int tfd = -1;
 	int rc;
 
 	if (op->holder >= 0 && st[op->holder].would_apply) {
-		log_step(log, "[%s]: target %s: created in the fresh tmpfs of [%s]", op->rule->name,
-			 op->target, plan->ops[op->holder].rule->name);
+		log_step(log, "[%s]: target %s: created in the fresh tmpfs of [%s]", op->name,
+			 op->target, plan->ops[op->holder].name);
 		if (!st[op->holder].applied) { /* nothing to look at: the tmpfs is not made */
 			st[i].would_apply = true;
 			return 0;
@@ -887,7 +885,7 @@ static int check_target(const struct mntns_plan *plan, size_t i, struct op_state
 	if (rc < 0 || st[i].skipped)
 		return rc;
 	st[i].would_apply = true;
-	if (!st[i].need || (op->rule->type == MNTNS_BIND && st[i].tree_fd < 0))
+	if (!st[i].need || (op->kind == MNTNS_OP_BIND && st[i].tree_fd < 0))
 		return 0;
 	return mount_on(plan, i, st, tfd, made, err);
 }
@@ -961,7 +959,7 @@ int mntns_check_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 		return rc;
 	}
 	for (size_t i = 0; i < plan->n; i++) {
-		if (plan->ops[i].rule->type != MNTNS_BIND)
+		if (plan->ops[i].kind != MNTNS_OP_BIND)
 			continue;
 		cap.cur = &checks[i];
 		rc = prepare_source(&plan->ops[i], &st[i], uid, gid, &log, &e);

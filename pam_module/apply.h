@@ -5,7 +5,6 @@
 
 #include <sys/types.h>
 
-#include "config.h"
 #include "err.h"
 #include "plan.h"
 

@@ -81,7 +81,7 @@ static void home_warning(const struct mntns_op *op, const struct mntns_user *u)
 {
 	if (!u->home || !below(op->target, u->home))
 		return;
-	printf("warning [%s]: target %s is ", op->rule->name, op->target);
+	printf("warning [%s]: target %s is ", op->name, op->target);
 	if (strcmp(op->target, u->home) == 0)
 		printf("the home directory of ");
 	else {
@@ -95,12 +95,10 @@ static void home_warning(const struct mntns_op *op, const struct mntns_user *u)
 
 static void print_op(const struct mntns_op *op, const struct mntns_check *c)
 {
-	const struct mntns_rule *r = op->rule;
-
-	printf("%s [%s]: %s", verdict_name(c->verdict), r->name, mntns_type_name(r->type));
-	if (r->type == MNTNS_BIND)
+	printf("%s [%s]: %s", verdict_name(c->verdict), op->name, mntns_op_kind_name(op->kind));
+	if (op->kind == MNTNS_OP_BIND)
 		printf(" %s", op->source);
-	printf(" on %s%s\n", op->target, r->optional ? " (optional)" : "");
+	printf(" on %s%s\n", op->target, op->optional ? " (optional)" : "");
 	if (c->verdict != MNTNS_CHECK_OK)
 		print_lines(c->why);
 	if (c->notes[0])
@@ -141,7 +139,7 @@ static int check_plan(const struct mntns_plan *plan, const struct mntns_user *u)
 	}
 	for (size_t i = 0; i < plan->n; i++) {
 		print_op(&plan->ops[i], &checks[i]);
-		if (checks[i].verdict != MNTNS_CHECK_OK && plan->ops[i].rule->create_mode >= 0)
+		if (checks[i].verdict != MNTNS_CHECK_OK && plan->ops[i].create_mode >= 0)
 			owner_hint(&plan->ops[i], u->uid);
 	}
 	for (size_t i = 0; i < plan->n; i++)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "strmap.h"
 #include "vars.h"
@@ -44,13 +45,52 @@ static int cmp_ops(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+static unsigned mount_attrs(unsigned flags)
+{
+	return ((flags & MNTNS_F_RDONLY) ? MOUNT_ATTR_RDONLY : 0) |
+	       ((flags & MNTNS_F_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+	       ((flags & MNTNS_F_NODEV) ? MOUNT_ATTR_NODEV : 0) |
+	       ((flags & MNTNS_F_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* Says in OP what rule R mounts, and for messages which rule it is. A hide is an empty tmpfs:
+ * mode 000, so the user cannot even list it; read-only, so nothing can be put in it, by root's
+ * processes in the session neither; without setuid, devices or execution; 4k, the least
+ * tmpfs allows. */
+static void op_from_rule(const struct mntns_rule *r, struct mntns_op *op)
+{
+	op->name = r->name;
+	op->file = r->file;
+	op->optional = r->optional;
+	op->create_mode = -1;
+	switch (r->type) {
+	case MNTNS_BIND:
+		op->kind = MNTNS_OP_BIND;
+		op->attrs = mount_attrs(r->flags);
+		op->recursive = r->recursive;
+		op->create_mode = r->create_mode;
+		break;
+	case MNTNS_TMPFS:
+		op->kind = MNTNS_OP_TMPFS;
+		op->attrs = mount_attrs(r->flags);
+		op->fsdata = r->fsdata;
+		break;
+	case MNTNS_HIDE:
+		op->kind = MNTNS_OP_TMPFS;
+		op->attrs =
+		    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+		op->fsdata = "mode=000,size=4k";
+		break;
+	}
+}
+
 static int make_op(const struct mntns_rule *r, size_t order, const struct mntns_user *u,
 		   struct mntns_op *op, struct mntns_err *err)
 {
 	struct mntns_err e;
 
 	memset(op, 0, sizeof(*op));
-	op->rule = r;
+	op_from_rule(r, op);
 	op->order = order;
 	op->holder = -1;
 	if (mntns_expand(r->target, u, &op->target, &e) < 0)
@@ -83,9 +123,9 @@ static int find_holders(struct mntns_plan *plan, struct mntns_err *err)
 		while ((slash = strrchr(p, '/')) && slash != p) {
 			*slash = '\0';
 			if (strmap_get(&by_target, p, &j)) {
-				const struct mntns_rule *r = plan->ops[j].rule;
+				const struct mntns_op *h = &plan->ops[j];
 
-				if (r->type == MNTNS_TMPFS && !(r->flags & MNTNS_F_RDONLY))
+				if (h->kind == MNTNS_OP_TMPFS && !(h->attrs & MOUNT_ATTR_RDONLY))
 					plan->ops[i].holder = (ssize_t)j;
 				break;
 			}
@@ -160,15 +200,41 @@ int mntns_plan_build(const struct mntns_config *cfg, const struct mntns_user *u,
 	return rc;
 }
 
+const char *mntns_op_kind_name(enum mntns_op_kind kind)
+{
+	return kind == MNTNS_OP_BIND ? "bind" : "tmpfs";
+}
+
+/* The mount flags of ATTRS as mount(8) names them, comma-separated. */
+static void attrs_text(unsigned attrs, char *buf, size_t size)
+{
+	static const struct {
+		unsigned attr;
+		const char *name;
+	} names[] = {{MOUNT_ATTR_RDONLY, "ro"},
+		     {MOUNT_ATTR_NOSUID, "nosuid"},
+		     {MOUNT_ATTR_NODEV, "nodev"},
+		     {MOUNT_ATTR_NOEXEC, "noexec"}};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && n < size; i++)
+		if (attrs & names[i].attr)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? "," : "",
+					      names[i].name);
+}
+
 void mntns_op_describe(const struct mntns_op *op, char *buf, size_t size)
 {
-	const struct mntns_rule *r = op->rule;
-	char create[32] = "";
+	char flags[64], create[32] = "";
 
-	if (r->create_mode >= 0)
-		snprintf(create, sizeof(create), " create=%04o", (unsigned)r->create_mode);
-	snprintf(buf, size, "%s target=%s%s%s%s%s%s%s rule=%s file=%s", mntns_type_name(r->type),
-		 op->target, op->source ? " source=" : "", op->source ? op->source : "",
-		 r->options ? " options=" : "", r->options ? r->options : "", create,
-		 r->optional ? " optional" : "", r->name, r->file);
+	attrs_text(op->attrs, flags, sizeof(flags));
+	if (op->create_mode >= 0)
+		snprintf(create, sizeof(create), " create=%04o", (unsigned)op->create_mode);
+	snprintf(buf, size, "%s target=%s%s%s%s%s%s%s%s%s%s rule=%s file=%s",
+		 mntns_op_kind_name(op->kind), op->target, op->source ? " source=" : "",
+		 op->source ? op->source : "", flags[0] ? " flags=" : "", flags,
+		 op->fsdata ? " options=" : "", op->fsdata ? op->fsdata : "",
+		 op->recursive ? " recursive" : "", create, op->optional ? " optional" : "",
+		 op->name, op->file);
 }

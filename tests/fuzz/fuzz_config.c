@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "config.h"
 #include "inicheck.h"
@@ -138,19 +139,52 @@ static bool is_ancestor(const char *a, const char *path)
 	return strncmp(a, path, n) == 0 && path[n] == '/';
 }
 
+/* What OP mounts is what its rule R says: a hide is an empty, read-only tmpfs of mode 000. */
+static void check_op_mount(const struct mntns_rule *r, const struct mntns_op *op)
+{
+	unsigned attrs = ((r->flags & MNTNS_F_RDONLY) ? MOUNT_ATTR_RDONLY : 0) |
+			 ((r->flags & MNTNS_F_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
+			 ((r->flags & MNTNS_F_NODEV) ? MOUNT_ATTR_NODEV : 0) |
+			 ((r->flags & MNTNS_F_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0);
+	const char *fsdata = r->fsdata;
+
+	if (r->type == MNTNS_HIDE) {
+		attrs =
+		    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+		fsdata = "mode=000,size=4k";
+	}
+	if (op->kind != (r->type == MNTNS_BIND ? MNTNS_OP_BIND : MNTNS_OP_TMPFS))
+		fail("op kind is not its rule's type", op->target);
+	if (op->attrs != attrs)
+		fail("op mount attributes are not its rule's flags", op->target);
+	if (op->optional != r->optional)
+		fail("op optional is not its rule's", op->target);
+	if (r->type == MNTNS_BIND) {
+		if (op->recursive != r->recursive || op->create_mode != r->create_mode ||
+		    op->fsdata)
+			fail("bind op does not mount what its rule says", op->target);
+	} else if (op->recursive || op->create_mode != -1 ||
+		   (fsdata ? !op->fsdata || strcmp(op->fsdata, fsdata) : op->fsdata != NULL)) {
+		fail("tmpfs op does not mount what its rule says", op->target);
+	}
+}
+
 static void check_op(const struct mntns_config *cfg, const struct mntns_plan *plan, size_t i)
 {
 	const struct mntns_op *op = &plan->ops[i];
+	const struct mntns_rule *r;
 	ssize_t nearest = -1;
 	size_t depth = 0;
 
-	if (op->rule < cfg->rules || op->rule >= cfg->rules + cfg->n_rules)
-		fail("op rule is not a rule of the config", op->target);
-	if (op->order != (size_t)(op->rule - cfg->rules))
-		fail("op order is not the rule's position", op->target);
+	if (op->order >= cfg->n_rules)
+		fail("op order is not the position of a rule of the config", op->target);
+	r = &cfg->rules[op->order];
+	if (op->name != r->name || op->file != r->file)
+		fail("op name or file is not its rule's", op->target);
+	check_op_mount(r, op);
 	if (!op->target || !mntns_path_is_canonical(op->target) || strcmp(op->target, "/") == 0)
 		fail("op target is not an absolute canonical path other than /", op->target);
-	if ((op->rule->type == MNTNS_BIND) != (op->source != NULL))
+	if ((r->type == MNTNS_BIND) != (op->source != NULL))
 		fail("op source does not match the rule type", op->target);
 	if (op->source && (!mntns_path_is_canonical(op->source) || strcmp(op->source, "/") == 0))
 		fail("op source is not an absolute canonical path other than /", op->source);
@@ -176,8 +210,8 @@ static void check_op(const struct mntns_config *cfg, const struct mntns_plan *pl
 			nearest = (ssize_t)j;
 	}
 	/* The holder is the op on the nearest ancestor, if that is a writable tmpfs. */
-	if (nearest >= 0 && (plan->ops[nearest].rule->type != MNTNS_TMPFS ||
-			     (plan->ops[nearest].rule->flags & MNTNS_F_RDONLY)))
+	if (nearest >= 0 && (cfg->rules[plan->ops[nearest].order].type != MNTNS_TMPFS ||
+			     (cfg->rules[plan->ops[nearest].order].flags & MNTNS_F_RDONLY)))
 		nearest = -1;
 	if (op->holder != nearest)
 		fail("op holder is not the op on the nearest ancestor, a writable tmpfs",

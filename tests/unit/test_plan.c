@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
-/* Planning: selection, last rule per target, order, holders, and the printed form. */
+/* Planning: selection, last rule per target, order, holders, what each op mounts, and the
+ * printed form. */
 #include <stdio.h>
+#include <sys/mount.h>
 
 #include "testutil.h"
 
@@ -102,8 +104,8 @@ static void test_last_rule_per_target_wins(void **state)
 	(void)state;
 	assert_int_equal(build(&f, text, NULL), 0);
 	assert_int_equal(f.plan.n, 2);
-	assert_string_equal(f.plan.ops[0].rule->name, "mid");
-	assert_string_equal(f.plan.ops[1].rule->name, "second");
+	assert_string_equal(f.plan.ops[0].name, "mid");
+	assert_string_equal(f.plan.ops[1].name, "second");
 	done(&f);
 }
 
@@ -121,8 +123,8 @@ static void test_rule_selectors(void **state)
 	(void)state;
 	assert_int_equal(build(&f, text, NULL), 0);
 	assert_int_equal(f.plan.n, 2);
-	assert_string_equal(f.plan.ops[0].rule->name, "all");
-	assert_string_equal(f.plan.ops[1].rule->name, "students");
+	assert_string_equal(f.plan.ops[0].name, "all");
+	assert_string_equal(f.plan.ops[1].name, "students");
 	done(&f);
 	bob.name = (char *)"bob";
 	bob.gid = 2000;
@@ -132,8 +134,8 @@ static void test_rule_selectors(void **state)
 	bob.n_group_names = 1;
 	assert_int_equal(build(&f, text, &bob), 0);
 	assert_int_equal(f.plan.n, 2);
-	assert_string_equal(f.plan.ops[0].rule->name, "all");
-	assert_string_equal(f.plan.ops[1].rule->name, "notalice");
+	assert_string_equal(f.plan.ops[0].name, "all");
+	assert_string_equal(f.plan.ops[1].name, "notalice");
 	done(&f);
 }
 
@@ -192,6 +194,82 @@ static void test_many_group_selectors(void **state)
 	free(text);
 }
 
+static const struct mntns_op *op_named(const struct fixture *f, const char *name)
+{
+	for (size_t i = 0; i < f->plan.n; i++)
+		if (strcmp(f->plan.ops[i].name, name) == 0)
+			return &f->plan.ops[i];
+	fail_msg("no op of rule [%s]", name);
+	return NULL;
+}
+
+/* The op says all that apply needs: what a rule's type, options, create and optional mean. */
+static void test_op_fields(void **state)
+{
+	struct fixture f;
+	const struct mntns_op *op;
+	const char *text = "[vt]\ntype = bind\nsource = /var/lib/x/%u\ntarget = /var/tmp\n"
+			   "create = 0700\noptions = nosuid,nodev\noptional = yes\n"
+			   "[ro]\ntype = bind\nsource = /srv\ntarget = /srv\noptions = ro,norbind\n"
+			   "[tmp]\ntype = tmpfs\ntarget = /tmp\n"
+			   "options = mode=1777,nosuid,size=25%,noexec\n"
+			   "[bare]\ntype = tmpfs\ntarget = /bare\n";
+
+	(void)state;
+	assert_int_equal(build(&f, text, NULL), 0);
+	assert_int_equal(f.plan.n, 4);
+	op = op_named(&f, "tmp");
+	assert_int_equal(op->kind, MNTNS_OP_TMPFS);
+	assert_int_equal(op->attrs, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	assert_string_equal(op->fsdata, "mode=1777,size=25%");
+	assert_null(op->source);
+	assert_false(op->recursive);
+	assert_int_equal(op->create_mode, -1);
+	assert_false(op->optional);
+	assert_string_equal(op->file, "test.conf");
+	op = op_named(&f, "bare");
+	assert_int_equal(op->attrs, 0);
+	assert_null(op->fsdata);
+	op = op_named(&f, "vt");
+	assert_int_equal(op->kind, MNTNS_OP_BIND);
+	assert_string_equal(op->source, "/var/lib/x/alice");
+	assert_int_equal(op->attrs, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	assert_true(op->recursive);
+	assert_int_equal(op->create_mode, 0700);
+	assert_true(op->optional);
+	assert_null(op->fsdata);
+	op = op_named(&f, "ro");
+	assert_int_equal(op->attrs, MOUNT_ATTR_RDONLY);
+	assert_false(op->recursive);
+	assert_int_equal(op->create_mode, -1);
+	assert_false(op->optional);
+	done(&f);
+}
+
+/* A hide is planned as what it mounts: an empty, read-only tmpfs of mode 000, which holds no
+ * target of the plan (nothing can be created in it). */
+static void test_hide_is_tmpfs(void **state)
+{
+	struct fixture f;
+	const struct mntns_op *op;
+	const char *text = "[h]\ntype = hide\ntarget = /srv/secret\noptional = yes\n"
+			   "[in]\ntype = tmpfs\ntarget = /srv/secret/in\n";
+
+	(void)state;
+	assert_int_equal(build(&f, text, NULL), 0);
+	assert_int_equal(f.plan.n, 2);
+	op = &f.plan.ops[0];
+	assert_string_equal(op->name, "h");
+	assert_int_equal(op->kind, MNTNS_OP_TMPFS);
+	assert_int_equal(op->attrs, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					MOUNT_ATTR_NOEXEC);
+	assert_string_equal(op->fsdata, "mode=000,size=4k");
+	assert_null(op->source);
+	assert_true(op->optional);
+	assert_int_equal(f.plan.ops[1].holder, -1);
+	done(&f);
+}
+
 static void test_describe(void **state)
 {
 	struct fixture f;
@@ -199,15 +277,23 @@ static void test_describe(void **state)
 	const char *text =
 		"[vt]\ntype = bind\nsource = /var/lib/x/%u\ntarget = /var/tmp\ncreate = 0700\n"
 		"options = nosuid,nodev\noptional = yes\n"
-		"[tmp]\ntype = tmpfs\ntarget = /tmp\noptions = mode=1777\n";
+		"[tmp]\ntype = tmpfs\ntarget = /tmp\noptions = mode=1777\n"
+		"[h]\ntype = hide\ntarget = /h\n"
+		"[nr]\ntype = bind\nsource = /srv\ntarget = /srv\noptions = norbind,ro\n";
 
 	(void)state;
 	assert_int_equal(build(&f, text, NULL), 0);
 	mntns_op_describe(&f.plan.ops[0], line, sizeof(line));
 	assert_string_equal(line, "tmpfs target=/tmp options=mode=1777 rule=tmp file=test.conf");
 	mntns_op_describe(&f.plan.ops[1], line, sizeof(line));
+	assert_string_equal(line, "tmpfs target=/h flags=ro,nosuid,nodev,noexec "
+				  "options=mode=000,size=4k rule=h file=test.conf");
+	mntns_op_describe(&f.plan.ops[2], line, sizeof(line));
+	assert_string_equal(line, "bind target=/srv source=/srv flags=ro rule=nr file=test.conf");
+	mntns_op_describe(&f.plan.ops[3], line, sizeof(line));
 	assert_string_equal(line, "bind target=/var/tmp source=/var/lib/x/alice "
-				  "options=nosuid,nodev create=0700 optional rule=vt file=test.conf");
+				  "flags=nosuid,nodev recursive create=0700 optional rule=vt "
+				  "file=test.conf");
 	done(&f);
 }
 
@@ -221,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_rule_selectors),
 		cmocka_unit_test(test_expansion_errors),
 		cmocka_unit_test(test_many_group_selectors),
+		cmocka_unit_test(test_op_fields),
+		cmocka_unit_test(test_hide_is_tmpfs),
 		cmocka_unit_test(test_describe),
 	};
 
