@@ -160,7 +160,49 @@ EOF
 	expect_match "$(plan_out | sed -n 2p)" '50-tmp.conf' "file named for the [tmp] rule"
 }
 
+# What each mount is, not how the rule says it (issue 18): a rule's options are split into
+# mount flags and tmpfs options, a hide is the empty, read-only tmpfs of mode 000 it mounts,
+# and a bind says whether it is recursive.
+case_what_is_mounted() {
+	mkdir -m 0755 "$SB_DATA/secret" "$SB_DATA/pub"
+	sb_config_tmp
+	sb_config_add <<EOF
+
+[secret]
+type = hide
+target = $SB_DATA/secret
+
+[pub]
+type = bind
+source = $SB_DATA/pub
+target = $SB_DATA/pub
+options = ro,norbind
+optional = yes
+
+[home]
+type = bind
+source = $SB_DATA/pub
+target = $SB_DATA/home
+create = 0700
+EOF
+	plan alice
+	expect_eq "$RC" 0 "exit status (stderr: $(plan_err))"
+	expect_match "$(plan_out | sed -n 2p)" \
+		'^tmpfs target=/tmp flags=nosuid,nodev options=mode=1777 rule=tmp file=/etc/security/mntns.conf$' \
+		"a tmpfs: its mount flags and its tmpfs options apart"
+	expect_match "$(plan_out | grep -F " target=$SB_DATA/secret ")" \
+		"^tmpfs target=$SB_DATA/secret flags=ro,nosuid,nodev,noexec options=mode=000,size=4k rule=secret " \
+		"a hide, as the tmpfs it mounts"
+	expect_match "$(plan_out | grep -F " target=$SB_DATA/pub ")" \
+		"^bind target=$SB_DATA/pub source=$SB_DATA/pub flags=ro optional rule=pub " \
+		"a bind with norbind: not recursive"
+	expect_match "$(plan_out | grep -F " target=$SB_DATA/home ")" \
+		"^bind target=$SB_DATA/home source=$SB_DATA/pub recursive create=0700 rule=home " \
+		"a recursive bind with create"
+}
+
 t_case "mntns-plan prints the plan in apply order, with @group rules" case_valid
+t_case "mntns-plan prints what each op mounts: flags, tmpfs options, a hide as its tmpfs" case_what_is_mounted
 t_case "mntns-plan: a drop-in section replaces the main file's section of the same name" case_dropin
 t_case "mntns-plan reports a user not selected by [global] users" case_not_selected
 t_case "mntns-plan exits 1 with the file name on config errors" case_config_error
