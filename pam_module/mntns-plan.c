@@ -185,6 +185,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mntns-plan: user \"%s\": %s\n", argv[optind], err.msg);
 			rc = 1;
 		} else {
+			if (u.groups_errno)
+				fprintf(stderr,
+					"mntns-plan: warning: user %s: group lookup failed: a "
+					"group database service said: %s\n",
+					u.name, strerror(u.groups_errno));
 			rc = print_plan(&cfg, &u);
 			mntns_user_free(&u);
 		}

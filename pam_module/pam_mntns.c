@@ -479,6 +479,30 @@ static int broken_config(struct login *l, const struct mntns_config *cfg, const 
 	return rc;
 }
 
+/* Looks the user up for a config that loaded. The groups only when [global] users may select
+ * the user: one it leaves out by name (root, in the shipped file) costs no group lookup, so
+ * that login never waits on a directory service for the module's sake. A group database
+ * that failed is logged; the groups the others reported are matched. */
+static int lookup_user(struct login *l, const struct mntns_config *cfg, const char *name,
+		       struct mntns_user *u, struct mntns_err *err)
+{
+	bool later = (cfg->need & MNTNS_NEED_GROUPS) && !mntns_selector_has_groups(&cfg->users);
+	unsigned need = later ? cfg->need & ~(unsigned)MNTNS_NEED_GROUPS : cfg->need;
+	int rc = mntns_user_lookup(name, need, u, err);
+
+	if (rc == 0 && later && mntns_selector_match(&cfg->users, u)) {
+		rc = mntns_user_add_groups(u, err);
+		if (rc < 0)
+			mntns_user_free(u);
+	}
+	if (rc == 0 && u->groups_errno)
+		pam_syslog(l->pamh, LOG_WARNING,
+			   "user %s: group lookup failed: a group database service said: %s; "
+			   "@GROUP selectors see only the groups the others reported",
+			   printable(u->name), strerror(u->groups_errno));
+	return rc;
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct login l = {.pamh = pamh, .log = {.warn = warn_line}};
@@ -517,7 +541,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		rc = broken_config(&l, &cfg, name, err.msg);
 		goto out;
 	}
-	rc = mntns_user_lookup(name, cfg.need, &u, &err);
+	rc = lookup_user(&l, &cfg, name, &u, &err);
 	if (rc < 0) {
 		char msg[sizeof(err.msg) + 300];
 

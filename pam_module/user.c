@@ -57,24 +57,29 @@ static int lookup_group_name(gid_t gid, char **name, struct mntns_err *err)
 	return 0;
 }
 
-static int lookup_gids(const char *name, gid_t gid, struct mntns_user *u, struct mntns_err *err)
+static int lookup_gids(struct mntns_user *u, mntns_grouplist_fn list, struct mntns_err *err)
 {
 	int n = 32;
 
 	for (;;) {
 		gid_t *gids = realloc(u->gids, (size_t)n * sizeof(*gids));
-		int want = n;
+		int want = n, saved = errno;
 
 		if (!gids)
 			return mntns_fail(err, -ENOMEM, "out of memory");
 		u->gids = gids;
-		if (getgrouplist(name, gid, gids, &want) >= 0) {
+		/* A service that fails leaves its errno (ENOENT is "not found", not a failure). */
+		errno = 0;
+		if (list(u->name, u->gid, gids, &want) >= 0) {
+			u->groups_errno = errno == ENOENT ? 0 : errno;
+			errno = saved;
 			u->n_gids = (size_t)want;
 			return 0;
 		}
+		errno = saved;
 		/* getgrouplist reports the size it needs in want; grow at least by doubling. */
 		if (want > 65536)
-			return mntns_fail(err, -E2BIG, "user %s is in too many groups", name);
+			return mntns_fail(err, -E2BIG, "user %s is in too many groups", u->name);
 		n = want > n ? want : n * 2;
 	}
 }
@@ -179,12 +184,23 @@ int mntns_user_lookup(const char *name, unsigned need, struct mntns_user *u,
 	if (need & MNTNS_NEED_GROUP_NAME)
 		rc = lookup_group_name(u->gid, &u->group, err);
 	if (rc == 0 && (need & MNTNS_NEED_GROUPS))
-		rc = lookup_gids(u->name, u->gid, u, err);
-	if (rc == 0 && (need & MNTNS_NEED_GROUPS))
-		rc = mntns_user_name_groups(u, mntns_nss_group_name, NULL, err);
+		rc = mntns_user_add_groups(u, err);
 	if (rc < 0)
 		mntns_user_free(u);
 	return rc;
+}
+
+int mntns_user_groups(struct mntns_user *u, mntns_grouplist_fn list, mntns_group_name_fn name_of,
+		      void *ctx, struct mntns_err *err)
+{
+	int rc = lookup_gids(u, list, err);
+
+	return rc < 0 ? rc : mntns_user_name_groups(u, name_of, ctx, err);
+}
+
+int mntns_user_add_groups(struct mntns_user *u, struct mntns_err *err)
+{
+	return mntns_user_groups(u, getgrouplist, mntns_nss_group_name, NULL, err);
 }
 
 void mntns_user_free(struct mntns_user *u)

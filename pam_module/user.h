@@ -22,6 +22,11 @@ struct mntns_user {
 	 * A gid the group database has no entry for has no name here. NULL unless asked for. */
 	char **group_names;
 	size_t n_group_names;
+	/* Not 0 when a group database service failed while the groups were listed (sssd or
+	 * nslcd not answering: glibc's getgrouplist goes on with the services that did, and the
+	 * failing one's errno is all that is left of it). gids then hold only the groups the
+	 * others reported, as the session's own credentials (initgroups) do. */
+	int groups_errno;
 };
 
 /* Answers "what is group GID called": 0 with *NAME allocated, -ENOENT when the group database
@@ -37,6 +42,17 @@ enum {
  * Returns 0, -ENOENT for an unknown user, or -errno. */
 int mntns_user_lookup(const char *name, unsigned need, struct mntns_user *u,
 		      struct mntns_err *err);
+
+/* What getgrouplist(3) does; a test passes its own. */
+typedef int (*mntns_grouplist_fn)(const char *user, gid_t group, gid_t *groups, int *ngroups);
+
+/* Fills U->gids (and U->groups_errno) with LIST, then U->group_names with NAME_OF: the
+ * MNTNS_NEED_GROUPS part of mntns_user_lookup, for a caller that looked U up without it and
+ * found that it needs the groups after all. Returns 0 or -errno. */
+int mntns_user_groups(struct mntns_user *u, mntns_grouplist_fn list, mntns_group_name_fn name_of,
+		      void *ctx, struct mntns_err *err);
+/* mntns_user_groups with NSS (getgrouplist, getgrgid_r). */
+int mntns_user_add_groups(struct mntns_user *u, struct mntns_err *err);
 void mntns_user_free(struct mntns_user *u);
 
 /* Fills U->group_names from U->gid and U->gids, asking NAME_OF once per distinct gid (not at

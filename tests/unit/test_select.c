@@ -106,6 +106,89 @@ static void test_name_groups_error(void **state)
 	assert_int_equal(u.n_group_names, 0);
 }
 
+/* Fake getgrouplist(3)s: alice in students and sudo; one that needs 40 slots (the caller's
+ * first 32 are too few); and one whose second service fails, as libnss_sss does when sssd does
+ * not answer: the groups of files, and the failing service's errno left behind. */
+static int list_alice(const char *user, gid_t group, gid_t *groups, int *ngroups)
+{
+	gid_t g[] = { group, 100, 27 };
+
+	(void)user;
+	if (*ngroups < 3) {
+		*ngroups = 3;
+		return -1;
+	}
+	memcpy(groups, g, sizeof(g));
+	*ngroups = 3;
+	errno = ENOENT; /* a service that found nothing says so; not a failure */
+	return 3;
+}
+
+static int list_many(const char *user, gid_t group, gid_t *groups, int *ngroups)
+{
+	(void)user;
+	if (*ngroups < 40) {
+		*ngroups = 40;
+		errno = ERANGE;
+		return -1;
+	}
+	groups[0] = group;
+	for (int i = 1; i < 40; i++)
+		groups[i] = (gid_t)(20000 + i);
+	*ngroups = 40;
+	return 40;
+}
+
+static int list_sss_down(const char *user, gid_t group, gid_t *groups, int *ngroups)
+{
+	(void)user;
+	groups[0] = group;
+	groups[1] = 100;
+	*ngroups = 2;
+	errno = ECONNREFUSED;
+	return 2;
+}
+
+static void test_user_groups(void **state)
+{
+	struct mntns_user u = test_user();
+	struct mntns_err err = { "" };
+
+	(void)state;
+	u.gids = NULL;
+	u.n_gids = 0;
+	u.group_names = NULL;
+	u.n_group_names = 0;
+	errno = EBADF;
+	assert_int_equal(mntns_user_groups(&u, list_alice, test_group_name, NULL, &err), 0);
+	assert_int_equal(errno, EBADF); /* the caller's errno is left alone */
+	assert_int_equal(u.groups_errno, 0);
+	assert_int_equal(u.n_gids, 3);
+	assert_int_equal(u.n_group_names, 3);
+	assert_string_equal(u.group_names[1], "students");
+	test_free_group_names(&u);
+
+	assert_int_equal(mntns_user_groups(&u, list_many, test_group_name, NULL, &err), 0);
+	assert_int_equal(u.groups_errno, 0);
+	assert_int_equal(u.n_gids, 40);
+	assert_int_equal(u.gids[39], 20039);
+	test_free_group_names(&u);
+
+	/* The directory's service failed: reported, and the groups the others gave are kept. */
+	assert_int_equal(mntns_user_groups(&u, list_sss_down, test_group_name, NULL, &err), 0);
+	assert_int_equal(u.groups_errno, ECONNREFUSED);
+	assert_int_equal(u.n_group_names, 2);
+	assert_string_equal(u.group_names[0], "alice");
+	assert_string_equal(u.group_names[1], "students");
+	test_free_group_names(&u);
+
+	/* A later listing that succeeds clears it. */
+	assert_int_equal(mntns_user_groups(&u, list_alice, test_group_name, NULL, &err), 0);
+	assert_int_equal(u.groups_errno, 0);
+	test_free_group_names(&u);
+	free(u.gids);
+}
+
 static void test_parse_errors(void **state)
 {
 	static const char *const bad[] = { "", "   ", ",", "!", "@", "!@", "a!b", "@a@b",
@@ -143,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_group_alias),
 		cmocka_unit_test(test_name_groups),
 		cmocka_unit_test(test_name_groups_error),
+		cmocka_unit_test(test_user_groups),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_has_groups),
 	};
