@@ -479,10 +479,11 @@ static int broken_config(struct login *l, const struct mntns_config *cfg, const 
 	return rc;
 }
 
-/* Looks the user up for a config that loaded. The groups only when [global] users may select
- * the user: one it leaves out by name (root, in the shipped file) costs no group lookup, so
- * that login never waits on a directory service for the module's sake. A group database
- * that failed is logged; the groups the others reported are matched. */
+/* Looks the user up for a config that loaded. The groups only when [global] users selects
+ * the user: a [global] users without @GROUP decides without them, so a user it leaves out
+ * (root, in the shipped file) costs no group lookup, and that login never waits on a
+ * directory service for the module's sake. A group database that failed is logged; the
+ * groups the others reported are matched. */
 static int lookup_user(struct login *l, const struct mntns_config *cfg, const char *name,
 		       struct mntns_user *u, struct mntns_err *err)
 {

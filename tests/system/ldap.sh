@@ -8,9 +8,10 @@
 # exist only there: lucy and leo, an LDAP group (ldapproj, of lucy) that a rule of a
 # drop-in selects, and lena, a member of 300 LDAP groups of which the last selects a rule.
 # Then: their ssh logins, the rules their groups select, nested logins (sudo -i, sudo -u,
-# su -l); and with the directory stopped, then frozen (SIGSTOP): root, alice and lucy still
-# log in (lucy from sssd's cache), and the journal says the lookups failed. Durations are
-# printed as TAP comments, never asserted.
+# su -l); with the directory stopped, then frozen (SIGSTOP): root, alice and lucy still log
+# in (lucy from sssd's cache), and sssd's lines in the journal say why; with sssd itself
+# stopped: root and alice log in, the module logs alice's failed group lookup and asks
+# nothing of root's groups. Durations are printed as TAP comments, never asserted.
 #
 # Uses from run.sh: inside, ssh_as, uid, check, skip, $tmp, $port.
 
