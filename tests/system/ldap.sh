@@ -180,7 +180,7 @@ ldap_probe='echo ns=$(readlink /proc/self/ns/mnt); echo uid=$(id -u)
 ldap_login() {
 	local u=$1 out l
 	shift
-	out=$(timed "ssh login of $u${ldap_state:+, directory $ldap_state}" ssh_as "$u" "$ldap_probe") ||
+	out=$(timed "ssh login of $u${ldap_state:+, $ldap_state}" ssh_as "$u" "$ldap_probe") ||
 		{ echo "ssh $u failed: $out"; return 1; }
 	for l in "$@"; do
 		grep -qxF -- "$l" <<<"$out" || { echo "$u: no '$l' in: $(tr '\n' ' ' <<<"$out")"; return 1; }
@@ -232,16 +232,20 @@ lucy
 tmpfs" ] || { echo "su -l lucy (her view: $lucy_ns): $out"; return 1; }
 }
 
-# ldap_logins_without STATE: root, alice and lucy (from sssd's cache) log in.
+# ldap_logins_without STATE: root and alice log in, root in PID 1's view, alice in hers.
 ldap_logins_without() {
 	local out
-	out=$(timed "root's ssh login, directory $1" ssh_as root 'readlink /proc/self/ns/mnt') ||
-		{ echo "root's ssh login with the directory $1: $out"; return 1; }
-	grep -qxF "$(inside readlink /proc/1/ns/mnt)" <<<"$out" || { echo "root's session, directory $1: $out"; return 1; }
-	out=$(timed "alice's ssh login, directory $1" ssh_as alice 'echo $(findmnt -n -o FSTYPE,SOURCE /tmp | tail -n 1)') ||
-		{ echo "alice's ssh login with the directory $1: $out"; return 1; }
-	grep -qx 'tmpfs pam_mntns' <<<"$out" || { echo "alice's session, directory $1: $out"; return 1; }
-	ldap_state=$1 ldap_login lucy uid=10001 'tmp=tmpfs pam_mntns' 'proj=tmpfs pam_mntns'
+	out=$(timed "root's ssh login, $1" ssh_as root 'readlink /proc/self/ns/mnt') ||
+		{ echo "root's ssh login, $1: $out"; return 1; }
+	grep -qxF "$(inside readlink /proc/1/ns/mnt)" <<<"$out" || { echo "root's session, $1: $out"; return 1; }
+	out=$(timed "alice's ssh login, $1" ssh_as alice 'echo $(findmnt -n -o FSTYPE,SOURCE /tmp | tail -n 1)') ||
+		{ echo "alice's ssh login, $1: $out"; return 1; }
+	grep -qx 'tmpfs pam_mntns' <<<"$out" || { echo "alice's session, $1: $out"; return 1; }
+}
+
+# ldap_logins_cached STATE: those two, and lucy from sssd's cache, with her group's rule.
+ldap_logins_cached() {
+	ldap_logins_without "$1" && ldap_state=$1 ldap_login lucy uid=10001 'tmp=tmpfs pam_mntns' 'proj=tmpfs pam_mntns'
 }
 
 # ldap_journal SINCE: the container's journal since SINCE (seconds since the epoch): sssd's
@@ -278,7 +282,7 @@ ldap_down() {
 	inside sss_cache -E || return 1
 	t0=$(date +%s)
 	inside systemctl stop slapd || return 1
-	ldap_logins_without stopped || rc=1
+	ldap_logins_cached "directory stopped" || rc=1
 	ldap_said "$t0" down 'offline|Connection refused' || rc=1
 	inside systemctl start slapd || { echo "slapd does not start again"; rc=1; }
 	ldap_online || rc=1
@@ -294,7 +298,7 @@ ldap_frozen() {
 	inside sss_cache -E || return 1
 	t0=$(date +%s)
 	inside kill -STOP "$pid" || return 1
-	ldap_logins_without frozen || rc=1
+	ldap_logins_cached "directory frozen" || rc=1
 	inside kill -CONT "$pid"
 	ldap_said "$t0" 'not answering' 'offline|[Tt]imed? ?out|[Tt]imeout' || rc=1
 	ldap_online || rc=1
@@ -308,7 +312,7 @@ ldap_nss_down() {
 	local rc=0 t0 out
 	t0=$(date +%s)
 	inside systemctl stop sssd || return 1
-	ldap_logins_root_alice || rc=1
+	ldap_logins_without "sssd stopped" || rc=1
 	out=$(ldap_journal "$t0" | grep 'pam_mntns(')
 	grep -q 'user alice: group lookup failed: .*Connection refused' <<<"$out" ||
 		{ echo "the module did not log alice's failed group lookup: $(tail -n 5 <<<"$out" | tr '\n' '|')"; rc=1; }
@@ -318,14 +322,4 @@ ldap_nss_down() {
 	# The later checks (and apt purge) find mntns.d as the package left it.
 	inside rm -f "$ldap_drop" || rc=1
 	return "$rc"
-}
-
-ldap_logins_root_alice() {
-	local out
-	out=$(timed "root's ssh login, sssd stopped" ssh_as root 'readlink /proc/self/ns/mnt') ||
-		{ echo "root's ssh login with sssd stopped: $out"; return 1; }
-	grep -qxF "$(inside readlink /proc/1/ns/mnt)" <<<"$out" || { echo "root's session, sssd stopped: $out"; return 1; }
-	out=$(timed "alice's ssh login, sssd stopped" ssh_as alice 'echo $(findmnt -n -o FSTYPE,SOURCE /tmp | tail -n 1)') ||
-		{ echo "alice's ssh login with sssd stopped: $out"; return 1; }
-	grep -qx 'tmpfs pam_mntns' <<<"$out" || { echo "alice's session, sssd stopped: $out"; return 1; }
 }
