@@ -141,16 +141,33 @@ static int w_open_ns_of_any(void *arg, const struct mntns_registry *reg,
 	return -ENOENT;
 }
 
-static struct world *world_new(struct mntns_probes *pr)
-{
-	struct world *w = calloc(1, sizeof(*w));
+/* What every case starts from: an empty fake /proc, the probes that ask it, and a registry
+ * that names namespace NS with no entry. */
+struct fixture {
+	struct world w;
+	struct mntns_probes pr;
+	struct mntns_registry reg;
+};
 
-	assert_non_null(w);
-	pr->alive = w_alive;
-	pr->open_ns_of = w_open_ns_of;
-	pr->open_ns_of_any = w_open_ns_of_any;
-	pr->arg = w;
-	return w;
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->pr = (struct mntns_probes){.alive = w_alive,
+				      .open_ns_of = w_open_ns_of,
+				      .open_ns_of_any = w_open_ns_of_any,
+				      .arg = &f->w};
+	f->reg.ns_ino = NS;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
 }
 
 static void run(struct world *w, pid_t tid, unsigned long long start, unsigned long long ns)
@@ -163,15 +180,6 @@ static void exits(struct world *w, pid_t tid)
 	for (size_t i = 0; i < w->n; i++)
 		if (w->t[i].tid == tid)
 			w->t[i] = w->t[--w->n];
-}
-
-static struct mntns_registry *reg_new(unsigned long long ns)
-{
-	struct mntns_registry *reg = calloc(1, sizeof(*reg));
-
-	assert_non_null(reg);
-	reg->ns_ino = ns;
-	return reg;
 }
 
 static void add(struct mntns_registry *reg, pid_t tid, unsigned long long start,
@@ -196,123 +204,108 @@ static bool has(const struct mntns_registry *reg, pid_t tid, unsigned long long 
  * no /proc pass, and nothing in the registry changes. */
 static void test_join_through_session(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_live live;
 
-	(void)state;
 	add(reg, 101, 5, 11); /* exited */
 	add(reg, 102, 6, 12);
 	add(reg, 103, 7, 13);
 	run(w, 102, 6, NS);
 	run(w, 103, 7, NS);
-	assert_int_equal(mntns_live_lookup(reg, &pr, &live), 0);
+	assert_int_equal(mntns_live_lookup(reg, &f->pr, &live), 0);
 	assert_int_equal(live.via, MNTNS_LIVE_SESSION);
 	assert_int_equal(live.ns, FD_BASE + 102);
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), FD_BASE + 102);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), FD_BASE + 102);
 	assert_int_equal(w->passes, 0);
 	assert_true(reg->ns_ino == NS && reg->n == 3); /* the dead entry goes at the register */
-	free(reg);
-	free(w);
 }
 
 /* A thread id given to a later thread (same tid, other start time) is not the session's: the
  * namespace is not joined through it, and its entry goes as dead. */
 static void test_pid_reuse(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_session_id me = {.tid = 300, .start = 30, .token = 33};
 	struct mntns_live live;
 
-	(void)state;
 	add(reg, 101, 5, 11);
 	run(w, 101, 9, NS); /* a later thread with its id, even in the very namespace */
-	assert_int_equal(mntns_live_lookup(reg, &pr, &live), 0);
+	assert_int_equal(mntns_live_lookup(reg, &f->pr, &live), 0);
 	assert_int_equal(live.via, MNTNS_LIVE_PASS); /* live through the pass, not the entry */
 	assert_true(live.found.tid == 101 && live.found.start == 9 && live.found.token == 0);
-	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &pr));
+	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &f->pr));
 	assert_false(has(reg, 101, 5, 11));
 	assert_true(reg->n == 1 && has(reg, 300, 30, 33));
 	/* Elsewhere, the reused id keeps nothing alive: the registry forgets the namespace. */
 	reg->n = 0;
 	add(reg, 101, 5, 11);
 	w->t[0].ns = OTHER;
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), -ENOENT);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), -ENOENT);
 	assert_true(reg->ns_ino == 0 && reg->ns_id == 0 && reg->n == 0);
-	free(reg);
-	free(w);
 }
 
 /* A caller that closed its session (its entry removed) but still runs in the namespace keeps
  * it joinable: the pass finds it, and it is kept, found, in place of the dead entries. */
 static void test_closed_but_running(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_session_id sshd = {.tid = 101, .start = 5, .token = 11};
 
-	(void)state;
 	add(reg, 101, 5, 11);
 	add(reg, 102, 6, 12); /* exited */
 	run(w, 101, 5, NS);
 	assert_true(mntns_registry_remove_session(reg, &sshd));
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), FD_BASE + 101);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), FD_BASE + 101);
 	assert_int_equal(w->passes, 1);
 	assert_true(reg->ns_ino == NS && reg->n == 1 && has(reg, 101, 5, 0));
-	free(reg);
-	free(w);
 }
 
 /* A thread that is alive but has left the namespace (setns elsewhere) is not joined through,
  * but its entry is kept: only an exit ends one. */
 static void test_alive_elsewhere(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_session_id me = {.tid = 300, .start = 30, .token = 33};
 
-	(void)state;
 	add(reg, 101, 5, 11);
 	run(w, 101, 5, OTHER);
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), -ENOENT);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), -ENOENT);
 	assert_true(reg->ns_ino == 0 && reg->n == 0);
 	reg->ns_ino = NS;
 	add(reg, 101, 5, 11);
 	run(w, 102, 6, NS);
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), FD_BASE + 102);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), FD_BASE + 102);
 	assert_true(has(reg, 101, 5, 11) && has(reg, 102, 6, 0) && reg->n == 2);
-	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &pr));
+	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &f->pr));
 	assert_true(has(reg, 101, 5, 11) && reg->n == 3);
-	free(reg);
-	free(w);
 }
 
 /* A torn last line costs only its entry; a torn "ns" line names no namespace, and the login
  * builds a fresh one without asking /proc anything. */
 static void test_torn_last_line(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(0);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	const char *text = "ns 50 0\n101 5 11\n102 6 1";
 
-	(void)state;
 	mntns_registry_parse(text, strlen(text), reg);
 	assert_true(reg->ns_ino == NS && reg->n == 1);
 	run(w, 102, 6, NS); /* the torn entry's thread: found by the pass */
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), FD_BASE + 102);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), FD_BASE + 102);
 	assert_true(reg->n == 1 && has(reg, 102, 6, 0));
 	mntns_registry_parse("ns 5", 4, reg);
 	w->passes = w->asked = 0;
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), -ENOENT);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), -ENOENT);
 	assert_true(w->passes == 0 && w->asked == 0);
-	free(reg);
-	free(w);
 }
 
 /* A full registry takes no more entries (those sessions are found by the pass); a dead entry
@@ -320,26 +313,25 @@ static void test_torn_last_line(void **state)
  * same. */
 static void test_registry_full(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_session_id me = {.tid = 99999, .start = 1, .token = 7};
 	char *buf = malloc(MNTNS_REGISTRY_BYTES);
 	size_t len;
 
-	(void)state;
 	assert_non_null(buf);
 	for (pid_t t = 1; t <= MNTNS_REGISTRY_MAX; t++) {
 		add(reg, t, 100 + (unsigned long long)t, 1000 + (unsigned long long)t);
 		run(w, t, 100 + (unsigned long long)t, OTHER); /* alive, but elsewhere */
 	}
 	run(w, 50000, 5, NS);
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), FD_BASE + 50000);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), FD_BASE + 50000);
 	assert_true(reg->n == MNTNS_REGISTRY_MAX && !has(reg, 50000, 5, 0));
-	assert_false(mntns_registry_drop_dead_and_add(reg, &me, &pr));
+	assert_false(mntns_registry_drop_dead_and_add(reg, &me, &f->pr));
 	assert_true(reg->n == MNTNS_REGISTRY_MAX && !has(reg, 99999, 1, 7));
 	exits(w, 17);
-	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &pr));
+	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &f->pr));
 	assert_true(reg->n == MNTNS_REGISTRY_MAX && has(reg, 99999, 1, 7));
 	assert_false(has(reg, 17, 117, 1017));
 	/* And a full registry is written whole and read back whole. */
@@ -347,78 +339,71 @@ static void test_registry_full(void **state)
 	mntns_registry_parse(buf, len, reg);
 	assert_true(reg->n == MNTNS_REGISTRY_MAX && has(reg, 99999, 1, 7));
 	free(buf);
-	free(reg);
-	free(w);
 }
 
 /* The last logout while tmux runs: the namespace stays joinable, through the /proc pass once,
  * then through the entry the pass left; it goes when tmux exits. */
 static void test_last_logout_while_tmux_runs(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(0);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_session_id login = {.tid = 101, .start = 5, .token = 11};
 	struct mntns_live live;
 
-	(void)state;
 	/* The first login builds the namespace and registers. */
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), -ENOENT);
+	mntns_registry_parse("", 0, reg);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), -ENOENT);
 	mntns_registry_replace_ns(reg, NS, 9);
 	run(w, 101, 5, NS);
-	assert_true(mntns_registry_drop_dead_and_add(reg, &login, &pr));
+	assert_true(mntns_registry_drop_dead_and_add(reg, &login, &f->pr));
 	run(w, 200, 8, NS); /* tmux, started from the session */
 	/* The logout, then its thread exits. */
 	assert_true(mntns_registry_remove_session(reg, &login));
 	assert_true(reg->ns_ino == NS && reg->ns_id == 9 && reg->n == 0);
 	exits(w, 101);
 	/* The next login finds tmux by the pass and keeps it. */
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), FD_BASE + 200);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), FD_BASE + 200);
 	assert_int_equal(w->passes, 1);
 	assert_true(reg->n == 1 && has(reg, 200, 8, 0));
 	/* The one after that, through tmux's entry. */
-	assert_int_equal(mntns_live_lookup(reg, &pr, &live), 0);
+	assert_int_equal(mntns_live_lookup(reg, &f->pr, &live), 0);
 	assert_int_equal(live.via, MNTNS_LIVE_SESSION);
 	assert_int_equal(w->passes, 1);
 	/* tmux exits: the namespace is gone, the registry forgets it. */
 	exits(w, 200);
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), -ENOENT);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), -ENOENT);
 	assert_true(reg->ns_ino == 0 && reg->n == 0);
-	free(reg);
-	free(w);
 }
 
 /* A fresh namespace drops every entry of the old one, live or not. */
 static void test_fresh_drops_old_entries(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_session_id me = {.tid = 300, .start = 30, .token = 33};
 
-	(void)state;
 	add(reg, 101, 5, 11);
 	add(reg, 102, 6, 0);
 	run(w, 101, 5, NS);
 	run(w, 102, 6, NS);
 	run(w, 300, 30, 60);
 	mntns_registry_replace_ns(reg, 60, 4);
-	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &pr));
+	assert_true(mntns_registry_drop_dead_and_add(reg, &me, &f->pr));
 	assert_true(reg->ns_ino == 60 && reg->ns_id == 4 && reg->n == 1 && has(reg, 300, 30, 33));
 	mntns_registry_forget(reg);
 	assert_true(reg->ns_ino == 0 && reg->ns_id == 0 && reg->n == 0);
-	free(reg);
-	free(w);
 }
 
 /* A logout removes its own entry only: not the pass's find for the same thread (token 0), not
  * another session of that thread, not the same token on another thread. */
 static void test_logout_removes_only_its_token(void **state)
 {
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct mntns_registry *reg = &f->reg;
 	struct mntns_session_id me = {.tid = 101, .start = 5, .token = 11};
 
-	(void)state;
 	add(reg, 101, 5, 11);
 	add(reg, 101, 5, 0);
 	add(reg, 101, 5, 12);
@@ -429,23 +414,19 @@ static void test_logout_removes_only_its_token(void **state)
 	assert_false(mntns_registry_remove_session(reg, &me)); /* not there: nothing to write */
 	assert_int_equal(reg->n, 3);
 	assert_true(reg->ns_ino == NS);
-	free(reg);
 }
 
 /* A pass that fails says so and forgets nothing: an error is not a namespace that is gone. */
 static void test_pass_error_forgets_nothing(void **state)
 {
-	struct mntns_probes pr;
-	struct world *w = world_new(&pr);
-	struct mntns_registry *reg = reg_new(NS);
+	struct fixture *f = *state;
+	struct world *w = &f->w;
+	struct mntns_registry *reg = &f->reg;
 
-	(void)state;
 	add(reg, 101, 5, 11);
 	w->pass_rc = -EMFILE;
-	assert_int_equal(mntns_registry_find_live_or_forget(reg, &pr), -EMFILE);
+	assert_int_equal(mntns_registry_find_live_or_forget(reg, &f->pr), -EMFILE);
 	assert_true(reg->ns_ino == NS && reg->n == 1 && has(reg, 101, 5, 11));
-	free(reg);
-	free(w);
 }
 
 int main(void)
@@ -453,16 +434,16 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registry_parse),
 	    cmocka_unit_test(test_registry_roundtrip),
-	    cmocka_unit_test(test_join_through_session),
-	    cmocka_unit_test(test_pid_reuse),
-	    cmocka_unit_test(test_closed_but_running),
-	    cmocka_unit_test(test_alive_elsewhere),
-	    cmocka_unit_test(test_torn_last_line),
-	    cmocka_unit_test(test_registry_full),
-	    cmocka_unit_test(test_last_logout_while_tmux_runs),
-	    cmocka_unit_test(test_fresh_drops_old_entries),
-	    cmocka_unit_test(test_logout_removes_only_its_token),
-	    cmocka_unit_test(test_pass_error_forgets_nothing),
+	    cmocka_unit_test_setup_teardown(test_join_through_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pid_reuse, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_closed_but_running, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alive_elsewhere, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_torn_last_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_registry_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_last_logout_while_tmux_runs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fresh_drops_old_entries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_logout_removes_only_its_token, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pass_error_forgets_nothing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
