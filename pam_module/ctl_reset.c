@@ -359,7 +359,7 @@ int ctl_reset(const char *name, bool yes, bool force)
 		fprintf(stderr, "mntnsctl reset: %s\n", err.msg);
 		return 1;
 	}
-	ns = mntns_us_find(&us, &err);
+	ns = mntns_us_find_live_or_forget(&us, &err);
 	/* Never another user's: an inode number is given again once its namespace is gone. */
 	if (ns >= 0 && mntns_ns_is_view_of(ns, uid) < 0) {
 		close(ns);

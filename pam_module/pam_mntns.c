@@ -228,7 +228,7 @@ static int back_out(struct mntns_saved *saved, struct mntns_err *err)
 static int try_join(struct mntns_us *us, struct mntns_saved *saved, uid_t uid,
 		    struct mntns_err *err)
 {
-	int ns = mntns_us_find(us, err), rc;
+	int ns = mntns_us_find_live_or_forget(us, err), rc;
 
 	if (ns == -ENOENT)
 		return 0;

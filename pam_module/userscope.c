@@ -1,23 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
-/* scope = user: the lock, the registry and the search for a user's live namespace (see
- * userscope.h). Liveness is proven by the kernel (a process that runs in the namespace, and
- * the namespace's own record), never by a count that a SIGKILLed login could leave behind:
- * the registry only says whom to ask first. */
+/* scope = user: the run directory, the user's lock, the registry's file and the guard (see
+ * userscope.h). What a login does with the registry is decided in registry.c, with the /proc
+ * probes of probes.c; liveness is proven by the kernel (a process that runs in the namespace,
+ * and the namespace's own record), never by a count that a SIGKILLed login left behind. */
 #include "userscope.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -26,338 +23,6 @@
 
 #include "cleanup.h"
 #include "nested.h"
-
-#define REGISTRY_BYTES (MNTNS_REGISTRY_MAX * 64 + 64)
-
-#ifndef NS_GET_MNTNS_ID /* Linux 6.8; Debian 12's headers predate it */
-#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
-#endif
-
-/* ---- pure parts ---- */
-
-int mntns_stat_starttime(const char *stat, unsigned long long *start)
-{
-	const char *p = strrchr(stat, ')');
-	char *end;
-
-	if (!p)
-		return -EINVAL;
-	p++;
-	/* After "(comm)": state is field 3, starttime field 22. */
-	for (int field = 3; field <= 22; field++) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			return -EINVAL;
-		if (field == 22)
-			break;
-		while (*p && *p != ' ')
-			p++;
-	}
-	errno = 0;
-	*start = strtoull(p, &end, 10);
-	if (errno || end == p || (*end && *end != ' ' && *end != '\n'))
-		return -EINVAL;
-	return 0;
-}
-
-/* Copies the line at BUF[I] (without its newline) into TMP; returns the index after it, or
- * LEN when the line is torn (no newline) or too long to be one of ours (then *TMP = 0). */
-static size_t next_line(const char *buf, size_t len, size_t i, char *tmp, size_t size)
-{
-	const char *nl = memchr(buf + i, '\n', len - i);
-	size_t l;
-
-	tmp[0] = '\0';
-	if (!nl)
-		return len;
-	l = (size_t)(nl - (buf + i));
-	if (l < size && memchr(buf + i, '\0', l) == NULL) {
-		memcpy(tmp, buf + i, l);
-		tmp[l] = '\0';
-	}
-	return i + l + 1;
-}
-
-/* Is S a line of decimal numbers only, COUNT of them separated by single spaces? */
-static bool numbers(const char *s, int count)
-{
-	for (int k = 0; k < count; k++) {
-		if (!isdigit((unsigned char)*s))
-			return false;
-		while (isdigit((unsigned char)*s))
-			s++;
-		if (k < count - 1 && *s++ != ' ')
-			return false;
-	}
-	return *s == '\0';
-}
-
-void mntns_registry_parse(const char *buf, size_t len, struct mntns_registry *reg)
-{
-	bool first = true;
-
-	reg->ns_ino = reg->ns_id = 0;
-	reg->n = 0;
-	for (size_t i = 0; i < len;) {
-		unsigned long long a, b, c;
-		char tmp[96];
-
-		i = next_line(buf, len, i, tmp, sizeof(tmp));
-		if (first) {
-			first = false;
-			/* Without it nothing below can be trusted to belong to one namespace. */
-			if (strncmp(tmp, "ns ", 3) != 0 || !numbers(tmp + 3, 2) ||
-			    sscanf(tmp + 3, "%llu %llu", &a, &b) != 2)
-				return;
-			reg->ns_ino = a;
-			reg->ns_id = b;
-			continue;
-		}
-		if (reg->n == MNTNS_REGISTRY_MAX || !numbers(tmp, 3) ||
-		    sscanf(tmp, "%llu %llu %llu", &a, &b, &c) != 3 || a == 0 || a > 0x3fffffff)
-			continue;
-		reg->ids[reg->n].tid = (pid_t)a;
-		reg->ids[reg->n].start = b;
-		reg->ids[reg->n].token = c;
-		reg->n++;
-	}
-}
-
-size_t mntns_registry_format(const struct mntns_registry *reg, char *buf, size_t size)
-{
-	size_t len = (size_t)snprintf(buf, size, "ns %llu %llu\n", reg->ns_ino, reg->ns_id);
-
-	if (!reg->ns_ino)
-		return len;
-	for (size_t i = 0; i < reg->n && len + 64 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%d %llu %llu\n",
-					(int)reg->ids[i].tid, reg->ids[i].start, reg->ids[i].token);
-	return len;
-}
-
-pid_t mntns_locks_holder(const char *locks, unsigned maj, unsigned min, unsigned long ino)
-{
-	for (const char *line = locks; line && *line;) {
-		unsigned lmaj, lmin;
-		unsigned long lino;
-		int pid;
-
-		/* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; waiters have "->" first. */
-		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &lmaj, &lmin, &lino) ==
-			4 &&
-		    lmaj == maj && lmin == min && lino == ino && pid > 0)
-			return (pid_t)pid;
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return 0;
-}
-
-/* ---- /proc ---- */
-
-static int read_small(int dirfd, const char *name, char *buf, size_t size)
-{
-	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	do
-		n = read(fd, buf, size - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* The start time of the thread whose /proc directory is TASKFD. */
-static int task_start(int taskfd, unsigned long long *start)
-{
-	char buf[1024];
-	int rc = read_small(taskfd, "stat", buf, sizeof(buf));
-
-	return rc < 0 ? rc : mntns_stat_starttime(buf, start);
-}
-
-int mntns_session_self(struct mntns_session_id *id)
-{
-	_cleanup_close_ int fd = open("/proc/thread-self", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	id->tid = gettid();
-	id->token = 0;
-	while (id->token == 0)
-		if (getrandom(&id->token, sizeof(id->token), 0) != (ssize_t)sizeof(id->token))
-			return -EIO;
-	return task_start(fd, &id->start);
-}
-
-static unsigned long long ns_id(int ns_fd)
-{
-	unsigned long long id = 0;
-
-	return ioctl(ns_fd, NS_GET_MNTNS_ID, &id) < 0 ? 0 : id;
-}
-
-/* Opens the mount namespace of the thread whose /proc directory is TASKFD if it is the one
- * REG names: its inode number (and, where the kernel has one, its unique id), owned by the
- * initial user namespace, so that no namespace a user made can pass. The descriptor of the
- * directory stands for that very thread: once it has exited, nothing can be opened through
- * it, even if its id has been given to a new one. Nothing is read inside the namespace here:
- * the caller enters it and checks its record there (mntns_view_is), where no process of the
- * user's can have changed the way to it. Returns a descriptor or -ENOENT. */
-static int task_ns(int taskfd, const struct mntns_registry *reg)
-{
-	_cleanup_close_ int ns = openat(taskfd, "ns/mnt", O_RDONLY | O_CLOEXEC);
-	struct stat st;
-
-	if (ns < 0 || fstat(ns, &st) < 0 || st.st_ino != reg->ns_ino ||
-	    (reg->ns_id && ns_id(ns) != reg->ns_id) || mntns_ns_owned_by_init(ns) != 1)
-		return -ENOENT;
-	return mntns_take_fd(&ns);
-}
-
-/* Opens the /proc directory of registered thread ID if it is still that thread. */
-static int task_open(int procfd, const struct mntns_session_id *id)
-{
-	_cleanup_close_ int fd = -1;
-	unsigned long long start;
-	char name[24];
-
-	snprintf(name, sizeof(name), "%d", (int)id->tid);
-	fd = openat(procfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || task_start(fd, &start) < 0 || start != id->start)
-		return -ENOENT;
-	return mntns_take_fd(&fd);
-}
-
-bool mntns_task_in(int taskfd, dev_t dev, ino_t ino)
-{
-	struct stat st;
-
-	return fstatat(taskfd, "ns/mnt", &st, 0) == 0 && st.st_ino == ino && st.st_dev == dev;
-}
-
-int mntns_task_open(pid_t tid, unsigned long long start)
-{
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct mntns_session_id id = { .tid = tid, .start = start };
-
-	return procfd < 0 ? -errno : task_open(procfd, &id);
-}
-
-/* A process whose main thread has exited (pthread_exit in main) has no namespace any more;
- * its other threads do. Opens the /proc directory of a thread of process PID (directory
- * PIDFD) that is in namespace INO and sets *TID to its id, or returns -ENOENT. */
-static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, bool all, pid_t *tid)
-{
-	_cleanup_close_ int tasks = openat(pidfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct dirent *de;
-	int found = -ENOENT;
-	DIR *d;
-
-	struct stat st;
-
-	*tid = pid;
-	if (fstatat(pidfd, "ns/mnt", &st, 0) == 0) {
-		if (st.st_ino == ino && st.st_dev == dev)
-			return openat(pidfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		/* ALL (the administrator's tools): a thread may have been left behind by a main
-		 * thread that moved to another namespace (setns in a user namespace of its own). */
-		if (!all)
-			return -ENOENT;
-	} else if (errno != ENOENT) {
-		return -ENOENT;
-	}
-	if (tasks < 0 || !(d = fdopendir(tasks)))
-		return -ENOENT;
-	tasks = -1; /* closedir closes it */
-	while (found < 0 && (de = readdir(d))) {
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		fd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 && mntns_task_in(fd, dev, ino)) {
-			found = fd;
-			*tid = (pid_t)strtol(de->d_name, NULL, 10);
-		} else if (fd >= 0)
-			close(fd);
-	}
-	closedir(d);
-	return found;
-}
-
-/* What one pass over /proc looks for and finds. */
-struct pass {
-	dev_t dev;
-	ino_t ino;
-	bool count; /* count every process in it, not only find the first */
-	bool all_threads; /* ask every thread, not only when the main one has exited (tools) */
-	size_t procs;
-	int first;	 /* /proc directory of a thread of the first process found, or -1 */
-	pid_t first_tid; /* and that thread's id */
-	/* When set, called for every process found (its /proc directory, and that of its
-	 * thread in the namespace); a negative return ends the pass with it. */
-	int (*each)(void *arg, int pidfd, pid_t pid, int taskfd, pid_t tid);
-	void *arg;
-};
-
-/* One pass over /proc: the processes in namespace P->INO, other than the caller. The only
- * step whose cost grows with the processes on the machine: it runs only when no registered
- * thread is left in the namespace (the first login after a last logout, say). */
-static int proc_pass(int procfd, struct pass *p)
-{
-	int fd = openat(procfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	pid_t self = getpid();
-	struct dirent *de;
-	DIR *d;
-
-	p->first = -1;
-	p->procs = 0;
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	while ((de = readdir(d))) {
-		_cleanup_close_ int pidfd = -1, taskfd = -1;
-		pid_t tid;
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-
-		if (*end || pid <= 0 || pid == self)
-			continue;
-		pidfd = openat(procfd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (pidfd < 0 || (taskfd = thread_in(pidfd, (pid_t)pid, p->dev, p->ino, p->all_threads, &tid)) < 0)
-			continue;
-		p->procs++;
-		if (p->each) {
-			int rc = p->each(p->arg, pidfd, (pid_t)pid, taskfd, tid);
-
-			if (rc < 0) {
-				closedir(d);
-				return rc;
-			}
-		}
-		if (p->first < 0) {
-			p->first = mntns_take_fd(&taskfd);
-			p->first_tid = tid;
-		}
-		if (!p->count)
-			break;
-	}
-	closedir(d);
-	return 0;
-}
 
 /* ---- the run directory and the lock ---- */
 
@@ -448,6 +113,25 @@ int mntns_us_open_dir(bool create, struct mntns_err *err)
 	return mntns_run_dir_open(true, create, err);
 }
 
+pid_t mntns_locks_holder(const char *locks, unsigned maj, unsigned min, unsigned long ino)
+{
+	for (const char *line = locks; line && *line;) {
+		unsigned lmaj, lmin;
+		unsigned long lino;
+		int pid;
+
+		/* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; waiters have "->" first. */
+		if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &lmaj, &lmin, &lino) ==
+			4 &&
+		    lmaj == maj && lmin == min && lino == ino && pid > 0)
+			return (pid_t)pid;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return 0;
+}
+
 /* Says who holds the lock LOCK_FD, for the message of a login that gave up waiting. */
 static void name_holder(int lock_fd, char *buf, size_t size)
 {
@@ -461,21 +145,22 @@ static void name_holder(int lock_fd, char *buf, size_t size)
 	if (!locks || fstat(lock_fd, &st) < 0)
 		return;
 	proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (proc < 0 || read_small(proc, "locks", locks, 65536) < 0)
+	if (proc < 0 || mntns_proc_read(proc, "locks", locks, 65536) < 0)
 		return;
 	pid =
 	    mntns_locks_holder(locks, major(st.st_dev), minor(st.st_dev), (unsigned long)st.st_ino);
 	if (!pid)
 		return;
 	snprintf(name, sizeof(name), "%d/comm", (int)pid);
-	if (read_small(proc, name, comm, sizeof(comm)) == 0)
+	if (mntns_proc_read(proc, name, comm, sizeof(comm)) == 0)
 		comm[strcspn(comm, "\n")] = '\0';
 	/* A holder that is stopped (T) was stopped by something that is not a signal from its
 	 * user (a debugger, the cgroup freezer shows as S): worth saying. */
 	snprintf(name, sizeof(name), "%d/stat", (int)pid);
-	if (read_small(proc, name, locks, 65536) == 0 && strrchr(locks, ')') &&
+	if (mntns_proc_read(proc, name, locks, 65536) == 0 && strrchr(locks, ')') &&
 	    strrchr(locks, ')')[1] == ' ')
-		snprintf(buf, size, "pid %d (%s, state %c)", (int)pid, comm, strrchr(locks, ')')[2]);
+		snprintf(buf, size, "pid %d (%s, state %c)", (int)pid, comm,
+			 strrchr(locks, ')')[2]);
 	else
 		snprintf(buf, size, "pid %d (%s)", (int)pid, comm);
 }
@@ -510,14 +195,14 @@ static int lock_within(int fd, unsigned ms)
 /* (Re)reads the registry into US->reg. */
 static int registry_read(struct mntns_us *us, struct mntns_err *err)
 {
-	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
+	_cleanup_free_ char *buf = malloc(MNTNS_REGISTRY_BYTES);
 	ssize_t n;
 
 	if (!us->reg)
 		us->reg = malloc(sizeof(*us->reg));
 	if (!us->reg || !buf)
 		return mntns_fail(err, -ENOMEM, "%s/%s: out of memory", MNTNS_RUN_DIR, us->lock);
-	n = pread(us->lock_fd, buf, REGISTRY_BYTES, 0);
+	n = pread(us->lock_fd, buf, MNTNS_REGISTRY_BYTES, 0);
 	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, us->reg);
 	return 0;
 }
@@ -561,7 +246,8 @@ int mntns_us_relock(struct mntns_us *us, struct mntns_err *err)
 		char who[128];
 
 		name_holder(us->lock_fd, who, sizeof(who));
-		return mntns_fail(err, rc, "%s/%s is held by %s for more than %u s; gave up waiting",
+		return mntns_fail(err, rc,
+				  "%s/%s is held by %s for more than %u s; gave up waiting",
 				  MNTNS_RUN_DIR, us->lock, who, MNTNS_LOCK_TIMEOUT_MS / 1000);
 	}
 	if (rc < 0)
@@ -591,12 +277,12 @@ void mntns_us_unlock(struct mntns_us *us)
 
 static int registry_write(struct mntns_us *us, struct mntns_err *err)
 {
-	_cleanup_free_ char *buf = malloc(REGISTRY_BYTES);
+	_cleanup_free_ char *buf = malloc(MNTNS_REGISTRY_BYTES);
 	size_t len;
 
 	if (!buf)
 		return mntns_fail(err, -ENOMEM, "%s/%s: out of memory", MNTNS_RUN_DIR, us->lock);
-	len = mntns_registry_format(us->reg, buf, REGISTRY_BYTES);
+	len = mntns_registry_format(us->reg, buf, MNTNS_REGISTRY_BYTES);
 	/* Readers hold the lock too; a torn file only costs the next login a /proc pass. */
 	if (ftruncate(us->lock_fd, 0) < 0 || pwrite(us->lock_fd, buf, len, 0) != (ssize_t)len)
 		return mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->lock,
@@ -604,81 +290,19 @@ static int registry_write(struct mntns_us *us, struct mntns_err *err)
 	return 0;
 }
 
-/* Drops the entries whose thread has exited. */
-static void registry_prune(int procfd, struct mntns_registry *reg)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < reg->n; i++) {
-		int fd = task_open(procfd, &reg->ids[i]);
-
-		if (fd < 0)
-			continue;
-		close(fd);
-		reg->ids[k++] = reg->ids[i];
-	}
-	reg->n = k;
-}
-
-/* The live namespace of REG, through a registered thread or else the /proc pass (whose find
- * is then added to REG). Returns a descriptor, -ENOENT, or -errno. */
-static int find_live(int procfd, struct mntns_registry *reg)
-{
-	struct pass p = {.dev = 0};
-	struct stat nsfs;
-	int rc;
-
-	if (!reg->ns_ino)
-		return -ENOENT;
-	for (size_t i = 0; i < reg->n; i++) {
-		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
-		int ns = task < 0 ? -ENOENT : task_ns(task, reg);
-
-		if (ns >= 0)
-			return ns; /* a live session: O(sessions), no /proc pass */
-	}
-	/* Every namespace is on the one nsfs: its device is that of our own. */
-	if (stat("/proc/thread-self/ns/mnt", &nsfs) < 0)
-		return -errno;
-	p.dev = nsfs.st_dev;
-	p.ino = (ino_t)reg->ns_ino;
-	rc = proc_pass(procfd, &p);
-	if (rc < 0)
-		return rc;
-	if (p.first >= 0) {
-		_cleanup_close_ int task = p.first;
-		struct mntns_session_id found = {.token = 0};
-		int ns = task_ns(task, reg);
-
-		if (ns < 0 || task_start(task, &found.start) < 0) {
-			mntns_closep(&ns);
-			return -ENOENT;
-		}
-		/* A tmux server, say: registered, so that the next login need not look again. */
-		found.tid = p.first_tid;
-		registry_prune(procfd, reg);
-		if (reg->n < MNTNS_REGISTRY_MAX)
-			reg->ids[reg->n++] = found;
-		return ns;
-	}
-	return -ENOENT;
-}
-
-int mntns_us_find(struct mntns_us *us, struct mntns_err *err)
+int mntns_us_find_live_or_forget(struct mntns_us *us, struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct mntns_probes pr;
 	int ns;
 
 	if (procfd < 0)
 		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	ns = find_live(procfd, us->reg);
-	if (ns == -ENOENT) {
-		us->reg->ns_ino = us->reg->ns_id = 0; /* gone: the kernel has freed it */
-		us->reg->n = 0;
-	} else if (ns < 0) {
+	mntns_proc_probes(&pr, &procfd);
+	ns = mntns_registry_find_live_or_forget(us->reg, &pr);
+	if (ns < 0 && ns != -ENOENT)
 		return mntns_fail(err, ns, "looking for the live namespace of uid %u: %s",
 				  (unsigned)us->uid, strerror(-ns));
-	}
 	return ns;
 }
 
@@ -686,37 +310,29 @@ int mntns_us_register(struct mntns_us *us, bool fresh, const struct mntns_sessio
 		      struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct mntns_probes pr;
 
 	if (procfd < 0)
 		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
+	mntns_proc_probes(&pr, &procfd);
 	if (fresh) {
-		_cleanup_close_ int ns = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-		struct stat st;
+		unsigned long long ino, ns_id;
+		int rc = mntns_self_ns(&ino, &ns_id);
 
-		if (ns < 0 || fstat(ns, &st) < 0)
-			return mntns_fail(err, -errno, "/proc/thread-self/ns/mnt: %s",
-					  strerror(errno));
-		us->reg->ns_ino = (unsigned long long)st.st_ino;
-		us->reg->ns_id = ns_id(ns);
-		us->reg->n = 0;
+		if (rc < 0)
+			return mntns_fail(err, rc, "/proc/thread-self/ns/mnt: %s", strerror(-rc));
+		mntns_registry_replace_ns(us->reg, ino, ns_id);
 	}
-	registry_prune(procfd, us->reg);
-	if (us->reg->n < MNTNS_REGISTRY_MAX)
-		us->reg->ids[us->reg->n++] = *id;
+	/* Full: only a shortcut is lost, the /proc pass finds the namespace all the same. */
+	(void)mntns_registry_drop_dead_and_add(us->reg, id, &pr);
 	return registry_write(us, err);
 }
 
 int mntns_us_unregister(struct mntns_us *us, const struct mntns_session_id *id,
 			struct mntns_err *err)
 {
-	size_t k = 0;
-
-	for (size_t i = 0; i < us->reg->n; i++)
-		if (us->reg->ids[i].token != id->token || us->reg->ids[i].tid != id->tid)
-			us->reg->ids[k++] = us->reg->ids[i];
-	if (k == us->reg->n)
+	if (!mntns_registry_remove_session(us->reg, id))
 		return 0; /* not there: a later first login replaced the registry */
-	us->reg->n = k;
 	return registry_write(us, err);
 }
 
@@ -744,8 +360,11 @@ static int peek(uid_t uid, int procfd, struct mntns_registry **reg, int *ns, str
 {
 	_cleanup_close_ int dir = -1, lock = -1;
 	_cleanup_free_ char *buf = NULL;
+	struct mntns_probes pr;
+	struct mntns_live live;
 	char name[32];
 	ssize_t n;
+	int rc;
 
 	*ns = -1;
 	*reg = NULL;
@@ -761,20 +380,19 @@ static int peek(uid_t uid, int procfd, struct mntns_registry **reg, int *ns, str
 	if (lock < 0)
 		return mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, name, strerror(errno));
 	*reg = malloc(sizeof(**reg));
-	buf = malloc(REGISTRY_BYTES);
+	buf = malloc(MNTNS_REGISTRY_BYTES);
 	if (!*reg || !buf)
 		return mntns_fail(err, -ENOMEM, "out of memory");
-	n = pread(lock, buf, REGISTRY_BYTES, 0);
+	n = pread(lock, buf, MNTNS_REGISTRY_BYTES, 0);
 	mntns_registry_parse(buf, n > 0 ? (size_t)n : 0, *reg);
-	*ns = find_live(procfd, *reg);
-	if (*ns >= 0 && mntns_ns_is_view_of(*ns, uid) < 0) {
-		close(*ns); /* its inode number, now another namespace's */
-		*ns = -ENOENT;
-	}
-	if (*ns < 0 && *ns != -ENOENT)
-		return mntns_fail(err, *ns, "looking through /proc: %s", strerror(-*ns));
-	if (*ns < 0)
-		*ns = -1;
+	mntns_proc_probes(&pr, &procfd);
+	rc = mntns_live_lookup(*reg, &pr, &live);
+	if (rc < 0)
+		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
+	if (live.ns >= 0 && mntns_ns_is_view_of(live.ns, uid) < 0)
+		mntns_closep(&live.ns); /* its inode number, now another namespace's */
+	else
+		*ns = live.ns;
 	return 0;
 }
 
@@ -797,30 +415,10 @@ static int peek_live(uid_t uid, int procfd, struct mntns_registry **reg, struct 
 	return 1;
 }
 
-/* The sessions of REG whose thread still runs in namespace ST; the first MAX of their
- * thread ids go to TIDS. */
-static size_t count_sessions(int procfd, const struct mntns_registry *reg, const struct stat *st,
-			     pid_t *tids, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < reg->n; i++) {
-		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
-
-		if (task < 0 || !reg->ids[i].token || !mntns_task_in(task, st->st_dev, st->st_ino))
-			continue;
-		if (n < max)
-			tids[n] = reg->ids[i].tid;
-		n++;
-	}
-	return n;
-}
-
 int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ struct mntns_registry *reg = NULL;
-	struct pass p = {.count = true};
 	struct stat st;
 	int rc;
 
@@ -830,16 +428,12 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 		return rc;
 	out->live = true;
 	out->ns_ino = (unsigned long long)st.st_ino;
-	out->sessions = count_sessions(procfd, reg, &st, out->session_tids,
-				       sizeof(out->session_tids) / sizeof(out->session_tids[0]));
-	p.dev = st.st_dev;
-	p.ino = st.st_ino;
-	rc = proc_pass(procfd, &p);
+	out->sessions =
+	    mntns_live_sessions(procfd, reg, st.st_dev, st.st_ino, out->session_tids,
+				sizeof(out->session_tids) / sizeof(out->session_tids[0]));
+	rc = mntns_ns_count_procs(procfd, st.st_dev, st.st_ino, &out->procs, &out->enter_pid);
 	if (rc < 0)
 		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
-	out->procs = p.procs;
-	out->enter_pid = p.first >= 0 ? p.first_tid : 0;
-	mntns_closep(&p.first);
 	return 0;
 }
 
@@ -913,126 +507,6 @@ int mntns_us_uids(uid_t **uids, size_t *n, struct mntns_err *err)
 	return 0;
 }
 
-int mntns_stat_fields(const char *stat, char *state, char *comm, size_t size)
-{
-	const char *open = strchr(stat, '('), *close = strrchr(stat, ')');
-	size_t len;
-
-	if (!open || !close || close < open || close[1] != ' ' || !close[2])
-		return -EINVAL;
-	len = (size_t)(close - open - 1);
-	if (len >= size)
-		len = size - 1;
-	memcpy(comm, open + 1, len);
-	comm[len] = '\0';
-	*state = close[2];
-	return 0;
-}
-
-int mntns_status_ids(const char *status, uid_t ids[3], pid_t *tgid)
-{
-	const char *u = strstr(status, "\nUid:"), *t = strstr(status, "\nTgid:");
-	unsigned a, b, c;
-	int g;
-
-	if (!u || !t || sscanf(u + 5, "%u %u %u", &a, &b, &c) != 3 ||
-	    sscanf(t + 6, "%d", &g) != 1 || g <= 0)
-		return -EINVAL;
-	ids[0] = (uid_t)a;
-	ids[1] = (uid_t)b;
-	ids[2] = (uid_t)c;
-	*tgid = (pid_t)g;
-	return 0;
-}
-
-void mntns_procs_free(struct mntns_procs *procs)
-{
-	free(procs->p);
-	procs->p = NULL;
-	procs->n = procs->cap = 0;
-}
-
-/* proc_pass's each for mntns_ns_procs: what the process is. A process that exits meanwhile
- * is left out; it is no longer in the namespace. */
-static int add_proc(void *arg, int pidfd, pid_t pid, int taskfd, pid_t tid)
-{
-	struct mntns_procs *out = arg;
-	struct mntns_proc p = {.pid = pid, .tid = tid};
-	char buf[2048], comm[sizeof(p.comm)], state;
-	uid_t ids[3];
-	pid_t tgid;
-
-	if (read_small(pidfd, "stat", buf, sizeof(buf)) < 0 ||
-	    mntns_stat_starttime(buf, &p.start) < 0 ||
-	    mntns_stat_fields(buf, &p.state, p.comm, sizeof(p.comm)) < 0)
-		return 0;
-	/* The state of the thread in the namespace: a leader that has exited is a zombie, the
-	 * process is not. */
-	if (tid != pid && read_small(taskfd, "stat", buf, sizeof(buf)) == 0 &&
-	    mntns_stat_fields(buf, &state, comm, sizeof(comm)) == 0)
-		p.state = state;
-	if (read_small(pidfd, "status", buf, sizeof(buf)) < 0 ||
-	    mntns_status_ids(buf, ids, &tgid) < 0)
-		return 0;
-	p.ruid = ids[0];
-	p.euid = ids[1];
-	p.suid = ids[2];
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 32;
-		struct mntns_proc *more = realloc(out->p, cap * sizeof(*more));
-
-		if (!more)
-			return -ENOMEM;
-		out->p = more;
-		out->cap = cap;
-	}
-	out->p[out->n++] = p;
-	return 0;
-}
-
-int mntns_ns_procs(dev_t ns_dev, ino_t ns_ino, struct mntns_procs *out, struct mntns_err *err)
-{
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct pass p = {.dev = ns_dev,
-			 .ino = ns_ino,
-			 .count = true,
-			 .all_threads = true,
-			 .each = add_proc,
-			 .arg = out};
-	int rc;
-
-	out->n = 0;
-	if (procfd < 0)
-		return mntns_fail(err, -errno, "/proc: %s", strerror(errno));
-	rc = proc_pass(procfd, &p);
-	mntns_closep(&p.first);
-	if (rc < 0)
-		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
-	return 0;
-}
-
-void mntns_procs_mark_logins(const struct mntns_registry *reg, struct mntns_procs *procs)
-{
-	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	for (size_t i = 0; procfd >= 0 && i < reg->n; i++) {
-		_cleanup_close_ int task = -1;
-		char buf[2048];
-		uid_t ids[3];
-		pid_t tgid;
-
-		if (!reg->ids[i].token) /* found by a /proc pass, not a login */
-			continue;
-		task = task_open(procfd, &reg->ids[i]);
-		if (task < 0 || read_small(task, "status", buf, sizeof(buf)) < 0 ||
-		    mntns_status_ids(buf, ids, &tgid) < 0)
-			continue;
-		for (size_t k = 0; k < procs->n; k++)
-			if (procs->p[k].pid == tgid)
-				procs->p[k].login = true;
-	}
-}
-
 int mntns_us_view_read(uid_t uid, struct mntns_us_view *v, struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1046,7 +520,7 @@ int mntns_us_view_read(uid_t uid, struct mntns_us_view *v, struct mntns_err *err
 		return rc;
 	v->ns_dev = (unsigned long long)st.st_dev;
 	v->ns_ino = (unsigned long long)st.st_ino;
-	v->sessions = count_sessions(procfd, reg, &st, NULL, 0);
+	v->sessions = mntns_live_sessions(procfd, reg, st.st_dev, st.st_ino, NULL, 0);
 	rc = mntns_ns_procs(st.st_dev, st.st_ino, &v->procs, err);
 	if (rc < 0) {
 		mntns_procs_free(&v->procs);
@@ -1060,8 +534,7 @@ int mntns_us_view_read(uid_t uid, struct mntns_us_view *v, struct mntns_err *err
 
 int mntns_us_forget(struct mntns_us *us, struct mntns_err *err)
 {
-	us->reg->ns_ino = us->reg->ns_id = 0;
-	us->reg->n = 0;
+	mntns_registry_forget(us->reg);
 	return registry_write(us, err);
 }
 

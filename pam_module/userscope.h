@@ -2,8 +2,9 @@
 /* scope = user: the one live namespace of a user, found through a process that runs in it.
  * Nothing pins it, so the kernel frees it (and its tmpfs) with its last process. A per-user
  * lock makes concurrent first logins end in one namespace; the registry in the lock file
- * lists the namespace and the sessions opened in it. The run directory is reached from PID
- * 1's root, so all of this works from any view. */
+ * lists the namespace and the sessions opened in it (its format and what a login does with it
+ * are registry.h's, the /proc probes probes.h's). The run directory is reached from PID 1's
+ * root, so all of this works from any view. */
 #ifndef MNTNS_USERSCOPE_H
 #define MNTNS_USERSCOPE_H
 
@@ -14,6 +15,8 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "probes.h"
+#include "registry.h"
 
 #ifndef MNTNS_RUN_DIR
 #define MNTNS_RUN_DIR "/run/mntns"
@@ -23,25 +26,6 @@
  * on_error). The holder is never a process another user can stop (see mntns_guard), so only
  * a login that is itself slow holds it this long. */
 #define MNTNS_LOCK_TIMEOUT_MS 5000
-
-#define MNTNS_REGISTRY_MAX 1024 /* entries; beyond that, logins fall back to the /proc pass */
-
-/* One entry of the registry: a thread that runs in the namespace, told apart from a later
- * thread of the same id by its start time (clock ticks after boot, /proc/TID/stat field 22),
- * and the session it opened (TOKEN, random; 0 for a process the /proc pass found). */
-struct mntns_session_id {
-	pid_t tid;
-	unsigned long long start;
-	unsigned long long token;
-};
-
-/* The registry: "ns INO ID" (the namespace's inode number and, where the kernel gives one,
- * its unique id; both 0 when no namespace is known), then "TID START TOKEN" a line. */
-struct mntns_registry {
-	unsigned long long ns_ino, ns_id;
-	size_t n;
-	struct mntns_session_id ids[MNTNS_REGISTRY_MAX];
-};
 
 /* One user's state while their lock is held. */
 struct mntns_us {
@@ -79,22 +63,20 @@ void mntns_us_unlock(struct mntns_us *us);
 
 /* Opens the namespace the registry names, if it is still live: one that a registered thread
  * still runs in, or (only when none does) one a process found by one pass over /proc runs
- * in, which is then registered. It is owned by the initial user namespace; its record is for
- * the caller to check once in it (mntns_view_is). Returns a descriptor, or -ENOENT when there
- * is none (the registry then says so), or -errno. */
-int mntns_us_find(struct mntns_us *us, struct mntns_err *err);
+ * in, which is then registered in place of the entries whose thread has exited. With none
+ * live, the registry forgets it. Either change is made in US->reg only, written at the next
+ * mntns_us_register (mntns_registry_find_live_or_forget decides). The namespace is owned by
+ * the initial user namespace; its record is for the caller to check once in it
+ * (mntns_view_is). Returns a descriptor, or -ENOENT when there is none, or -errno. */
+int mntns_us_find_live_or_forget(struct mntns_us *us, struct mntns_err *err);
 
 /* For the administrator's tools (the module never forks): is the namespace NS_FD the view of
  * UID, as its record says? Checked in a child that enters it. Returns 0 or -errno. */
 int mntns_ns_is_view_of(int ns_fd, uid_t uid);
 
-/* The /proc directory of thread TID if it is still the one that started at START, or
- * -errno; and whether the thread of such a directory is in namespace INO on DEV. */
-int mntns_task_open(pid_t tid, unsigned long long start);
-bool mntns_task_in(int taskfd, dev_t dev, ino_t ino);
-
-/* Registers session ID (a thread in the calling thread's namespace). FRESH: that namespace
- * is a new one, now UID's, and the old entries go. Returns 0 or -errno. */
+/* Registers session ID (a thread in the calling thread's namespace), dropping the entries
+ * whose thread has exited. FRESH: that namespace is a new one, now UID's, and every old entry
+ * goes. Returns 0 or -errno. */
 int mntns_us_register(struct mntns_us *us, bool fresh, const struct mntns_session_id *id,
 		      struct mntns_err *err);
 
@@ -120,29 +102,6 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *st, struct mntns_err *err
  * is read, never NSS: a user who no longer exists is listed too. Sets *UIDS (to be freed) and
  * *N; returns 0 (none when the directory does not exist) or -errno. */
 int mntns_us_uids(uid_t **uids, size_t *n, struct mntns_err *err);
-
-/* One process in a namespace, as a pass over /proc saw it. */
-struct mntns_proc {
-	pid_t pid;
-	pid_t tid; /* a thread of it in the namespace: PID, unless its main thread has exited */
-	unsigned long long start; /* of the process: tells it apart from a later one of its pid */
-	uid_t ruid, euid, suid;
-	char state; /* of that thread: R, S, D (uninterruptible sleep), T (stopped), ... */
-	bool login; /* it opened a session of the registry (sshd, su, cron: root's processes) */
-	char comm[16];
-};
-
-struct mntns_procs {
-	struct mntns_proc *p;
-	size_t n, cap;
-};
-
-/* Lists, in one pass over /proc, the processes other than the caller that have a thread in
- * the mount namespace NS_DEV:NS_INO. Returns 0 or -errno; PROCS must be freed either way. */
-int mntns_ns_procs(dev_t ns_dev, ino_t ns_ino, struct mntns_procs *procs, struct mntns_err *err);
-void mntns_procs_free(struct mntns_procs *procs);
-/* Marks the processes of PROCS whose thread opened a session that REG registers. */
-void mntns_procs_mark_logins(const struct mntns_registry *reg, struct mntns_procs *procs);
 
 /* A user's view as mntnsctl list shows it; read without the lock, changing nothing. */
 struct mntns_us_view {
@@ -173,24 +132,7 @@ void mntns_guard_begin(struct mntns_guard *g);
 /* Returns 0, or -errno when the uids could not be put back (the caller must say so). */
 int mntns_guard_end(struct mntns_guard *g);
 
-/* The calling thread's id, with a fresh random token. Returns 0 or -errno. */
-int mntns_session_self(struct mntns_session_id *id);
-
 /* Pure helpers, for the unit tests. */
-/* Reads the start time from the text of /proc/TID/stat (the comm field may hold spaces and
- * parentheses). Returns 0 or -EINVAL. */
-int mntns_stat_starttime(const char *stat, unsigned long long *start);
-/* Parses a registry as a crash or a torn write may have left it: a malformed line is
- * skipped, a torn last line ignored, and a file without its "ns" line names no namespace. */
-void mntns_registry_parse(const char *buf, size_t len, struct mntns_registry *reg);
-/* Formats REG into BUF (SIZE >= 64); returns the length. */
-size_t mntns_registry_format(const struct mntns_registry *reg, char *buf, size_t size);
-/* Reads state (field 3) and comm (field 2, cut to SIZE - 1 bytes) from the text of
- * /proc/PID/stat. Returns 0 or -EINVAL. */
-int mntns_stat_fields(const char *stat, char *state, char *comm, size_t size);
-/* Reads the real, effective and saved uid and the thread group id from the text of
- * /proc/PID/status. Returns 0 or -EINVAL. */
-int mntns_status_ids(const char *status, uid_t ids[3], pid_t *tgid);
 /* Is NAME a lock file of the run directory ("UID.lock", as mntns_us_lock names them)? Sets
  * *UID. */
 bool mntns_lock_uid(const char *name, uid_t *uid);
