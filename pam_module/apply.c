@@ -184,8 +184,7 @@ static bool same_dir(int fd, const struct mntns_saved *s)
 {
 	struct stat a, b;
 
-	return fstat(fd, &a) == 0 && fstat(s->cwd_fd, &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	return fstat(fd, &a) == 0 && fstat(s->cwd_fd, &b) == 0 && mntns_same_inode(&a, &b);
 }
 
 void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool same_only,
@@ -202,8 +201,10 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 		 * looked up with the walk every other path takes: a user's FUSE mount on the way
 		 * is never entered (its server could stall the login for ever), a symlink swapped
 		 * in is not followed, and on any doubt the login starts at "/". */
-		struct mntns_walk w = { .uid = uid };
-		_cleanup_close_ int fd = mntns_path_open_safe(s->cwd, MNTNS_WANT_DIR, &w);
+		struct mntns_trust t = { .uid = uid };
+		struct mntns_path_verdict v;
+		_cleanup_close_ int fd = mntns_path_open_trusted(s->cwd, MNTNS_WANT_DIR, &t, &v);
+		char why[256];
 
 		/* Into a view that is not the user's own (root back in the outer view), the same
 		 * path may name a directory of someone else's: /tmp/build of another user, where
@@ -218,9 +219,9 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 		} else if (fd < 0 || fchdir(fd) < 0) {
 			int e = fd < 0 ? fd : -errno;
 
-			if (e == -EPERM && w.why[0])
+			if (e == -EPERM && v.refusal)
 				log_warn(log, "working directory %s: %.*s %s; now /", s->cwd,
-					 (int)w.bad_len, s->cwd, w.why);
+					 (int)v.bad_len, s->cwd, mntns_path_verdict_text(&v, why, sizeof(why)));
 			if (chdir("/") < 0)
 				log_warn(log, "working directory %s is hidden by a mount of the "
 					 "session, and chdir(\"/\") failed: %s", s->cwd,
@@ -231,7 +232,7 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 			else if (e == -ENOENT)
 				log_step(log, "working directory %s is not in the new view; now /",
 					 s->cwd);
-			else if (e != -EPERM || !w.why[0])
+			else if (e != -EPERM || !v.refusal)
 				log_warn(log, "working directory %s: %s in the new view; now /",
 					 s->cwd, strerror(-e));
 		} else {
@@ -282,31 +283,26 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
  * using it would hand, say, every session's X11 sockets to that user, or let them deny the
  * login. The message names the component and what is wrong with it. */
 static int planted_fail(struct mntns_err *err, const struct mntns_op *op, const char *what,
-			const char *path, const struct mntns_walk *w)
+			const char *path, const struct mntns_path_verdict *v)
 {
-	const char *tail = "; refusing to use it";
+	char why[256];
 
-	if (w->coverable)
-		tail = ": another user could mount on it or rename what is in it; refusing to use "
-		       "it";
-	else if (w->hostile)
-		tail = " in a directory that others can write to; refusing to use it (it may have "
-		       "been planted)";
-	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %.*s %s%s", op->file, op->name, what, path,
-			  (int)(w->bad_len ? w->bad_len : strlen(path)), path, w->why, tail);
+	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %.*s %s", op->file, op->name, what, path,
+			  (int)(v->bad_len ? v->bad_len : strlen(path)), path,
+			  mntns_path_verdict_text(v, why, sizeof(why)));
 }
 
 /* A planted component fails a rule, or skips an optional one with a warning: any user can
  * plant /tmp/.X11-unix where it is missing, and must not deny everyone's login that way. */
 static int planted(const struct mntns_op *op, struct op_state *st, const char *what,
-		   const char *path, const struct mntns_walk *w, const struct mntns_log *log,
+		   const char *path, const struct mntns_path_verdict *v, const struct mntns_log *log,
 		   struct mntns_err *err)
 {
 	struct mntns_err why;
 
 	if (!op->optional)
-		return planted_fail(err, op, what, path, w);
-	planted_fail(&why, op, what, path, w);
+		return planted_fail(err, op, what, path, v);
+	planted_fail(&why, op, what, path, v);
 	log_warn(log, "%s; rule skipped (optional)", why.msg);
 	st->skipped = true;
 	return 0;
@@ -328,7 +324,7 @@ static int detach(int fd)
 	return umount2(path, MNT_DETACH) < 0 ? -errno : 0;
 }
 
-/* mntns_walk.beneath for sources: a FUSE mount of a user covers NAME in DIRFD. A copy of the view
+/* mntns_trust.beneath for sources: a FUSE mount of a user covers NAME in DIRFD. A copy of the view
  * from DIRFD down, every mount in it, is stacked on DIRFD itself in the login's namespace
  * (nobody else is in it yet, and copies_drop takes it away before any rule is applied), and
  * the user's mount is detached from the copy: the walk goes on in the copy, to the directory
@@ -410,21 +406,11 @@ static int stand_in(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntn
 	return mfd;
 }
 
-/* create= in a check: NAME is missing in PFD, so a login makes it (returns 0, and says so), or
- * it exists and is judged as a login judges it (-EEXIST). Nothing is made: a lookup of NAME
- * alone asks no filesystem mounted on it anything. */
-static int would_make(const struct mntns_op *op, struct op_state *st, int pfd, const char *name,
-		      uid_t uid, gid_t gid, const struct mntns_log *log, struct mntns_err *err)
+/* create= in a check, where the trust call (MNTNS_TRUST_DRY) found the source missing: a login
+ * makes it (says so, and returns 0). */
+static int would_make(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
+		      const struct mntns_log *log, struct mntns_err *err)
 {
-	_cleanup_close_ int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	struct statvfs vfs;
-
-	if (fd >= 0 || errno != ENOENT)
-		return -EEXIST;
-	/* mkdirat's answer on a read-only filesystem, the one failure of a login's mkdir that can
-	 * be told beforehand. */
-	if (fstatvfs(pfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
-		return op_fail(err, op, -EROFS, "creating source", op->source);
 	log_step(log, "[%s]: source %s: created, owned by uid %u gid %u, mode %04o", op->name,
 		 op->source, (unsigned)uid, (unsigned)gid, (unsigned)op->create_mode);
 	st->src_is_dir = true;
@@ -444,10 +430,11 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 			 struct copies *c, const struct mntns_log *log, struct mntns_err *err,
 			 int *out)
 {
-	struct mntns_walk w = { .uid = uid, .beneath = go_beneath, .beneath_arg = c };
-	_cleanup_close_ int pfd = -1, fd = -1;
-	const char *name;
-	int rc;
+	struct mntns_trust t = { .uid = uid, .gid = gid, .mode = (mode_t)op->create_mode,
+				 .flags = MNTNS_TRUST_MKDIR_OWNED | (st->dry ? MNTNS_TRUST_DRY : 0),
+				 .beneath = go_beneath, .beneath_arg = c };
+	struct mntns_path_verdict v;
+	int fd;
 
 	/* fchown(fd, -1, -1) changes nothing: the directory would stay root's. */
 	if (uid == (uid_t)-1 || gid == (gid_t)-1)
@@ -455,55 +442,30 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 				  "%s: [%s]: source %s: the user's uid or gid is 4294967295, which "
 				  "cannot own a file; refusing create=",
 				  op->file, op->name, op->source);
-	pfd = mntns_path_open_parent(op->source, &name, &w);
-	if (pfd == -EPERM && w.why[0])
-		return planted(op, st, "source", op->source, &w, log, err);
-	if (pfd == -ENOENT && op->optional) {
+	fd = mntns_path_open_trusted(op->source, MNTNS_WANT_DIR, &t, &v);
+	if (fd == -EPERM && v.refusal == MNTNS_REFUSE_NOT_USERS && !v.hostile)
+		/* Where only root can write, this is the administrator's object, not a trap. */
+		return mntns_fail(err, -EPERM,
+				  "%s: [%s]: source %s exists but is not a directory owned by uid "
+				  "%u; refusing to use it",
+				  op->file, op->name, op->source, (unsigned)uid);
+	if (fd == -EPERM && v.refusal)
+		return planted(op, st, "source", op->source, &v, log, err);
+	if (fd == -ENOENT && st->dry && v.bad_len == strlen(op->source))
+		return would_make(op, st, uid, gid, log, err);
+	if (fd == -ENOENT && op->optional) {
 		log_step(log, "[%s]: parent of source %s does not exist; skipped (optional)",
 			 op->name, op->source);
 		st->skipped = true;
 		return 0;
 	}
-	if (pfd < 0)
-		return op_fail(err, op, pfd, "opening the parent of source", op->source);
-	/* Whoever may rename in the parent could swap what is made there, or move it away. */
-	if (mntns_path_coverable(&w.st, uid)) {
-		mntns_path_refuse_coverable(&w, &w.st);
-		w.bad_len = (size_t)(name - 1 - op->source);
-		return planted(op, st, "source", op->source, &w, log, err);
-	}
-	rc = st->dry ? would_make(op, st, pfd, name, uid, gid, log, err)
-		     : mntns_path_mkdir_owned(pfd, name, uid, gid, (mode_t)op->create_mode);
-	if (rc == 0 && st->dry)
-		return 0; /* would_make has said what a login makes; nothing to open yet */
-	if (rc == -ESTALE) {
-		snprintf(w.why, sizeof(w.why), "was replaced while it was being made");
-		w.bad_len = 0;
-		return planted(op, st, "source", op->source, &w, log, err);
-	}
-	if (rc < 0 && rc != -EEXIST)
-		return op_fail(err, op, rc, "creating source", op->source);
-	fd = mntns_path_step(pfd, name, MNTNS_WANT_DIR, &w);
-	if (fd == -EPERM && w.why[0]) {
-		w.bad_len = 0;
-		return planted(op, st, "source", op->source, &w, log, err);
-	}
-	if (fd < 0 && fd != -ENOTDIR)
-		return op_fail(err, op, fd, "opening source", op->source);
-	if (fd < 0 || w.st.st_uid != uid) {
-		/* Where only root can write, this is the administrator's object, not a trap. */
-		if (w.hostile) {
-			snprintf(w.why, sizeof(w.why), "is not a directory owned by uid %u",
-				 (unsigned)uid);
-			w.bad_len = 0;
-			return planted(op, st, "source", op->source, &w, log, err);
-		}
-		return mntns_fail(err, -EPERM,
-				  "%s: [%s]: source %s exists but is not a directory owned by uid "
-				  "%u; refusing to use it",
-				  op->file, op->name, op->source, (unsigned)uid);
-	}
-	*out = mntns_take_fd(&fd);
+	if (fd == -EROFS)
+		return op_fail(err, op, fd, "creating source", op->source);
+	if (fd < 0 && v.bad_len < strlen(op->source))
+		return op_fail(err, op, fd, "opening the parent of source", op->source);
+	if (fd < 0)
+		return op_fail(err, op, fd, "creating source", op->source);
+	*out = fd;
 	return 0;
 }
 
@@ -517,7 +479,8 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 	 * and norbind hold for every mount the session ever sees through it (a slave clone would
 	 * show later mounts below the source read-write, with devices and setuid). */
 	struct mount_attr attr = {.attr_set = op->attrs, .propagation = MS_PRIVATE};
-	struct mntns_walk w = { .uid = uid, .beneath = go_beneath, .beneath_arg = c };
+	struct mntns_trust t = { .uid = uid, .beneath = go_beneath, .beneath_arg = c };
+	struct mntns_path_verdict v;
 
 	if (op->create_mode >= 0) {
 		int rc = create_source(op, st, uid, gid, c, log, err, &fd);
@@ -528,9 +491,9 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 		if (fd < 0)
 			return 0; /* a check, and the login would make it: would_make is done */
 	} else {
-		fd = mntns_path_open_safe(op->source, MNTNS_WANT_ANY, &w);
-		if (fd == -EPERM && w.why[0])
-			return planted(op, st, "source", op->source, &w, log, err);
+		fd = mntns_path_open_trusted(op->source, MNTNS_WANT_ANY, &t, &v);
+		if (fd == -EPERM && v.refusal)
+			return planted(op, st, "source", op->source, &v, log, err);
 		if (fd == -ENOENT && op->optional) {
 			log_step(log, "[%s]: source %s does not exist; skipped (optional)",
 				 op->name, op->source);
@@ -539,7 +502,7 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 		}
 		if (fd < 0)
 			return op_fail(err, op, fd, "opening source", op->source);
-		st->src_is_dir = S_ISDIR(w.st.st_mode);
+		st->src_is_dir = S_ISDIR(v.st.st_mode);
 	}
 	if (st->dry && !st->need)
 		return 0; /* a check clones a source only to look below where it is bound */
@@ -646,29 +609,25 @@ static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
  * descriptor (creating what is missing), elsewhere from "/" through the trusted walk. Sets *OUT
  * to a descriptor, or leaves it -1 with st[i].skipped; returns 0 or -errno with ERR set. */
 static int open_target(const struct mntns_plan *plan, size_t i, struct op_state *st,
-		       const struct mntns_walk *made, bool want_dir, const struct mntns_log *log,
+		       const struct mntns_trust *made, bool want_dir, const struct mntns_log *log,
 		       struct mntns_err *err, int *out)
 {
 	const struct mntns_op *op = &plan->ops[i];
-	struct mntns_walk w = *made; /* uid, and the mounts this login made so far */
+	struct mntns_trust t = *made; /* uid, and the mounts this login made so far */
+	const char *path = op->target;
+	struct mntns_path_verdict v;
 	int fd;
 
 	if (op->holder >= 0 && st[op->holder].applied) {
-		const char *base = plan->ops[op->holder].target;
-
-		fd = mntns_path_open_below(st[op->holder].mnt_fd, op->target + strlen(base),
-					   want_dir);
-		if (fd >= 0 && fstat(fd, &w.st) < 0) {
-			close(fd);
-			fd = -errno;
-		}
+		t.flags = MNTNS_TRUST_BELOW_FRESH;
+		t.at = st[op->holder].mnt_fd;
+		path += strlen(plan->ops[op->holder].target);
 	} else {
-		w.no_cover = true;
-		fd = mntns_path_open_safe(op->target,
-					  want_dir ? MNTNS_WANT_DIR : MNTNS_WANT_FILE, &w);
-		if (fd == -EPERM && w.why[0])
-			return planted(op, &st[i], "target", op->target, &w, log, err);
+		t.flags = MNTNS_TRUST_NO_COVER;
 	}
+	fd = mntns_path_open_trusted(path, want_dir ? MNTNS_WANT_DIR : MNTNS_WANT_FILE, &t, &v);
+	if (fd == -EPERM && v.refusal)
+		return planted(op, &st[i], "target", op->target, &v, log, err);
 	if (fd == -ENOENT && op->optional) {
 		log_step(log, "[%s]: target %s does not exist; skipped (optional)", op->name,
 			 op->target);
@@ -681,7 +640,7 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 				  "a regular file",
 				  op->file, op->name, op->target);
 	if (fd == -ENOTDIR || fd == -EISDIR ||
-	    (fd >= 0 && want_dir != !!S_ISDIR(w.st.st_mode))) {
+	    (fd >= 0 && want_dir != !!S_ISDIR(v.st.st_mode))) {
 		if (fd >= 0)
 			close(fd);
 		return mntns_fail(err, -EINVAL, "%s: [%s]: target %s is %sa directory but %s",
@@ -728,7 +687,7 @@ static int uncover(int mfd, const char *target)
 /* Mounts op I on TFD, its target: the clone of its source, or a tmpfs made now. MADE gets the
  * mount's id. */
 static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st, int tfd,
-		    struct mntns_walk *made, struct mntns_err *err)
+		    struct mntns_trust *made, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	_cleanup_close_ int mfd = -1;
@@ -765,7 +724,7 @@ static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st
  * target may lie inside one of them (a bind on %h/data, a tmpfs on %h/data/cache), and those
  * are crossed even where the user's own mounts are not. */
 static int attach(const struct mntns_plan *plan, size_t i, struct op_state *st,
-		  struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
+		  struct mntns_trust *made, const struct mntns_log *log, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	bool want_dir = op->kind != MNTNS_OP_BIND || st[i].src_is_dir;
@@ -787,7 +746,7 @@ int mntns_apply_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 {
 	struct op_state *st = calloc(plan->n ? plan->n : 1, sizeof(*st));
 	_cleanup_free_ unsigned long long *own = calloc(plan->n ? plan->n : 1, sizeof(*own));
-	struct mntns_walk made = { .uid = uid, .own = own };
+	struct mntns_trust made = { .uid = uid, .own = own };
 	int rc = 0;
 
 	if (!st || !own) {
@@ -866,7 +825,7 @@ static void capture_line(void *arg, const char *line)
 /* Phase 2 of a check, for op I: its target is looked up as a login looks it up, and the op is
  * attached (in the check's own namespace) only where a later target lies below it. */
 static int check_target(const struct mntns_plan *plan, size_t i, struct op_state *st,
-			struct mntns_walk *made, const struct mntns_log *log, struct mntns_err *err)
+			struct mntns_trust *made, const struct mntns_log *log, struct mntns_err *err)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	bool want_dir = op->kind != MNTNS_OP_BIND || st[i].src_is_dir;
@@ -937,7 +896,7 @@ int mntns_check_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 	struct mntns_log log = {.fn = capture_line, .warn = capture_line, .arg = &cap};
 	struct op_state *st = calloc(plan->n ? plan->n : 1, sizeof(*st));
 	_cleanup_free_ unsigned long long *own = calloc(plan->n ? plan->n : 1, sizeof(*own));
-	struct mntns_walk made = {.uid = uid, .own = own};
+	struct mntns_trust made = {.uid = uid, .own = own};
 	struct mntns_saved saved;
 	struct mntns_err e, back;
 	int rc, first = 0;

@@ -43,18 +43,22 @@ static int fold(const struct mntns_config *cfg, int rc, int r, const struct mntn
 	return r;
 }
 
-/* Says why a config path was refused: W (a strict walk) names the component and the reason. */
-static int walk_error(const char *what, int rc, const struct mntns_walk *w,
+/* Says why a config path was refused: V (of a strict walk) names the component and the
+ * reason; the component is named only when it is not WHAT itself. */
+static int walk_error(const char *what, int rc, const struct mntns_path_verdict *v,
 		      struct mntns_err *err)
 {
-	if (rc == -EPERM && w->why[0] && w->bad_len)
-		return mntns_fail(err, rc, "%s: %.*s %s; refusing to use it", what,
-				  (int)w->bad_len, what, w->why);
-	if (rc == -EPERM && w->why[0])
-		return mntns_fail(err, rc, "%s: %s; refusing to use it", what, w->why);
+	bool above = v->bad_len && v->bad_len < strlen(what);
+	char why[256];
+
+	if (rc == -EPERM && v->refusal && above)
+		return mntns_fail(err, rc, "%s: %.*s %s", what, (int)v->bad_len, what,
+				  mntns_path_verdict_text(v, why, sizeof(why)));
+	if (rc == -EPERM && v->refusal)
+		return mntns_fail(err, rc, "%s: %s", what, mntns_path_verdict_text(v, why, sizeof(why)));
 	if (rc == -ELOOP)
 		return mntns_fail(err, rc, "%s: %s a symbolic link; refusing to follow it", what,
-				  w->bad_len ? "a component of the path is" : "is");
+				  above ? "a component of the path is" : "is");
 	if (rc == -EINVAL && what[0] != '/')
 		return mntns_fail(err, rc, "%s: not an absolute path", what);
 	return mntns_fail(err, rc, "%s: cannot open: %s", what, strerror(-rc));
@@ -62,7 +66,7 @@ static int walk_error(const char *what, int rc, const struct mntns_walk *w,
 
 static bool same_file_state(const struct stat *a, const struct stat *b)
 {
-	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	return mntns_same_inode(a, b) && a->st_size == b->st_size &&
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
@@ -166,35 +170,42 @@ static bool has_section(const char *buf, size_t len)
 	return false;
 }
 
-/* Reads NAME in directory DIRFD (whose stat W->dir_st a strict walk filled) into *BUF after
- * judging the descriptor that is read; WHAT is the name used in messages. */
-static int read_trusted(int dirfd, const char *name, const char *what, struct mntns_walk *w,
-			char **buf, size_t *len, struct mntns_err *err)
+/* The config's paths: root's (or TRUSTED's) alone, from "/" down. */
+static struct mntns_trust strict(uid_t trusted)
 {
-	/* O_NONBLOCK: a FIFO in place of a config file must not hang a login. */
-	_cleanup_close_ int fd =
-		openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	int rc;
+	return (struct mntns_trust){ .uid = trusted, .flags = MNTNS_TRUST_STRICT };
+}
 
-	if (fd < 0)
-		return walk_error(what, errno == ELOOP ? -ELOOP : -errno, w, err);
-	if (fstat(fd, &w->st) < 0)
-		return mntns_fail(err, -errno, "%s: fstat: %s", what, strerror(errno));
-	rc = mntns_path_judge(&w->dir_st, &w->st, MNTNS_WANT_FILE, w);
-	if (rc == -EINVAL || rc == -EISDIR)
+/* Reads the file WHAT into *BUF, through the descriptor that the trust call judged. Every
+ * directory from "/" down to it must be root's alone (a member of a group that may write to
+ * /etc/security could otherwise move the file away). */
+static int read_trusted(const char *what, uid_t trusted, char **buf, size_t *len,
+			struct mntns_err *err)
+{
+	struct mntns_trust t = strict(trusted);
+	struct mntns_path_verdict v;
+	_cleanup_close_ int path_fd = mntns_path_open_trusted(what, MNTNS_WANT_FILE, &t, &v);
+	_cleanup_close_ int fd = -1;
+
+	if ((path_fd == -EINVAL || path_fd == -EISDIR) && what[0] == '/' &&
+	    v.bad_len == strlen(what))
 		return mntns_fail(err, -EINVAL, "%s: not a regular file", what);
-	if (rc < 0)
-		return walk_error(what, rc, w, err);
+	if (path_fd < 0)
+		return walk_error(what, path_fd, &v, err);
+	/* O_NONBLOCK: nothing but a regular file gets here, but nothing must hang a login. */
+	fd = mntns_path_reopen(path_fd, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return walk_error(what, fd, &v, err);
 	return read_whole(fd, what, buf, len, err);
 }
 
 /* Reads and adds one file (see read_trusted). */
-static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, const char *what,
-			struct mntns_walk *w, bool main, struct mntns_err *err)
+static int load_file(struct mntns_config *cfg, const char *what, uid_t trusted, bool main,
+		     struct mntns_err *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	int rc = read_trusted(dirfd, name, what, w, &buf, &len, err);
+	int rc = read_trusted(what, trusted, &buf, &len, err);
 
 	if (rc < 0)
 		return untrusted(cfg, rc);
@@ -208,26 +219,6 @@ static int load_file_at(struct mntns_config *cfg, int dirfd, const char *name, c
 				       : "to turn a drop-in off, rename it to a name without .conf");
 	}
 	return mntns_config_add_buffer(cfg, what, buf, len, err);
-}
-
-/* Reads the main file PATH. Every directory from "/" down to it must be root's alone (a
- * member of a group that may write to /etc/security could otherwise move the file away). */
-static int load_file(struct mntns_config *cfg, const char *path, uid_t trusted,
-		     struct mntns_err *err)
-{
-	struct mntns_walk w = { .uid = trusted, .strict = true };
-	const char *name;
-	_cleanup_close_ int dir = mntns_path_open_parent(path, &name, &w);
-	_cleanup_close_ int rdir = -1;
-
-	if (dir < 0)
-		return untrusted(cfg, walk_error(path, dir, &w, err));
-	/* openat needs a real directory descriptor to create nothing and read one name. */
-	rdir = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rdir < 0)
-		return untrusted(cfg, walk_error(path, -errno, &w, err));
-	w.bad_len = 0;
-	return load_file_at(cfg, rdir, name, path, &w, true, err);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -292,26 +283,23 @@ static int list_dropins(DIR *d, const char *dir, char ***out, size_t *n_out, str
 
 /* Opens the drop-in directory DIR, judged as the main file's directories are, and lists its
  * drop-ins; *D stays NULL when it is missing. */
-static int open_dir(const char *dir, struct mntns_walk *w, DIR **d, char ***names, size_t *n,
+static int open_dir(const char *dir, uid_t trusted, DIR **d, char ***names, size_t *n,
 		    struct mntns_err *err)
 {
-	const char *name;
-	_cleanup_close_ int parent = mntns_path_open_parent(dir, &name, w);
-	_cleanup_close_ int path_fd = -1, fd = -1;
+	struct mntns_trust t = strict(trusted);
+	struct mntns_path_verdict v;
+	_cleanup_close_ int path_fd = mntns_path_open_trusted(dir, MNTNS_WANT_DIR, &t, &v);
+	_cleanup_close_ int fd = -1;
+	bool itself = v.bad_len == strlen(dir);
 
-	if (parent < 0)
-		return walk_error(dir, parent, w, err);
-	path_fd = mntns_path_step(parent, name, MNTNS_WANT_DIR, w);
 	/* Missing is "no drop-ins" only because the parent is trusted: nobody else can have
 	 * moved the directory aside. */
-	if (path_fd == -ENOENT)
+	if (path_fd == -ENOENT && itself)
 		return 0;
-	if (path_fd == -ENOTDIR)
+	if (path_fd == -ENOTDIR && itself)
 		return mntns_fail(err, -ENOTDIR, "%s: not a directory", dir);
-	if (path_fd < 0) {
-		w->bad_len = 0;
-		return walk_error(dir, path_fd, w, err);
-	}
+	if (path_fd < 0)
+		return walk_error(dir, path_fd, &v, err);
 	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return mntns_fail(err, -errno, "%s: cannot open: %s", dir, strerror(errno));
@@ -323,16 +311,16 @@ static int open_dir(const char *dir, struct mntns_walk *w, DIR **d, char ***name
 }
 
 /* Reads the drop-ins of DIR in order; after an error in what one says, the others are still
- * read (see config.h), after a trust or read failure none. */
+ * read (see config.h), after a trust or read failure none. Each is walked from "/" again, by
+ * its whole path, so that the file judged is the file read. */
 static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 		    struct mntns_err *err)
 {
-	struct mntns_walk w = { .uid = trusted, .strict = true };
 	__attribute__((cleanup(closedirp))) DIR *d = NULL;
 	struct mntns_err later;
 	char **names = NULL;
 	size_t n = 0;
-	int rc = open_dir(dir, &w, &d, &names, &n, err);
+	int rc = open_dir(dir, trusted, &d, &names, &n, err);
 
 	if (rc < 0)
 		return untrusted(cfg, rc);
@@ -341,11 +329,8 @@ static int load_dir(struct mntns_config *cfg, const char *dir, uid_t trusted,
 		int r;
 
 		snprintf(what, sizeof(what), "%s/%s", dir, names[i]);
-		w.dir_st = w.st; /* the drop-in directory's, from the step above */
-		w.bad_len = 0;
-		r = load_file_at(cfg, dirfd(d), names[i], what, &w, false, rc < 0 ? &later : err);
+		r = load_file(cfg, what, trusted, false, rc < 0 ? &later : err);
 		rc = fold(cfg, rc, r, &later, err);
-		w.st = w.dir_st;
 	}
 	free_names(names, n);
 	return rc;
@@ -374,7 +359,7 @@ int mntns_config_load(struct mntns_config *cfg, const char *path, const char *di
 	int rc, r;
 
 	mntns_config_init(cfg);
-	rc = load_file(cfg, without_trailing_slash(path, buf, sizeof(buf)), trusted_uid, err);
+	rc = load_file(cfg, without_trailing_slash(path, buf, sizeof(buf)), trusted_uid, true, err);
 	/* After an error in what the main file says, the drop-ins still tell their [global]. */
 	if (cfg->trusted && dir) {
 		r = load_dir(cfg, without_trailing_slash(dir, buf, sizeof(buf)), trusted_uid,

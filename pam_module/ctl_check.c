@@ -53,17 +53,18 @@ static void print_lines(const char *text)
  * leaves its old directory behind. */
 static void owner_hint(const struct mntns_op *op, uid_t uid)
 {
-	struct mntns_walk w = {.uid = uid};
-	int fd = mntns_path_open_safe(op->source, MNTNS_WANT_ANY, &w);
+	struct mntns_trust t = {.uid = uid};
+	struct mntns_path_verdict v;
+	int fd = mntns_path_open_trusted(op->source, MNTNS_WANT_ANY, &t, &v);
 	char *name;
 
 	if (fd < 0)
 		return;
 	close(fd);
-	if (w.st.st_uid == uid)
+	if (v.st.st_uid == uid)
 		return;
-	name = cli_user_name(w.st.st_uid);
-	printf("    %s is owned by uid %u", op->source, (unsigned)w.st.st_uid);
+	name = cli_user_name(v.st.st_uid);
+	printf("    %s is owned by uid %u", op->source, (unsigned)v.st.st_uid);
 	if (name) {
 		printf(" (");
 		cli_put_safe(stdout, name);

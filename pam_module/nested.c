@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
-#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +20,10 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "path.h"
 #include "userscope.h"
 
 #define RECORD	      MNTNS_RUN_DIR "/view"
@@ -35,11 +34,6 @@
 #define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
 #endif
 
-static bool same(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 int mntns_ns_owned_by_init(int ns_fd)
 {
 	_cleanup_close_ int userns = ioctl(ns_fd, NS_GET_USERNS);
@@ -47,30 +41,37 @@ int mntns_ns_owned_by_init(int ns_fd)
 
 	if (userns < 0 || fstat(userns, &a) < 0 || stat("/proc/1/ns/user", &b) < 0)
 		return -errno;
-	return same(&a, &b);
+	return mntns_same_inode(&a, &b);
 }
 
 int mntns_record_read(int rootfd, struct mntns_record *rec)
 {
-	/* O_NONBLOCK: a FIFO put there must not stall the login. */
-	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
-	    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	const char *path = rootfd == AT_FDCWD ? RECORD : RECORD + 1;
-	_cleanup_close_ int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	_cleanup_close_ int root = rootfd == AT_FDCWD ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+						      : -1;
+	struct mntns_trust t = { .flags = MNTNS_TRUST_ROOT_ONLY,
+				 .at = rootfd == AT_FDCWD ? root : rootfd };
+	struct mntns_path_verdict v;
+	_cleanup_close_ int path_fd = -1, fd = -1;
 	unsigned uid;
 	char buf[256];
 	struct statfs sf;
 	struct stat st;
 	ssize_t n;
 
-	if (fd < 0 && errno == ENOSYS)
-		fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
+	if (t.at < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 07777) != 0400 || fstatfs(fd, &sf) < 0 || sf.f_type != TMPFS_MAGIC)
+	path_fd = mntns_path_open_trusted(RECORD + 1, MNTNS_WANT_FILE, &t, &v);
+	/* Not a regular file of root's alone (a FIFO put there, say): not a record. */
+	if (path_fd == -ELOOP || path_fd == -EINVAL || path_fd == -EISDIR)
+		return -EPERM;
+	if (path_fd < 0)
+		return path_fd;
+	/* O_NONBLOCK: nothing that could stall the login gets here, but stay on the safe side. */
+	fd = mntns_path_reopen(path_fd, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || (st.st_mode & 07777) != 0400 || fstatfs(fd, &sf) < 0 ||
+	    sf.f_type != TMPFS_MAGIC)
 		return -EPERM;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
@@ -155,7 +156,7 @@ void mntns_origin_find(struct mntns_origin *o)
 			strerror(errno));
 		return;
 	}
-	if (same(&cur, &sys)) {
+	if (mntns_same_inode(&cur, &sys)) {
 		o->where = MNTNS_AT_SYSTEM;
 		return;
 	}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +28,7 @@
 #ifndef __NR_statmount
 #define __NR_statmount 457
 #endif
-#define MNTNS_STATMOUNT_FS_TYPE 0x20U
+#define MNTNS_STATMOUNT_FS_TYPE	 0x20U
 #define MNTNS_STATMOUNT_MNT_OPTS 0x80U
 /* struct statmount is 512 bytes in every kernel that has it; its strings follow it. */
 #define MNTNS_STATMOUNT_STRINGS 512
@@ -54,50 +55,51 @@ struct mntns_statmount_head {
 /* A FUSE server that answers every lookup with EAGAIN must not keep a login spinning. */
 #define MAX_EAGAIN 3
 
-static int openat2_once(int dirfd, const char *path, unsigned long long flags,
-			unsigned long long resolve)
+/* Opens the single component NAME of DIRFD with FLAGS, never following a symlink (O_NOFOLLOW
+ * with O_PATH opens a symlink itself); with NO_XDEV, -EXDEV for a mount point, found without
+ * asking the mounted filesystem anything. The one place openat2 is called: without it
+ * (valgrind 3.19 does not know it) one component with O_NOFOLLOW follows nothing either, and a
+ * mount point has another mount id than its parent, which statx tells with AT_STATX_DONT_SYNC
+ * from what the kernel holds. */
+static int open_nofollow(int dirfd, const char *name, int flags, bool no_xdev)
 {
-	struct open_how how = { .flags = flags, .resolve = resolve };
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_NOFOLLOW),
+	    .resolve =
+		RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | (no_xdev ? RESOLVE_NO_XDEV : 0),
+	};
+	unsigned long long id;
 	long fd = -1;
 
 	for (int i = 0; i < MAX_EAGAIN; i++) {
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 		if (fd >= 0 || errno != EAGAIN)
 			break;
 	}
-	return fd < 0 ? -errno : (int)fd;
-}
-
-/* Opens the single component NAME of DIRFD as an O_PATH descriptor of whatever is there, never
- * following it (O_NOFOLLOW with O_PATH opens a symlink itself); with NO_XDEV, -EXDEV for a
- * mount point, found without asking the mounted filesystem anything. */
-static int open_component(int dirfd, const char *name, bool no_xdev)
-{
-	unsigned long long resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	unsigned long long id;
-	/* Where a mount may be crossed, O_DIRECTORY makes the lookup trigger an automount (autofs,
-	 * x-systemd.automount), which O_PATH alone does not; a non-directory is opened again. */
-	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC |
-					   (no_xdev ? 0 : O_DIRECTORY),
-			      resolve | (no_xdev ? RESOLVE_NO_XDEV : 0));
-
-	if (fd == -ENOTDIR && !no_xdev)
-		fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, resolve);
-	if (fd != -ENOSYS)
-		return fd;
-	/* No openat2 (valgrind 3.19 does not know it): one component with O_NOFOLLOW follows
-	 * nothing either, and a mount point has another mount id than its parent, which statx
-	 * tells with AT_STATX_DONT_SYNC from what the kernel holds. */
-	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | (no_xdev ? 0 : O_DIRECTORY));
-	if (fd < 0 && errno == ENOTDIR && !no_xdev)
-		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOSYS)
+		return fd < 0 ? -errno : (int)fd;
+	fd = openat(dirfd, name, flags | O_NOFOLLOW);
 	if (fd < 0 || !no_xdev)
-		return fd < 0 ? -errno : fd;
-	id = mntns_path_mount_id(fd);
+		return fd < 0 ? -errno : (int)fd;
+	id = mntns_path_mount_id((int)fd);
 	if (!id || id != mntns_path_mount_id(dirfd)) {
-		close(fd);
+		close((int)fd);
 		return -EXDEV;
 	}
+	return (int)fd;
+}
+
+/* Opens the single component NAME of DIRFD as an O_PATH descriptor of whatever is there,
+ * judging nothing (the walk judges it). Where a mount may be crossed (!NO_XDEV), O_DIRECTORY
+ * makes the lookup trigger an automount (autofs, x-systemd.automount), which O_PATH alone
+ * does not; a non-directory is opened again. */
+static int open_unchecked(int dirfd, const char *name, bool no_xdev)
+{
+	int fd =
+	    open_nofollow(dirfd, name, O_PATH | O_CLOEXEC | (no_xdev ? 0 : O_DIRECTORY), no_xdev);
+
+	if (fd == -ENOTDIR && !no_xdev)
+		fd = open_nofollow(dirfd, name, O_PATH | O_CLOEXEC, false);
 	return fd;
 }
 
@@ -106,27 +108,12 @@ static int open_component(int dirfd, const char *name, bool no_xdev)
  * With no room for the handle the call fails (EOVERFLOW), but only after it has said the id. */
 static unsigned long long handle_mount_id(int fd)
 {
-	struct file_handle fh = { .handle_bytes = 0 };
+	struct file_handle fh = {.handle_bytes = 0};
 	int id = 0;
 
 	if (name_to_handle_at(fd, "", &fh, &id, AT_EMPTY_PATH) < 0 && errno != EOVERFLOW)
 		return 0;
 	return id > 0 ? (unsigned long long)id : 0;
-}
-
-/* Opens NAME in DIRFD as open_component does where a mount may be crossed, but without
- * triggering an automount: for mount points that are crossed only to be told apart. */
-static int cross_quietly(int dirfd, const char *name)
-{
-	int fd = openat2_once(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC,
-			      RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-
-	if (fd == -ENOSYS) {
-		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			fd = -errno;
-	}
-	return fd;
 }
 
 unsigned long long mntns_path_mount_id(int fd)
@@ -141,6 +128,22 @@ unsigned long long mntns_path_mount_id(int fd)
 	return (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id : 0;
 }
 
+bool mntns_same_inode(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int mntns_path_reopen(int fd, int flags)
+{
+	char proc[64];
+	int r;
+
+	/* The magic link of /proc leads to the inode itself, whatever its name is now. */
+	snprintf(proc, sizeof(proc), "/proc/thread-self/fd/%d", fd);
+	r = open(proc, flags | O_CLOEXEC);
+	return r < 0 ? -errno : r;
+}
+
 /* Writable by a group or by everyone? Even by group root: with a POSIX ACL the group bits are
  * the ACL's mask, so "u:bob:rwx" on a root:root directory shows as group-writable. */
 static bool shared_write(const struct stat *dir)
@@ -153,16 +156,16 @@ bool mntns_path_hostile(const struct stat *dir)
 	return dir->st_uid != 0 || shared_write(dir);
 }
 
-static int refuse(struct mntns_walk *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int refuse(struct mntns_walk *w, const char *fmt, ...)
+static int refuse(struct mntns_path_verdict *v, enum mntns_refusal why)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(w->why, sizeof(w->why), fmt, ap);
-	va_end(ap);
+	v->refusal = why;
 	return -EPERM;
+}
+
+static int refuse_errno(struct mntns_path_verdict *v, enum mntns_refusal why, int err)
+{
+	v->err = err;
+	return refuse(v, why);
 }
 
 static const char *kind(mode_t m)
@@ -183,6 +186,100 @@ static const char *kind(mode_t m)
 	}
 }
 
+static const char *want_kind(enum mntns_want want)
+{
+	return want == MNTNS_WANT_DIR ? "a directory" : "a regular file";
+}
+
+const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *buf, size_t size)
+{
+	const struct stat *o = &v->st, *d = &v->dir_st;
+	const char *tail = "; refusing to use it";
+	char why[160];
+
+	switch (v->refusal) {
+	case MNTNS_TRUSTED:
+		snprintf(why, sizeof(why), "is trusted");
+		break;
+	case MNTNS_REFUSE_SYMLINK:
+		snprintf(why, sizeof(why), "is a symbolic link");
+		break;
+	case MNTNS_REFUSE_OWNER:
+		snprintf(why, sizeof(why), "is owned by uid %u", (unsigned)o->st_uid);
+		break;
+	case MNTNS_REFUSE_KIND:
+		snprintf(why, sizeof(why), "is %s", kind(o->st_mode));
+		break;
+	case MNTNS_REFUSE_HARD_LINKS:
+		snprintf(why, sizeof(why), "is a regular file with %lu hard links",
+			 (unsigned long)o->st_nlink);
+		break;
+	case MNTNS_REFUSE_ROOT_FILE:
+		snprintf(why, sizeof(why), "is a regular file of root's, which may be a hard link");
+		break;
+	case MNTNS_REFUSE_TYPE:
+		snprintf(why, sizeof(why), "is %s, not %s", kind(o->st_mode), want_kind(v->want));
+		break;
+	case MNTNS_REFUSE_NOT_OURS:
+		snprintf(why, sizeof(why), "is owned by uid %u, not by uid %u", (unsigned)o->st_uid,
+			 (unsigned)v->uid);
+		break;
+	case MNTNS_REFUSE_SHARED:
+		snprintf(why, sizeof(why), "is writable by group or others (mode %04o)",
+			 (unsigned)(o->st_mode & 07777));
+		break;
+	case MNTNS_REFUSE_NOT_ROOTS:
+		snprintf(why, sizeof(why), "is not root's alone (owner uid %u, mode %04o)",
+			 (unsigned)o->st_uid, (unsigned)(o->st_mode & 07777));
+		break;
+	case MNTNS_REFUSE_COVERABLE:
+		snprintf(why, sizeof(why), "is writable by others (owner uid %u, mode %04o)",
+			 (unsigned)d->st_uid, (unsigned)(d->st_mode & 07777));
+		tail = ": another user could mount on it or rename what is in it; refusing to use "
+		       "it";
+		break;
+	case MNTNS_REFUSE_MOUNT:
+		snprintf(why, sizeof(why), "is a mount point (another filesystem)");
+		break;
+	case MNTNS_REFUSE_USER_MOUNT:
+		snprintf(why, sizeof(why), "is a %s mount of a user", v->fstype);
+		break;
+	case MNTNS_REFUSE_MOUNT_OPAQUE:
+		snprintf(why, sizeof(why),
+			 "is a mount point that cannot be examined without asking "
+			 "its filesystem (%s)",
+			 strerror(v->err));
+		break;
+	case MNTNS_REFUSE_MOUNT_UNKNOWN:
+		snprintf(why, sizeof(why), "is a mount point that cannot be examined (%s)",
+			 strerror(v->err));
+		break;
+	case MNTNS_REFUSE_MOUNT_NO_TYPE:
+		snprintf(why, sizeof(why),
+			 "is a mount point whose filesystem type cannot be found "
+			 "(%s)",
+			 strerror(v->err));
+		break;
+	case MNTNS_REFUSE_BENEATH:
+		snprintf(why, sizeof(why),
+			 "is one FUSE mount of a user too many (a source is looked "
+			 "below at most %d)",
+			 MNTNS_MAX_BENEATH);
+		break;
+	case MNTNS_REFUSE_REPLACED:
+		snprintf(why, sizeof(why), "was replaced while it was being made");
+		break;
+	case MNTNS_REFUSE_NOT_USERS:
+		snprintf(why, sizeof(why), "is not a directory owned by uid %u", (unsigned)v->uid);
+		break;
+	}
+	if (v->hostile && v->refusal != MNTNS_REFUSE_COVERABLE)
+		tail = " in a directory that others can write to; refusing to use it (it may have "
+		       "been planted)";
+	snprintf(buf, size, "%s%s", why, tail);
+	return buf;
+}
+
 static int type_error(const struct stat *obj, enum mntns_want want)
 {
 	if (want == MNTNS_WANT_DIR && !S_ISDIR(obj->st_mode))
@@ -192,42 +289,71 @@ static int type_error(const struct stat *obj, enum mntns_want want)
 	return 0;
 }
 
-int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_want want,
-		     struct mntns_walk *w)
+/* STRICT: root's (a directory), or the trusted uid's, and writable by nobody else. Root's
+ * directories lead to a non-root tester's files (unit tests). */
+static int judge_strict(const struct stat *obj, enum mntns_want want, const struct mntns_trust *t,
+			struct mntns_path_verdict *v)
 {
-	if (w->strict) {
-		if (S_ISLNK(obj->st_mode))
-			return -ELOOP;
-		/* Root's directories lead to a non-root tester's files (unit tests). */
-		if (obj->st_uid != w->uid && !(S_ISDIR(obj->st_mode) && obj->st_uid == 0))
-			return refuse(w, "is owned by uid %u, not by uid %u", (unsigned)obj->st_uid,
-				      (unsigned)w->uid);
-		if (obj->st_mode & (S_IWGRP | S_IWOTH))
-			return refuse(w, "is writable by group or others (mode %04o)",
-				      (unsigned)(obj->st_mode & 07777));
-		return type_error(obj, want);
-	}
+	if (S_ISLNK(obj->st_mode))
+		return -ELOOP;
+	if (obj->st_uid != t->uid && !(S_ISDIR(obj->st_mode) && obj->st_uid == 0))
+		return refuse(v, MNTNS_REFUSE_NOT_OURS);
+	if (shared_write(obj))
+		return refuse(v, MNTNS_REFUSE_SHARED);
+	return type_error(obj, want);
+}
+
+/* ROOT_ONLY: a directory on the way root's and writable by root alone; the object (LAST)
+ * root's, one name, and nobody else's to use at all. */
+static int judge_root_only(const struct stat *obj, enum mntns_want want, bool last,
+			   struct mntns_path_verdict *v)
+{
+	if (S_ISLNK(obj->st_mode))
+		return -ELOOP;
+	if (obj->st_uid != 0 || (obj->st_mode & (last ? 07077 : 022)) ||
+	    (S_ISREG(obj->st_mode) && obj->st_nlink != 1))
+		return refuse(v, MNTNS_REFUSE_NOT_ROOTS);
+	return type_error(obj, want);
+}
+
+static int judge_at(const struct stat *dir, const struct stat *obj, enum mntns_want want, bool last,
+		    const struct mntns_trust *t, struct mntns_path_verdict *v)
+{
+	v->st = *obj;
+	if (t->flags & MNTNS_TRUST_STRICT)
+		return judge_strict(obj, want, t, v);
+	if (t->flags & MNTNS_TRUST_ROOT_ONLY)
+		return judge_root_only(obj, want, last, v);
 	if (!mntns_path_hostile(dir))
 		return S_ISLNK(obj->st_mode) ? -ELOOP : type_error(obj, want);
 	/* Hostile ground: whoever can write here may have put this here for us to find. Root's
 	 * ownership of a non-directory proves nothing (a hard link to root's file is made without
 	 * root), and the directory's owner controls it anyway. */
 	if (S_ISLNK(obj->st_mode))
-		return refuse(w, "is a symbolic link");
-	if (obj->st_uid != 0 && obj->st_uid != w->uid && obj->st_uid != dir->st_uid)
-		return refuse(w, "is owned by uid %u", (unsigned)obj->st_uid);
+		return refuse(v, MNTNS_REFUSE_SYMLINK);
+	if (obj->st_uid != 0 && obj->st_uid != t->uid && obj->st_uid != dir->st_uid)
+		return refuse(v, MNTNS_REFUSE_OWNER);
 	if (!S_ISDIR(obj->st_mode) && !S_ISREG(obj->st_mode))
-		return refuse(w, "is %s", kind(obj->st_mode));
+		return refuse(v, MNTNS_REFUSE_KIND);
 	if (S_ISREG(obj->st_mode) && obj->st_nlink != 1)
-		return refuse(w, "is a regular file with %lu hard links",
-			      (unsigned long)obj->st_nlink);
+		return refuse(v, MNTNS_REFUSE_HARD_LINKS);
 	/* Anyone may have hard-linked root's file here and then removed the original name. */
 	if (S_ISREG(obj->st_mode) && obj->st_uid == 0)
-		return refuse(w, "is a regular file of root's, which may be a hard link");
+		return refuse(v, MNTNS_REFUSE_ROOT_FILE);
 	if (type_error(obj, want) < 0)
-		return refuse(w, "is %s, not %s", kind(obj->st_mode),
-			      want == MNTNS_WANT_DIR ? "a directory" : "a regular file");
+		return refuse(v, MNTNS_REFUSE_TYPE);
 	return 0;
+}
+
+int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_want want,
+		     const struct mntns_trust *t, struct mntns_path_verdict *v)
+{
+	v->refusal = MNTNS_TRUSTED;
+	v->uid = t->uid;
+	v->want = want;
+	v->hostile =
+	    !(t->flags & (MNTNS_TRUST_STRICT | MNTNS_TRUST_ROOT_ONLY)) && mntns_path_hostile(dir);
+	return judge_at(dir, obj, want, true, t, v);
 }
 
 /* The type and superblock options of mount ID, looked up in the mount table (kernels without
@@ -297,17 +423,17 @@ static bool has_option(const char *opts, const char *opt)
  * and the mount table never reach a FUSE server. FUSE is the filesystem any user may mount (on
  * any directory they can write to, which we cannot see under the mount), so a FUSE mount is
  * root's only when root made it (user_id=0); fusermount3 sets user_id to the real user.
- * Returns MOUNT_ROOTS, MOUNT_USERS (W->why says so), or -EPERM when it cannot be told. */
+ * Returns MOUNT_ROOTS, MOUNT_USERS (V says so), or -EPERM when it cannot be told. */
 enum { MOUNT_ROOTS, MOUNT_USERS };
 
-static int mount_kind(int fd, struct mntns_walk *w)
+static int mount_kind(int fd, struct mntns_path_verdict *v)
 {
 	union {
 		struct mntns_statmount_head head;
 		char raw[4096];
 	} sm;
-	struct mntns_mnt_id_req req = { .size = sizeof(req),
-					.param = MNTNS_STATMOUNT_FS_TYPE | MNTNS_STATMOUNT_MNT_OPTS };
+	struct mntns_mnt_id_req req = {.size = sizeof(req),
+				       .param = MNTNS_STATMOUNT_FS_TYPE | MNTNS_STATMOUNT_MNT_OPTS};
 	const size_t strings = sizeof(sm) - MNTNS_STATMOUNT_STRINGS;
 	struct statx sx;
 	char type[64] = "", opts[1024] = "";
@@ -320,8 +446,7 @@ static int mount_kind(int fd, struct mntns_walk *w)
 		/* A FUSE mount of someone else's, without allow_other (EACCES), or whose root inode
 		 * the kernel marked bad (EIO, with or without it): its id, then the table. */
 		if (!(old_id = handle_mount_id(fd)))
-			return refuse(w, "is a mount point that cannot be examined without asking "
-				      "its filesystem (%s)", strerror(errno));
+			return refuse_errno(v, MNTNS_REFUSE_MOUNT_OPAQUE, errno);
 		sx.stx_mask = 0;
 	}
 	if (sx.stx_mask & STATX_MNT_ID_UNIQUE) {
@@ -331,8 +456,8 @@ static int mount_kind(int fd, struct mntns_walk *w)
 			snprintf(type, sizeof(type), "%s",
 				 sm.raw + MNTNS_STATMOUNT_STRINGS + sm.head.fs_type);
 			rc = 0;
-			have_opts = (sm.head.mask & MNTNS_STATMOUNT_MNT_OPTS) &&
-				    sm.head.mnt_opts < strings;
+			have_opts =
+			    (sm.head.mask & MNTNS_STATMOUNT_MNT_OPTS) && sm.head.mnt_opts < strings;
 			if (have_opts)
 				snprintf(opts, sizeof(opts), "%s",
 					 sm.raw + MNTNS_STATMOUNT_STRINGS + sm.head.mnt_opts);
@@ -344,16 +469,16 @@ static int mount_kind(int fd, struct mntns_walk *w)
 	if (!old_id && (rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID_UNIQUE) &&
 	    statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, STATX_MNT_ID,
 		  &sx) < 0)
-		return refuse(w, "is a mount point that cannot be examined (%s)", strerror(errno));
+		return refuse_errno(v, MNTNS_REFUSE_MOUNT_UNKNOWN, errno);
 	if (!old_id && (rc < 0 || !have_opts) && (sx.stx_mask & STATX_MNT_ID))
 		old_id = sx.stx_mnt_id;
 	if ((rc < 0 || !have_opts) && old_id)
 		rc = mount_mountinfo(old_id, type, sizeof(type), opts, sizeof(opts));
 	if (rc < 0)
-		return refuse(w, "is a mount point whose filesystem type cannot be found (%s)",
-			      strerror(-rc));
+		return refuse_errno(v, MNTNS_REFUSE_MOUNT_NO_TYPE, -rc);
 	if (strncmp(type, "fuse", 4) == 0 && !has_option(opts, "user_id=0")) {
-		refuse(w, "is a %s mount of a user", type);
+		refuse(v, MNTNS_REFUSE_USER_MOUNT);
+		snprintf(v->fstype, sizeof(v->fstype), "%s", type);
 		return MOUNT_USERS;
 	}
 	return MOUNT_ROOTS;
@@ -361,114 +486,196 @@ static int mount_kind(int fd, struct mntns_walk *w)
 
 bool mntns_path_user_mount(int fd)
 {
-	struct mntns_walk w = { .uid = 0 };
+	struct mntns_path_verdict v = {.refusal = MNTNS_TRUSTED};
 
-	return mount_kind(fd, &w) == MOUNT_USERS;
+	return mount_kind(fd, &v) == MOUNT_USERS;
 }
 
-/* Is the mount at FD one that this login made (W->own)? */
-static bool own_mount(int fd, const struct mntns_walk *w)
-{
-	unsigned long long id = w->n_own ? mntns_path_mount_id(fd) : 0;
+/* One walk: its inputs, its verdict, and how often it went beneath a user's mount. */
+struct walk {
+	const struct mntns_trust *t;
+	struct mntns_path_verdict *v;
+	unsigned n_beneath;
+};
 
-	for (size_t i = 0; id && i < w->n_own; i++)
-		if (w->own[i] == id)
+/* Is the mount at FD one that this login made (T->own)? */
+static bool own_mount(int fd, const struct mntns_trust *t)
+{
+	unsigned long long id = t->n_own ? mntns_path_mount_id(fd) : 0;
+
+	for (size_t i = 0; id && i < t->n_own; i++)
+		if (t->own[i] == id)
 			return true;
 	return false;
 }
 
-/* mntns_path_step for one view: returns STEP_BENEATH for a FUSE mount of a user on NAME when
- * W->beneath may take it away. */
-#define STEP_BENEATH (-EXDEV) /* open_component's -EXDEV never leaves step_once otherwise */
+/* Opens NAME at a mount crossing (open_unchecked said -EXDEV) as the ground says. Returns a
+ * descriptor, STEP_BENEATH for a FUSE mount of a user when T->beneath may take it away, or
+ * -errno. */
+#define STEP_BENEATH (-EXDEV) /* open_unchecked's -EXDEV never leaves cross otherwise */
 
-static int step_once(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
+static int cross(struct walk *w, int dirfd, const char *name)
 {
+	const struct mntns_trust *t = w->t;
+	struct mntns_path_verdict *v = w->v;
+	/* Where others can write, a mount point is theirs until shown otherwise; in the user's
+	 * own directory it is root's or the user's. A FUSE mount of a user is refused anywhere,
+	 * or left out with T->beneath. Mounts this very login made are crossed anywhere.
+	 * Crossing one asks its filesystem nothing; only what lies beyond it would. */
+	bool others = v->hostile && v->dir_st.st_uid != t->uid;
 	_cleanup_close_ int fd = -1;
+	int what;
+
+	if (others && !t->n_own && !t->beneath)
+		return refuse(v, MNTNS_REFUSE_MOUNT);
+	/* Without triggering an automount where it is crossed only to be told apart. */
+	fd = others ? open_nofollow(dirfd, name, O_PATH | O_CLOEXEC, false)
+		    : open_unchecked(dirfd, name, false);
+	if (fd < 0)
+		return fd;
+	what = mount_kind(fd, v);
+	if (what == MOUNT_USERS && t->beneath)
+		return STEP_BENEATH;
+	if (others && !own_mount(fd, t))
+		return refuse(v, MNTNS_REFUSE_MOUNT);
+	if (what != MOUNT_ROOTS)
+		return -EPERM; /* mount_kind has said why */
+	return mntns_take_fd(&fd);
+}
+
+/* One component in one view: NAME of DIRFD (whose stat is V->dir_st), judged as a WANT. */
+static int step_once(struct walk *w, int dirfd, const char *name, enum mntns_want want, bool last)
+{
+	const struct mntns_trust *t = w->t;
+	struct mntns_path_verdict *v = w->v;
+	_cleanup_close_ int fd = -1;
+	struct stat st;
 	int rc;
 
-	w->hostile = !w->strict && mntns_path_hostile(&w->dir_st);
+	v->hostile = !(t->flags & (MNTNS_TRUST_STRICT | MNTNS_TRUST_ROOT_ONLY)) &&
+		     mntns_path_hostile(&v->dir_st);
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
 		return -EINVAL;
 	/* A symlink is opened, judged and refused, never followed: the protected_symlinks check
-	 * (EACCES for another user's link in /tmp) never comes into it. */
-	fd = open_component(dirfd, name, true);
-	if (fd == -EXDEV) {
-		/* Where others can write, a mount point is theirs until shown otherwise; in the
-		 * user's own directory it is root's or the user's. A FUSE mount of a user is
-		 * refused anywhere, or left out with W->beneath. Mounts this very login made are
-		 * crossed anywhere. Crossing one asks its filesystem nothing; only what lies
-		 * beyond it would. */
-		bool others = w->hostile && w->dir_st.st_uid != w->uid;
-		int what;
-
-		if (others && !w->n_own && !w->beneath)
-			return refuse(w, "is a mount point (another filesystem)");
-		fd = others ? cross_quietly(dirfd, name) : open_component(dirfd, name, false);
-		if (fd < 0)
-			return fd;
-		what = mount_kind(fd, w);
-		if (what == MOUNT_USERS && w->beneath)
-			return STEP_BENEATH;
-		if (others && !own_mount(fd, w))
-			return refuse(w, "is a mount point (another filesystem)");
-		if (what != MOUNT_ROOTS)
-			return -EPERM; /* mount_kind has said why */
-	}
+	 * (EACCES for another user's link in /tmp) never comes into it. Nobody but root can
+	 * have mounted anything where only root can write. */
+	fd = open_unchecked(dirfd, name, !(t->flags & MNTNS_TRUST_ROOT_ONLY));
+	if (fd == -EXDEV)
+		fd = cross(w, dirfd, name);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &w->st) < 0)
+	if (fstat(fd, &st) < 0)
 		return -errno;
-	rc = mntns_path_judge(&w->dir_st, &w->st, want, w);
+	rc = judge_at(&v->dir_st, &st, want, last, t, v);
 	return rc < 0 ? rc : mntns_take_fd(&fd);
 }
 
-int mntns_path_step(int dirfd, const char *name, enum mntns_want want, struct mntns_walk *w)
+/* Opens NAME of DIRFD as step_once does, and where a user's mount is on it, what it covers. */
+static int step(struct walk *w, int dirfd, const char *name, enum mntns_want want, bool last)
 {
 	_cleanup_close_ int under = -1;
-	int fd = step_once(dirfd, name, want, w);
+	int fd = step_once(w, dirfd, name, want, last);
 
-	/* A user's mount does not decide what a source is: W->beneath gives this directory again
+	/* A user's mount does not decide what a source is: T->beneath gives this directory again
 	 * in a view of the login's own without that mount, and NAME is looked up there. */
 	while (fd == STEP_BENEATH) {
 		int nd;
 
 		if (w->n_beneath == MNTNS_MAX_BENEATH)
-			return refuse(w, "is one FUSE mount of a user too many (a source is looked "
-				      "below at most %d)", MNTNS_MAX_BENEATH);
+			return refuse(w->v, MNTNS_REFUSE_BENEATH);
 		w->n_beneath++;
-		nd = w->beneath(w->beneath_arg, under >= 0 ? under : dirfd, name);
+		nd = w->t->beneath(w->t->beneath_arg, under >= 0 ? under : dirfd, name);
 		if (nd < 0)
 			return nd;
 		mntns_closep(&under);
 		under = nd;
-		fd = step_once(under, name, want, w);
+		fd = step_once(w, under, name, want, last);
 	}
 	return fd;
 }
 
-int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_walk *w)
+/* MKDIR_OWNED: NAME in DIRFD is the user's directory, made now if it is missing. Whoever may
+ * rename in DIRFD could swap what is made there, or move it away. */
+static int step_owned(struct walk *w, int dirfd, const char *name, size_t parent_len)
 {
+	const struct mntns_trust *t = w->t;
+	struct mntns_path_verdict *v = w->v;
+	int fd, rc;
+
+	v->hostile = mntns_path_hostile(&v->dir_st);
+	if (mntns_path_coverable(&v->dir_st, t->uid)) {
+		v->bad_len = parent_len;
+		return refuse(v, MNTNS_REFUSE_COVERABLE);
+	}
+	if (t->flags & MNTNS_TRUST_DRY) {
+		/* A lookup of NAME alone asks no filesystem mounted on it anything. */
+		_cleanup_close_ int cur = open_nofollow(dirfd, name, O_PATH | O_CLOEXEC, false);
+		struct statvfs vfs;
+
+		/* mkdirat's answer on a read-only filesystem, the one failure of a login's mkdir
+		 * that can be told beforehand. */
+		if (cur == -ENOENT)
+			return fstatvfs(dirfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) ? -EROFS
+										      : -ENOENT;
+		rc = -EEXIST;
+	} else {
+		rc = mntns_path_mkdir_owned(dirfd, name, t->uid, t->gid, t->mode);
+	}
+	if (rc == -ESTALE)
+		return refuse(v, MNTNS_REFUSE_REPLACED);
+	if (rc < 0 && rc != -EEXIST)
+		return rc;
+	fd = step(w, dirfd, name, MNTNS_WANT_DIR, true);
+	if (fd < 0 && fd != -ENOTDIR)
+		return fd;
+	if (fd >= 0 && v->st.st_uid == t->uid)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	/* Where only root can write, this is the administrator's object, not a trap: the caller
+	 * says so (V->hostile is false). */
+	return refuse(v, MNTNS_REFUSE_NOT_USERS);
+}
+
+/* The parents of nested targets below a fresh tmpfs (see MNTNS_TRUST_BELOW_FRESH). */
+static int open_below(int basefd, const char *rel, bool last_is_dir);
+
+int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct mntns_trust *t,
+			    struct mntns_path_verdict *v)
+{
+	struct walk w = {.t = t, .v = v};
+	bool rooted = t->flags & (MNTNS_TRUST_ROOT_ONLY | MNTNS_TRUST_BELOW_FRESH);
+	bool judge_start = t->flags & (MNTNS_TRUST_STRICT | MNTNS_TRUST_ROOT_ONLY);
 	_cleanup_close_ int dir = -1;
 	const char *p = path;
 	int rc;
 
-	w->bad_len = 0;
-	w->why[0] = '\0';
-	w->coverable = false;
-	if (path[0] != '/')
+	memset(v, 0, sizeof(*v));
+	v->uid = t->uid;
+	v->want = want;
+	if (t->flags & MNTNS_TRUST_BELOW_FRESH) {
+		rc = open_below(t->at, path, want == MNTNS_WANT_DIR);
+		if (rc >= 0 && fstat(rc, &v->st) < 0) {
+			close(rc);
+			rc = -errno;
+		}
+		return rc;
+	}
+	if (!rooted && path[0] != '/')
 		return -EINVAL;
-	dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0 || fstat(dir, &w->st) < 0)
+	dir =
+	    rooted ? fcntl(t->at, F_DUPFD_CLOEXEC, 3) : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fstat(dir, &v->st) < 0)
 		return -errno;
-	w->dir_st = w->st;
-	w->hostile = false;
-	if (w->strict && (rc = mntns_path_judge(&w->st, &w->st, MNTNS_WANT_DIR, w)) < 0) {
-		w->bad_len = 1;
+	v->dir_st = v->st;
+	if (judge_start && (rc = judge_at(&v->st, &v->st, MNTNS_WANT_DIR, false, t, v)) < 0) {
+		v->bad_len = 1;
 		return rc;
 	}
 	for (;;) {
 		char name[256];
 		size_t len;
+		bool last;
 		int fd;
 
 		while (*p == '/')
@@ -480,42 +687,28 @@ int mntns_path_open_safe(const char *path, enum mntns_want want, struct mntns_wa
 			return -ENAMETOOLONG;
 		memcpy(name, p, len);
 		name[len] = '\0';
-		w->dir_st = w->st;
-		if (w->no_cover && mntns_path_coverable(&w->dir_st, w->uid)) {
-			w->bad_len = p > path + 1 ? (size_t)(p - path - 1) : 1;
-			return mntns_path_refuse_coverable(w, &w->dir_st);
+		v->dir_st = v->st;
+		if ((t->flags & MNTNS_TRUST_NO_COVER) && mntns_path_coverable(&v->dir_st, t->uid)) {
+			v->bad_len = p > path + 1 ? (size_t)(p - path - 1) : 1;
+			return refuse(v, MNTNS_REFUSE_COVERABLE);
 		}
 		p += len;
-		fd = mntns_path_step(dir, name, p[strspn(p, "/")] ? MNTNS_WANT_DIR : want, w);
+		last = p[strspn(p, "/")] == '\0';
+		if (last && (t->flags & MNTNS_TRUST_PARENT))
+			break;
+		if (last && (t->flags & MNTNS_TRUST_MKDIR_OWNED))
+			fd = step_owned(&w, dir, name, (size_t)(p - len - 1 - path));
+		else
+			fd = step(&w, dir, name, last ? want : MNTNS_WANT_DIR, last);
 		if (fd < 0) {
-			w->bad_len = (size_t)(p - path); /* the component that failed */
+			if (!v->bad_len)
+				v->bad_len = (size_t)(p - path); /* the component that failed */
 			return fd;
 		}
 		close(dir);
 		dir = fd;
 	}
 	return mntns_take_fd(&dir);
-}
-
-int mntns_path_open_parent(const char *path, const char **name, struct mntns_walk *w)
-{
-	const char *slash = strrchr(path, '/');
-	char parent[4096];
-	size_t len;
-	int fd;
-
-	if (!slash)
-		return -EINVAL;
-	len = slash > path ? (size_t)(slash - path) : 1;
-	if (len >= sizeof(parent))
-		return -EINVAL;
-	memcpy(parent, path, len);
-	parent[len] = '\0';
-	*name = slash + 1;
-	fd = mntns_path_open_safe(parent, MNTNS_WANT_DIR, w);
-	if (fd >= 0)
-		w->dir_st = w->st;
-	return fd;
 }
 
 /* Is directory FD empty? */
@@ -553,13 +746,7 @@ static int make_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mode_t 
 	if (mkdirat(dirfd, name, 0700) < 0)
 		return -errno;
 	/* Not into a mount someone put on the name meanwhile: opening it would ask its server. */
-	fd = openat2_once(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
-	if (fd == -ENOSYS) {
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			fd = -errno;
-	}
+	fd = open_nofollow(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC, true);
 	if (fd < 0)
 		rc = fd;
 	else if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0)
@@ -626,13 +813,6 @@ bool mntns_path_coverable(const struct stat *dir, uid_t uid)
 	return shared_write(dir) && !(dir->st_mode & S_ISVTX);
 }
 
-int mntns_path_refuse_coverable(struct mntns_walk *w, const struct stat *dir)
-{
-	w->coverable = true;
-	return refuse(w, "is writable by others (owner uid %u, mode %04o)", (unsigned)dir->st_uid,
-		      (unsigned)(dir->st_mode & 07777));
-}
-
 /* The caller's umask (pam_umask earlier in the stack, say 077) takes bits from what mkdirat and
  * O_CREAT make, and the process-wide umask is not ours to change under the caller's other
  * threads: what the module makes gets its mode set on its descriptor afterwards. */
@@ -652,7 +832,7 @@ static int make_file(int dirfd, const char *name, mode_t mode)
 	return fd < 0 || fchmod(fd, mode) < 0 ? -errno : 0;
 }
 
-int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
+static int open_below(int basefd, const char *rel, bool last_is_dir)
 {
 	_cleanup_close_ int dir = fcntl(basefd, F_DUPFD_CLOEXEC, 3);
 	const char *p = rel;
@@ -676,7 +856,7 @@ int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 		name[len] = '\0';
 		p += len;
 		last = p[strspn(p, "/")] == '\0';
-		fd = open_component(dir, name, true);
+		fd = open_unchecked(dir, name, true);
 		if (fd == -ENOENT) {
 			bool made = false;
 
@@ -692,7 +872,7 @@ int mntns_path_open_below(int basefd, const char *rel, bool last_is_dir)
 				if (rc < 0 && rc != -EEXIST)
 					return rc;
 			}
-			fd = open_component(dir, name, true);
+			fd = open_unchecked(dir, name, true);
 			if (fd >= 0 && made) {
 				int rc = set_dir_mode(fd, 0755);
 

@@ -23,58 +23,43 @@
 
 #include "cleanup.h"
 #include "nested.h"
+#include "path.h"
 
 /* ---- the run directory and the lock ---- */
 
-/* Opens NAME in DIRFD as a directory of root's that only root may write to (or, LAST, enter).
- * Not the walk of path.c: that looks up the type of every mount it crosses, in mountinfo
- * before Linux 6.8, which would make every login cost O(mounts) for /run. None of that is
- * needed here: nobody but root can write to these directories, so nobody else can have
- * mounted anything on them, FUSE included. statx with AT_STATX_DONT_SYNC asks no server. */
-static int open_root_dir(int dirfd, const char *name, bool last)
+/* Opens PATH below DIRFD as a directory of root's alone (with MNTNS_TRUST_PARENT, the one that
+ * holds it), for reading. Not the walk of sources and targets: that looks up the type of every
+ * mount it crosses, in mountinfo before Linux 6.8, which would make every login cost
+ * O(mounts) for /run. None of that is needed here: nobody but root can write to these
+ * directories, so nobody else can have mounted anything on them, FUSE included. */
+static int open_root_dir(int dirfd, const char *path, unsigned flags)
 {
-	int fd =
-	    openat(dirfd, name, (last ? O_RDONLY : O_PATH) | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct statx sx;
+	struct mntns_trust t = { .flags = MNTNS_TRUST_ROOT_ONLY | flags, .at = dirfd };
+	struct mntns_path_verdict v;
+	_cleanup_close_ int fd = mntns_path_open_trusted(path, MNTNS_WANT_DIR, &t, &v);
+	int r;
 
 	if (fd < 0)
-		return -errno;
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC,
-		  STATX_UID | STATX_MODE, &sx) < 0 ||
-	    sx.stx_uid != 0 || (sx.stx_mode & (last ? 07077 : 022))) {
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
+		return fd;
+	r = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return r < 0 ? -errno : r;
 }
 
 int mntns_run_dir_open(bool outer, bool create, struct mntns_err *err)
 {
 	/* Outer: PID 1's root, the outer view's run directory whichever view the thread is in
 	 * (in a view of ours, its own /run/mntns holds the view's record instead). */
-	_cleanup_close_ int dir =
+	_cleanup_close_ int root =
 	    open(outer ? "/proc/1/root" : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	char path[] = MNTNS_RUN_DIR, *save = NULL, *next;
-	int fd = dir < 0 ? -errno : open_root_dir(dir, ".", false);
+	const char *path = MNTNS_RUN_DIR + 1, *name = strrchr(MNTNS_RUN_DIR, '/') + 1;
+	int fd = root < 0 ? -errno : open_root_dir(root, path, 0);
 
-	if (fd >= 0) {
-		close(dir);
-		dir = fd;
-	}
-	for (char *c = strtok_r(path + 1, "/", &save); c && fd >= 0; c = next) {
-		next = strtok_r(NULL, "/", &save);
-		fd = open_root_dir(dir, c, !next);
-		if (fd == -ENOENT && !next && create) {
-			fd = mntns_mkdir_root(dir, c, err);
-			if (fd < 0 && fd != -EPERM)
-				return fd;
-		}
-		if (fd < 0)
-			break;
-		if (next) {
-			close(dir);
-			dir = fd;
-		}
+	if (fd == -ENOENT && create) {
+		_cleanup_close_ int parent = open_root_dir(root, path, MNTNS_TRUST_PARENT);
+
+		fd = parent < 0 ? parent : mntns_mkdir_root(parent, name, err);
+		if (fd < 0 && fd != -EPERM && parent >= 0)
+			return fd;
 	}
 	if (fd == -EPERM)
 		return mntns_fail(err, -EPERM,
@@ -105,7 +90,7 @@ int mntns_mkdir_root(int dirfd, const char *name, struct mntns_err *err)
 				  strerror(errno));
 	mntns_closep(&fd);
 	fd = -1;
-	return open_root_dir(dirfd, name, true);
+	return open_root_dir(dirfd, name, 0);
 }
 
 int mntns_us_open_dir(bool create, struct mntns_err *err)
@@ -209,6 +194,8 @@ static int registry_read(struct mntns_us *us, struct mntns_err *err)
 
 int mntns_us_peek(struct mntns_us *us, uid_t uid, struct mntns_err *err)
 {
+	const struct mntns_trust root_only = { .flags = MNTNS_TRUST_ROOT_ONLY };
+	struct mntns_path_verdict v;
 	struct stat st;
 	int rc;
 
@@ -222,8 +209,8 @@ int mntns_us_peek(struct mntns_us *us, uid_t uid, struct mntns_err *err)
 	us->lock_fd = openat(us->dir_fd, us->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (us->lock_fd < 0)
 		rc = mntns_fail(err, -errno, "%s/%s: %s", MNTNS_RUN_DIR, us->lock, strerror(errno));
-	else if (fstat(us->lock_fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-		 st.st_uid != 0)
+	else if (fstat(us->lock_fd, &st) < 0 ||
+		 mntns_path_judge(&st, &st, MNTNS_WANT_FILE, &root_only, &v) < 0)
 		rc = mntns_fail(err, -EINVAL, "%s/%s: not a plain file of root's", MNTNS_RUN_DIR,
 				us->lock);
 	else

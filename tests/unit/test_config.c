@@ -537,16 +537,17 @@ static int setup_dir(void **state)
 {
 	(void)state;
 	const char *home = getenv("HOME");
-	struct mntns_walk w = { .uid = geteuid(), .strict = true };
+	struct mntns_trust t = { .uid = geteuid(), .flags = MNTNS_TRUST_STRICT };
+	struct mntns_path_verdict v;
 	int fd = -1;
 
 	/* The build directory, or else $HOME: the first whose path the loader trusts (a checkout
 	 * below /tmp is not). */
 	if (getcwd(dir, sizeof(dir) - 32))
-		fd = mntns_path_open_safe(dir, MNTNS_WANT_DIR, &w);
+		fd = mntns_path_open_trusted(dir, MNTNS_WANT_DIR, &t, &v);
 	if (fd < 0 && home && strlen(home) < sizeof(dir) - 32) {
 		strcpy(dir, home);
-		fd = mntns_path_open_safe(dir, MNTNS_WANT_DIR, &w);
+		fd = mntns_path_open_trusted(dir, MNTNS_WANT_DIR, &t, &v);
 	}
 	if (fd < 0) {
 		fprintf(stderr, "neither the build directory nor $HOME is a directory that only "

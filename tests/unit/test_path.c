@@ -59,11 +59,16 @@ static void test_coverable(void **state)
 static int judge(const struct stat *dir, struct stat obj, enum mntns_want want, bool strict,
 		 uid_t uid, const char *needle)
 {
-	struct mntns_walk w = { .uid = uid, .strict = strict };
-	int rc = mntns_path_judge(dir, &obj, want, &w);
+	struct mntns_trust t = { .uid = uid, .flags = strict ? MNTNS_TRUST_STRICT : 0 };
+	struct mntns_path_verdict v;
+	int rc = mntns_path_judge(dir, &obj, want, &t, &v);
+	char why[256];
 
-	if (needle && (rc != -EPERM || !strstr(w.why, needle)))
-		fail_msg("expected -EPERM \"%s\", got %d \"%s\"", needle, rc, w.why);
+	mntns_path_verdict_text(&v, why, sizeof(why));
+	if (needle && (rc != -EPERM || !v.refusal || !strstr(why, needle)))
+		fail_msg("expected -EPERM \"%s\", got %d \"%s\"", needle, rc, why);
+	if (!needle && v.refusal)
+		fail_msg("expected no refusal, got %d \"%s\"", rc, why);
 	return rc;
 }
 
@@ -134,6 +139,14 @@ static mode_t mode_at(int dirfd, const char *name)
 	return s.st_mode;
 }
 
+static int below(int base, const char *rel, enum mntns_want want)
+{
+	struct mntns_trust t = { .flags = MNTNS_TRUST_BELOW_FRESH, .at = base };
+	struct mntns_path_verdict v;
+
+	return mntns_path_open_trusted(rel, want, &t, &v);
+}
+
 /* What path.c makes has the modes it promises, whatever the caller's umask (pam_umask earlier
  * in the stack): the parents of nested targets 0755, a file target 0644, a create= directory
  * the rule's mode. */
@@ -150,10 +163,10 @@ static void test_modes_under_umask(void **state)
 	base = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(base >= 0);
 	old = umask(077);
-	fd = mntns_path_open_below(base, "/a/b/f", false);
+	fd = below(base, "/a/b/f", MNTNS_WANT_FILE);
 	assert_true(fd >= 0);
 	close(fd);
-	fd = mntns_path_open_below(base, "a/c", true);
+	fd = below(base, "a/c", MNTNS_WANT_DIR);
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(mntns_path_mkdir_owned(base, "own", geteuid(), getegid(), 0770), 0);
