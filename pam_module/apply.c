@@ -219,9 +219,9 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 		} else if (fd < 0 || fchdir(fd) < 0) {
 			int e = fd < 0 ? fd : -errno;
 
-			if (e == -EPERM && v.refusal)
-				log_warn(log, "working directory %s: %.*s %s; now /", s->cwd,
-					 (int)v.bad_len, s->cwd, mntns_path_verdict_text(&v, why, sizeof(why)));
+			if (v.refusal)
+				log_warn(log, "working directory %s: %s %s; now /", s->cwd,
+					 v.resolved, mntns_path_verdict_text(&v, why, sizeof(why)));
 			if (chdir("/") < 0)
 				log_warn(log, "working directory %s is hidden by a mount of the "
 					 "session, and chdir(\"/\") failed: %s", s->cwd,
@@ -232,7 +232,7 @@ void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool sa
 			else if (e == -ENOENT)
 				log_step(log, "working directory %s is not in the new view; now /",
 					 s->cwd);
-			else if (e != -EPERM || !v.refusal)
+			else if (!v.refusal)
 				log_warn(log, "working directory %s: %s in the new view; now /",
 					 s->cwd, strerror(-e));
 		} else {
@@ -287,9 +287,8 @@ static int planted_fail(struct mntns_err *err, const struct mntns_op *op, const 
 {
 	char why[256];
 
-	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %.*s %s", op->file, op->name, what, path,
-			  (int)(v->bad_len ? v->bad_len : strlen(path)), path,
-			  mntns_path_verdict_text(v, why, sizeof(why)));
+	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %s %s", op->file, op->name, what, path,
+			  v->resolved, mntns_path_verdict_text(v, why, sizeof(why)));
 }
 
 /* A planted component fails a rule, or skips an optional one with a warning: any user can
@@ -449,9 +448,9 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 				  "%s: [%s]: source %s exists but is not a directory owned by uid "
 				  "%u; refusing to use it",
 				  op->file, op->name, op->source, (unsigned)uid);
-	if (fd == -EPERM && v.refusal)
+	if (fd < 0 && v.refusal)
 		return planted(op, st, "source", op->source, &v, log, err);
-	if (fd == -ENOENT && st->dry && v.bad_len == strlen(op->source))
+	if (fd == -ENOENT && st->dry && v.at_last)
 		return would_make(op, st, uid, gid, log, err);
 	if (fd == -ENOENT && op->optional) {
 		log_step(log, "[%s]: parent of source %s does not exist; skipped (optional)",
@@ -461,7 +460,7 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 	}
 	if (fd == -EROFS)
 		return op_fail(err, op, fd, "creating source", op->source);
-	if (fd < 0 && v.bad_len < strlen(op->source))
+	if (fd < 0 && !v.at_last)
 		return op_fail(err, op, fd, "opening the parent of source", op->source);
 	if (fd < 0)
 		return op_fail(err, op, fd, "creating source", op->source);
@@ -492,7 +491,7 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 			return 0; /* a check, and the login would make it: would_make is done */
 	} else {
 		fd = mntns_path_open_trusted(op->source, MNTNS_WANT_ANY, &t, &v);
-		if (fd == -EPERM && v.refusal)
+		if (fd < 0 && v.refusal)
 			return planted(op, st, "source", op->source, &v, log, err);
 		if (fd == -ENOENT && op->optional) {
 			log_step(log, "[%s]: source %s does not exist; skipped (optional)",
@@ -626,7 +625,7 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 		t.flags = MNTNS_TRUST_NO_COVER;
 	}
 	fd = mntns_path_open_trusted(path, want_dir ? MNTNS_WANT_DIR : MNTNS_WANT_FILE, &t, &v);
-	if (fd == -EPERM && v.refusal)
+	if (fd < 0 && v.refusal)
 		return planted(op, &st[i], "target", op->target, &v, log, err);
 	if (fd == -ENOENT && op->optional) {
 		log_step(log, "[%s]: target %s does not exist; skipped (optional)", op->name,

@@ -44,17 +44,18 @@ static int fold(const struct mntns_config *cfg, int rc, int r, const struct mntn
 }
 
 /* Says why a config path was refused: V (of a strict walk) names the component and the
- * reason; the component is named only when it is not WHAT itself. */
+ * reason. */
 static int walk_error(const char *what, int rc, const struct mntns_path_verdict *v,
 		      struct mntns_err *err)
 {
-	bool above = v->bad_len && v->bad_len < strlen(what);
+	/* Named when it is not WHAT itself: a directory on the way, or where a link led. */
+	bool above = !v->at_last || strcmp(v->resolved, what) != 0;
 	char why[256];
 
-	if (rc == -EPERM && v->refusal && above)
-		return mntns_fail(err, rc, "%s: %.*s %s", what, (int)v->bad_len, what,
+	if (v->refusal && above)
+		return mntns_fail(err, rc, "%s: %s %s", what, v->resolved,
 				  mntns_path_verdict_text(v, why, sizeof(why)));
-	if (rc == -EPERM && v->refusal)
+	if (v->refusal)
 		return mntns_fail(err, rc, "%s: %s", what, mntns_path_verdict_text(v, why, sizeof(why)));
 	if (rc == -ELOOP)
 		return mntns_fail(err, rc, "%s: %s a symbolic link; refusing to follow it", what,
@@ -187,8 +188,7 @@ static int read_trusted(const char *what, uid_t trusted, char **buf, size_t *len
 	_cleanup_close_ int path_fd = mntns_path_open_trusted(what, MNTNS_WANT_FILE, &t, &v);
 	_cleanup_close_ int fd = -1;
 
-	if ((path_fd == -EINVAL || path_fd == -EISDIR) && what[0] == '/' &&
-	    v.bad_len == strlen(what))
+	if ((path_fd == -EINVAL || path_fd == -EISDIR) && what[0] == '/' && v.at_last)
 		return mntns_fail(err, -EINVAL, "%s: not a regular file", what);
 	if (path_fd < 0)
 		return walk_error(what, path_fd, &v, err);
@@ -290,7 +290,7 @@ static int open_dir(const char *dir, uid_t trusted, DIR **d, char ***names, size
 	struct mntns_path_verdict v;
 	_cleanup_close_ int path_fd = mntns_path_open_trusted(dir, MNTNS_WANT_DIR, &t, &v);
 	_cleanup_close_ int fd = -1;
-	bool itself = v.bad_len == strlen(dir);
+	bool itself = v.at_last;
 
 	/* Missing is "no drop-ins" only because the parent is trusted: nobody else can have
 	 * moved the directory aside. */

@@ -162,6 +162,13 @@ static int refuse(struct mntns_path_verdict *v, enum mntns_refusal why)
 	return -EPERM;
 }
 
+/* A refusal that is not -EPERM (-ELOOP for too many links). */
+static int refuse_rc(struct mntns_path_verdict *v, enum mntns_refusal why, int rc)
+{
+	v->refusal = why;
+	return rc;
+}
+
 static int refuse_errno(struct mntns_path_verdict *v, enum mntns_refusal why, int err)
 {
 	v->err = err;
@@ -271,6 +278,25 @@ const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *bu
 		break;
 	case MNTNS_REFUSE_NOT_USERS:
 		snprintf(why, sizeof(why), "is not a directory owned by uid %u", (unsigned)v->uid);
+		break;
+	case MNTNS_REFUSE_LINK_OWNER:
+		snprintf(why, sizeof(why), "is a symbolic link owned by uid %u, not by root",
+			 (unsigned)o->st_uid);
+		break;
+	case MNTNS_REFUSE_LINK_WAY:
+		snprintf(why, sizeof(why),
+			 "is a symbolic link below a directory that someone other "
+			 "than root can write to");
+		break;
+	case MNTNS_REFUSE_DOTDOT:
+		snprintf(why, sizeof(why),
+			 "is \"..\" (in a symbolic link's target) from or into a "
+			 "directory that someone other than root can write to");
+		break;
+	case MNTNS_REFUSE_LOOP:
+		snprintf(why, sizeof(why),
+			 "is one symbolic link too many (at most %d are followed)",
+			 MNTNS_MAX_LINKS);
 		break;
 	}
 	if (v->hostile && v->refusal != MNTNS_REFUSE_COVERABLE)
@@ -491,12 +517,23 @@ bool mntns_path_user_mount(int fd)
 	return mount_kind(fd, &v) == MOUNT_USERS;
 }
 
-/* One walk: its inputs, its verdict, and how often it went beneath a user's mount. */
+/* One walk: its inputs, its verdict, how often it went beneath a user's mount, how many
+ * symbolic links it followed, and whether every directory on the way so far is root's and
+ * writable by nobody else (only then can no one but root have made or changed a link met
+ * there, nor moved it there). */
 struct walk {
 	const struct mntns_trust *t;
 	struct mntns_path_verdict *v;
 	unsigned n_beneath;
+	unsigned n_links;
+	bool safe;
 };
+
+/* Is directory DIR root's and writable by nobody else? */
+static bool roots_alone(const struct stat *dir)
+{
+	return !mntns_path_hostile(dir);
+}
 
 /* Is the mount at FD one that this login made (T->own)? */
 static bool own_mount(int fd, const struct mntns_trust *t)
@@ -556,8 +593,8 @@ static int step_once(struct walk *w, int dirfd, const char *name, enum mntns_wan
 		     mntns_path_hostile(&v->dir_st);
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/'))
 		return -EINVAL;
-	/* A symlink is opened, judged and refused, never followed: the protected_symlinks check
-	 * (EACCES for another user's link in /tmp) never comes into it. Nobody but root can
+	/* A symlink is opened and judged, never followed by the kernel: the protected_symlinks
+	 * check (EACCES for another user's link in /tmp) never comes into it. Nobody but root can
 	 * have mounted anything where only root can write. */
 	fd = open_unchecked(dirfd, name, !(t->flags & MNTNS_TRUST_ROOT_ONLY));
 	if (fd == -EXDEV)
@@ -566,6 +603,16 @@ static int step_once(struct walk *w, int dirfd, const char *name, enum mntns_wan
 		return fd;
 	if (fstat(fd, &st) < 0)
 		return -errno;
+	if (S_ISLNK(st.st_mode) && !v->hostile && !(t->flags & MNTNS_TRUST_MKDIR_OWNED && last)) {
+		/* Where only root can write: followed when root made it and nobody else could
+		 * have put the directory it is in where it is (the caller reads it through FD). */
+		v->st = st;
+		if (st.st_uid != 0)
+			return refuse(v, MNTNS_REFUSE_LINK_OWNER);
+		if (!w->safe)
+			return refuse(v, MNTNS_REFUSE_LINK_WAY);
+		return mntns_take_fd(&fd);
+	}
 	rc = judge_at(&v->dir_st, &st, want, last, t, v);
 	return rc < 0 ? rc : mntns_take_fd(&fd);
 }
@@ -596,17 +643,13 @@ static int step(struct walk *w, int dirfd, const char *name, enum mntns_want wan
 
 /* MKDIR_OWNED: NAME in DIRFD is the user's directory, made now if it is missing. Whoever may
  * rename in DIRFD could swap what is made there, or move it away. */
-static int step_owned(struct walk *w, int dirfd, const char *name, size_t parent_len)
+static int step_owned(struct walk *w, int dirfd, const char *name)
 {
 	const struct mntns_trust *t = w->t;
 	struct mntns_path_verdict *v = w->v;
 	int fd, rc;
 
 	v->hostile = mntns_path_hostile(&v->dir_st);
-	if (mntns_path_coverable(&v->dir_st, t->uid)) {
-		v->bad_len = parent_len;
-		return refuse(v, MNTNS_REFUSE_COVERABLE);
-	}
 	if (t->flags & MNTNS_TRUST_DRY) {
 		/* A lookup of NAME alone asks no filesystem mounted on it anything. */
 		_cleanup_close_ int cur = open_nofollow(dirfd, name, O_PATH | O_CLOEXEC, false);
@@ -637,23 +680,118 @@ static int step_owned(struct walk *w, int dirfd, const char *name, size_t parent
 	return refuse(v, MNTNS_REFUSE_NOT_USERS);
 }
 
+/* Appends the component NAME to V->resolved. */
+static int resolved_push(struct mntns_path_verdict *v, const char *name)
+{
+	size_t n = strlen(v->resolved);
+	const char *sep = n && v->resolved[n - 1] != '/' ? "/" : "";
+
+	if (n + strlen(sep) + strlen(name) >= sizeof(v->resolved))
+		return -ENAMETOOLONG;
+	snprintf(v->resolved + n, sizeof(v->resolved) - n, "%s%s", sep, name);
+	return 0;
+}
+
+/* Takes the last component off V->resolved ("/a" becomes "/", "a" becomes ""). */
+static void resolved_pop(struct mntns_path_verdict *v)
+{
+	char *slash = strrchr(v->resolved, '/');
+
+	if (!slash)
+		v->resolved[0] = '\0';
+	else
+		slash[slash == v->resolved] = '\0';
+}
+
+/* Puts the target of the symbolic link LINK (an O_PATH descriptor of the link itself, read
+ * through which nobody can swap it) in front of REST, in TODO. */
+static int splice_link(int link, const char *rest, char *todo, size_t size)
+{
+	char target[4096];
+	ssize_t n = readlinkat(link, "", target, sizeof(target));
+	size_t rest_len = strlen(rest);
+
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ENOENT; /* as the kernel says of an empty link */
+	if ((size_t)n + 1 + rest_len >= size)
+		return -ENAMETOOLONG;
+	memmove(todo + n + 1, rest, rest_len + 1); /* REST is in TODO */
+	todo[n] = '/';
+	memcpy(todo, target, (size_t)n);
+	return 0;
+}
+
+/* "..", taken from the directory DIR the walk is in, only where every directory so far is
+ * root's alone: the parent of a directory a user can move is wherever they moved it. At the
+ * walk's root (stat ROOT) it stays there, as the kernel does. Returns the parent's
+ * descriptor, DIR itself (duplicated) at the root, or -errno. */
+static int step_up(struct walk *w, int dir, const struct stat *root)
+{
+	struct mntns_path_verdict *v = w->v;
+	_cleanup_close_ int fd = -1;
+	int rc;
+
+	if (!w->safe)
+		return refuse(v, MNTNS_REFUSE_DOTDOT);
+	if (mntns_same_inode(&v->st, root)) {
+		rc = fcntl(dir, F_DUPFD_CLOEXEC, 3);
+		return rc < 0 ? -errno : rc;
+	}
+	fd = open_nofollow(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, false);
+	if (fd < 0)
+		return fd;
+	v->dir_st = v->st;
+	if (fstat(fd, &v->st) < 0)
+		return -errno;
+	if (!roots_alone(&v->st))
+		return refuse(v, MNTNS_REFUSE_DOTDOT);
+	rc = judge_at(&v->st, &v->st, MNTNS_WANT_DIR, false, w->t, v);
+	return rc < 0 ? rc : mntns_take_fd(&fd);
+}
+
 /* The parents of nested targets below a fresh tmpfs (see MNTNS_TRUST_BELOW_FRESH). */
 static int open_below(int basefd, const char *rel, bool last_is_dir);
+
+/* Opens where the walk starts (T->at, or "/"), judged for STRICT and ROOT_ONLY. */
+static int open_start(struct walk *w, bool rooted)
+{
+	const struct mntns_trust *t = w->t;
+	struct mntns_path_verdict *v = w->v;
+	_cleanup_close_ int dir =
+	    rooted ? fcntl(t->at, F_DUPFD_CLOEXEC, 3) : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (dir < 0 || fstat(dir, &v->st) < 0)
+		return -errno;
+	v->dir_st = v->st;
+	w->safe = roots_alone(&v->st);
+	if ((t->flags & (MNTNS_TRUST_STRICT | MNTNS_TRUST_ROOT_ONLY)) &&
+	    (rc = judge_at(&v->st, &v->st, MNTNS_WANT_DIR, false, t, v)) < 0)
+		return rc;
+	return mntns_take_fd(&dir);
+}
 
 int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct mntns_trust *t,
 			    struct mntns_path_verdict *v)
 {
 	struct walk w = {.t = t, .v = v};
 	bool rooted = t->flags & (MNTNS_TRUST_ROOT_ONLY | MNTNS_TRUST_BELOW_FRESH);
-	bool judge_start = t->flags & (MNTNS_TRUST_STRICT | MNTNS_TRUST_ROOT_ONLY);
-	_cleanup_close_ int dir = -1;
-	const char *p = path;
+	_cleanup_close_ int root = -1, dir = -1;
+	struct stat root_st;
+	char todo[4096];
+	const char *p = todo;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
 	v->uid = t->uid;
 	v->want = want;
+	if (strlen(path) >= sizeof(todo))
+		return -ENAMETOOLONG;
+	snprintf(v->resolved, sizeof(v->resolved), "%s", path);
 	if (t->flags & MNTNS_TRUST_BELOW_FRESH) {
+		v->at_last = true;
 		rc = open_below(t->at, path, want == MNTNS_WANT_DIR);
 		if (rc >= 0 && fstat(rc, &v->st) < 0) {
 			close(rc);
@@ -663,15 +801,15 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 	}
 	if (!rooted && path[0] != '/')
 		return -EINVAL;
-	dir =
-	    rooted ? fcntl(t->at, F_DUPFD_CLOEXEC, 3) : open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0 || fstat(dir, &v->st) < 0)
+	snprintf(v->resolved, sizeof(v->resolved), "%s", rooted ? "" : "/");
+	root = open_start(&w, rooted);
+	if (root < 0)
+		return root;
+	root_st = v->st;
+	dir = fcntl(root, F_DUPFD_CLOEXEC, 3);
+	if (dir < 0)
 		return -errno;
-	v->dir_st = v->st;
-	if (judge_start && (rc = judge_at(&v->st, &v->st, MNTNS_WANT_DIR, false, t, v)) < 0) {
-		v->bad_len = 1;
-		return rc;
-	}
+	memcpy(todo, path, strlen(path) + 1);
 	for (;;) {
 		char name[256];
 		size_t len;
@@ -687,24 +825,65 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 			return -ENAMETOOLONG;
 		memcpy(name, p, len);
 		name[len] = '\0';
-		v->dir_st = v->st;
-		if ((t->flags & MNTNS_TRUST_NO_COVER) && mntns_path_coverable(&v->dir_st, t->uid)) {
-			v->bad_len = p > path + 1 ? (size_t)(p - path - 1) : 1;
-			return refuse(v, MNTNS_REFUSE_COVERABLE);
-		}
 		p += len;
 		last = p[strspn(p, "/")] == '\0';
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			v->at_last = last;
+			fd = step_up(&w, dir, &root_st);
+			if (fd < 0)
+				return fd;
+			resolved_pop(v);
+			close(dir);
+			dir = fd;
+			continue;
+		}
+		v->dir_st = v->st;
+		if ((t->flags & MNTNS_TRUST_NO_COVER) && mntns_path_coverable(&v->dir_st, t->uid))
+			return refuse(v, MNTNS_REFUSE_COVERABLE);
 		if (last && (t->flags & MNTNS_TRUST_PARENT))
 			break;
+		if (last && (t->flags & MNTNS_TRUST_MKDIR_OWNED) &&
+		    mntns_path_coverable(&v->dir_st, t->uid))
+			return refuse(v, MNTNS_REFUSE_COVERABLE); /* names the parent */
+		/* From here on a failure names this component. */
+		rc = resolved_push(v, name);
+		if (rc < 0)
+			return rc;
+		v->at_last = last;
 		if (last && (t->flags & MNTNS_TRUST_MKDIR_OWNED))
-			fd = step_owned(&w, dir, name, (size_t)(p - len - 1 - path));
+			fd = step_owned(&w, dir, name);
 		else
 			fd = step(&w, dir, name, last ? want : MNTNS_WANT_DIR, last);
-		if (fd < 0) {
-			if (!v->bad_len)
-				v->bad_len = (size_t)(p - path); /* the component that failed */
-			return fd;
+		if (fd >= 0 && S_ISLNK(v->st.st_mode)) {
+			/* Root's link where only root can write (step_once said so): its target
+			 * from "/" (the walk's root) when absolute, else from the directory it
+			 * is in, and the rest of the path after it. */
+			_cleanup_close_ int link = fd;
+
+			if (++w.n_links > MNTNS_MAX_LINKS)
+				return refuse_rc(v, MNTNS_REFUSE_LOOP, -ELOOP);
+			rc = splice_link(link, p, todo, sizeof(todo));
+			if (rc < 0)
+				return rc;
+			p = todo;
+			resolved_pop(v);
+			if (todo[0] == '/') {
+				close(dir);
+				dir = fcntl(root, F_DUPFD_CLOEXEC, 3);
+				if (dir < 0)
+					return -errno;
+				v->st = root_st;
+				snprintf(v->resolved, sizeof(v->resolved), "%s", rooted ? "" : "/");
+			} else {
+				v->st = v->dir_st;
+			}
+			continue;
 		}
+		if (fd < 0)
+			return fd;
+		w.safe = w.safe && S_ISDIR(v->st.st_mode) && roots_alone(&v->st);
 		close(dir);
 		dir = fd;
 	}

@@ -23,6 +23,8 @@ enum mntns_want {
 
 /* The most mounts of users that one walk goes beneath (mntns_trust.beneath). */
 #define MNTNS_MAX_BENEATH 8
+/* The most symbolic links one walk follows, as the kernel does. */
+#define MNTNS_MAX_LINKS 40
 /* The most users' mounts stacked on one name that are taken out of a copy (fuse.conf's
  * mount_max is 1000 for all users together). */
 #define MNTNS_MAX_LAYERS 4096
@@ -76,7 +78,7 @@ struct mntns_trust {
 	void *beneath_arg;
 };
 
-/* Why a walk refused (-EPERM) what it found. */
+/* Why a walk refused (-EPERM, or -ELOOP for MNTNS_REFUSE_LOOP) what it found. */
 enum mntns_refusal {
 	MNTNS_TRUSTED = 0,
 	MNTNS_REFUSE_SYMLINK,	    /* a symbolic link in hostile ground */
@@ -97,12 +99,19 @@ enum mntns_refusal {
 	MNTNS_REFUSE_BENEATH,	    /* one user's FUSE mount too many on the way to a source */
 	MNTNS_REFUSE_REPLACED,	    /* MKDIR_OWNED: replaced while it was being made */
 	MNTNS_REFUSE_NOT_USERS,	    /* MKDIR_OWNED: exists but is not a directory of uid's */
+	MNTNS_REFUSE_LINK_OWNER,    /* a symbolic link that is not root's */
+	MNTNS_REFUSE_LINK_WAY,	    /* root's link below a directory others can write to */
+	MNTNS_REFUSE_DOTDOT,	    /* ".." from or into a directory others can write to */
+	MNTNS_REFUSE_LOOP,	    /* more than MNTNS_MAX_LINKS links followed */
 };
 
 /* What one walk found. Only path.c writes it; mntns_path_verdict_text says it. */
 struct mntns_path_verdict {
-	enum mntns_refusal refusal; /* MNTNS_TRUSTED unless the walk returned -EPERM */
-	size_t bad_len;	    /* the first BAD_LEN bytes of the path name what failed (any error) */
+	enum mntns_refusal refusal; /* MNTNS_TRUSTED unless the walk refused */
+	/* The path as resolved, through the links followed: on success all of it; on a failure
+	 * up to what failed (for a directory others can mount on, that directory). */
+	char resolved[4096];
+	bool at_last;	    /* what failed is the last component of the path */
 	struct stat st;	    /* of what was opened, or refused */
 	struct stat dir_st; /* of the directory that holds it */
 	bool hostile;	    /* that directory can be written to by someone other than root */
@@ -114,14 +123,19 @@ struct mntns_path_verdict {
 };
 
 /* The one trust call: opens PATH (absolute; relative to T->at for BELOW_FRESH and ROOT_ONLY)
- * one component at a time as an O_PATH|O_CLOEXEC descriptor, never following a symlink, and
- * judges every component as T->flags say, for the login of T->uid, the last one as a WANT. In
- * hostile ground it goes into no other mount at all, and nowhere into a FUSE mount of a user,
- * without asking the mounted filesystem anything; with T->beneath it takes what such a FUSE
- * mount covers instead (the descriptor is then in the view T->beneath made). Returns a
- * descriptor, or -errno with V->bad_len naming the component: -EPERM with V->refusal when it
- * may have been planted (or is not root's alone, as the flags ask); -ELOOP for a symbolic link
- * in trusted ground; -ENOTDIR/-EISDIR/-EINVAL when it is of the wrong type. */
+ * one component at a time as an O_PATH|O_CLOEXEC descriptor, never letting the kernel follow
+ * a symlink, and judges every component as T->flags say, for the login of T->uid, the last one
+ * as a WANT. A symbolic link is followed only when nobody but root could have made or changed
+ * it (systemd's CHASE_SAFE): it is root's, and every directory on the way to it is root's and
+ * writable by nobody else; its target from the walk's root when absolute, else from the link's
+ * directory; "..", in a link's target, only between such directories; at most MNTNS_MAX_LINKS
+ * links. In hostile ground it goes into no other mount at all, and nowhere into a FUSE mount
+ * of a user, without asking the mounted filesystem anything; with T->beneath it takes what
+ * such a FUSE mount covers instead (the descriptor is then in the view T->beneath made).
+ * Returns a descriptor, or -errno with V->resolved naming what failed: -EPERM with
+ * V->refusal when it may have been planted (or is not root's alone, as the flags ask), -ELOOP
+ * with V->refusal for too many links; -ELOOP without for a symlink as the create= directory
+ * itself; -ENOTDIR/-EISDIR/-EINVAL when it is of the wrong type. */
 int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct mntns_trust *t,
 			    struct mntns_path_verdict *v);
 
@@ -132,9 +146,9 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_want want,
 		     const struct mntns_trust *t, struct mntns_path_verdict *v);
 
-/* Says why V refused, for a message after the name of the component (V->bad_len bytes of the
- * path): "is owned by uid 1001 in a directory that others can write to; refusing to use it
- * (it may have been planted)". Returns BUF. */
+/* Says why V refused, for a message after the name of what failed (V->resolved): "is owned by uid
+ * 1001 in a directory that others can write to; refusing to use it (it may have been planted)".
+ * Returns BUF. */
 const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *buf, size_t size);
 
 /* A directory is hostile ground when anyone but root may write to it: it is group- or

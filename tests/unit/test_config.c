@@ -523,6 +523,18 @@ static char *path(const char *name)
 	return buf[turn];
 }
 
+/* A symbolic link NAME to TARGET that is not root's (a tester's own, or given to uid 1 when
+ * the tester is root): never followed. */
+static int users_symlink(const char *target, const char *name)
+{
+	char to[4352];
+
+	snprintf(to, sizeof(to), "%s", path(target));
+	if (symlink(to, path(name)) < 0)
+		return -1;
+	return geteuid() == 0 ? lchown(path(name), 1, 1) : 0;
+}
+
 static void write_file(const char *name, const char *text, mode_t mode)
 {
 	FILE *f = fopen(path(name), "w");
@@ -629,10 +641,53 @@ static void test_files_trust(void **state)
 	expect_file_error("ww.conf", NULL, geteuid(), "ww.conf: is writable by group or others");
 	write_file("gw.conf", tmp_rule, 0620);
 	expect_file_error("gw.conf", NULL, geteuid(), "writable by group or others (mode 0620)");
-	assert_int_equal(symlink(path("main.conf"), path("link.conf")), 0);
+	assert_int_equal(users_symlink("main.conf", "link.conf"), 0);
 	expect_file_error("link.conf", NULL, geteuid(), "link.conf: is a symbolic link");
 	assert_int_equal(mkfifo(path("fifo.conf"), 0644), 0);
 	expect_file_error("fifo.conf", NULL, geteuid(), "fifo.conf: not a regular file");
+}
+
+/* Root's links where only root can write are followed (issue 19): the main file, a drop-in
+ * directory, a drop-in, relative and absolute, ".." among root's directories; a loop is not,
+ * nor a root's link below a directory of the tester's. */
+static void test_files_root_links(void **state)
+{
+	struct mntns_config cfg;
+	struct mntns_err err = { "" };
+	char to[4352];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* links of root's, in directories of root's only */
+	assert_int_equal(symlink("main.conf", path("rel.conf")), 0);
+	snprintf(to, sizeof(to), "%s", path("main.conf"));
+	assert_int_equal(symlink(to, path("abs.conf")), 0);
+	mkdir(path("l1"), 0755);
+	assert_int_equal(symlink("../d", path("l1/up")), 0); /* ".." among root's directories */
+	if (load_files("rel.conf", "l1/up", 0, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg.n_rules, 3);
+	mntns_config_free(&cfg);
+	if (load_files("abs.conf", NULL, 0, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	mntns_config_free(&cfg);
+	mkdir(path("ld"), 0755);
+	assert_int_equal(symlink(to, path("ld/10-main.conf")), 0);
+	if (load_files("main.conf", "ld", 0, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	mntns_config_free(&cfg);
+	/* What the link leads to is judged as the file itself is, and named. */
+	write_file("ww-target.conf", tmp_rule, 0666);
+	assert_int_equal(symlink("ww-target.conf", path("to-ww.conf")), 0);
+	expect_file_error("to-ww.conf", NULL, 0, "ww-target.conf is writable by group or others");
+	assert_int_equal(symlink("loop2.conf", path("loop1.conf")), 0);
+	assert_int_equal(symlink("loop1.conf", path("loop2.conf")), 0);
+	expect_file_error("loop1.conf", NULL, 0, "is one symbolic link too many (at most 40");
+	/* Below a directory that uid 1 owns, root's own link is not followed. */
+	mkdir(path("theirs"), 0755);
+	assert_int_equal(chown(path("theirs"), 1, 1), 0);
+	assert_int_equal(symlink(to, path("theirs/x.conf")), 0);
+	expect_file_error("theirs/x.conf", NULL, 0, "theirs is owned by uid 1, not by uid 0");
 }
 
 /* What a reader sees while root rewrites the file in place is refused, not read as "no rules";
@@ -686,7 +741,7 @@ static void test_dropin_trust(void **state)
 {
 	(void)state;
 	mkdir(path("d2"), 0755);
-	assert_int_equal(symlink(path("main.conf"), path("d2/10-link.conf")), 0);
+	assert_int_equal(users_symlink("main.conf", "d2/10-link.conf"), 0);
 	expect_file_error("main.conf", "d2", geteuid(), "d2/10-link.conf: is a symbolic link");
 	mkdir(path("d3"), 0755);
 	write_file("d3/10-ww.conf", tmp_rule, 0646);
@@ -694,7 +749,7 @@ static void test_dropin_trust(void **state)
 	mkdir(path("d4"), 0777);
 	assert_int_equal(chmod(path("d4"), 0777), 0);
 	expect_file_error("main.conf", "d4", geteuid(), "d4: is writable by group or others");
-	assert_int_equal(symlink(path("d"), path("d5")), 0);
+	assert_int_equal(users_symlink("d", "d5"), 0);
 	expect_file_error("main.conf", "d5", geteuid(), "d5: is a symbolic link");
 	mkdir(path("d6"), 0755);
 	write_file("d6/10-bad.conf", "[x]\ntype = tmpfs\n", 0644);
@@ -793,7 +848,7 @@ static void test_files_broken_untrusted(void **state)
 	mntns_config_free(&cfg);
 	/* A symlink in place of a drop-in, and a drop-in directory others can write to. */
 	mkdir(path("u2"), 0755);
-	assert_int_equal(symlink(path("main.conf"), path("u2/10-link.conf")), 0);
+	assert_int_equal(users_symlink("main.conf", "u2/10-link.conf"), 0);
 	load_failing("typo.conf", "u2", &cfg, "u2/10-link.conf: is a symbolic link");
 	assert_false(cfg.trusted);
 	mntns_config_free(&cfg);
@@ -833,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_many_sections),
 		cmocka_unit_test(test_files_order),
 		cmocka_unit_test(test_files_trust),
+		cmocka_unit_test(test_files_root_links),
 		cmocka_unit_test(test_files_empty_and_parents),
 		cmocka_unit_test(test_dropin_trust),
 		cmocka_unit_test(test_files_broken),

@@ -181,6 +181,172 @@ static void test_modes_under_umask(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A directory of root's alone below $HOME (root's), for walks that follow root's links; NULL
+ * (the test skips) when the tester is not root. */
+static char *root_base(char *buf, size_t size)
+{
+	const char *home = getenv("HOME");
+
+	if (geteuid() != 0 || !home || home[0] != '/')
+		return NULL;
+	snprintf(buf, size, "%s/mntns-path-XXXXXX", home);
+	return mkdtemp(buf);
+}
+
+static void rm_rf(const char *dir)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Walks BASE/REL with flags FLAGS for uid 1000; returns the descriptor or -errno, and V. */
+static int walk(const char *base, const char *rel, unsigned flags, struct mntns_path_verdict *v)
+{
+	struct mntns_trust t = { .uid = 1000, .gid = 1000, .mode = 0700, .flags = flags };
+	char p[4400];
+
+	snprintf(p, sizeof(p), "%s/%s", base, rel);
+	return mntns_path_open_trusted(p, MNTNS_WANT_ANY, &t, v);
+}
+
+#define IN(b, r) (snprintf(path_buf, sizeof(path_buf), "%s/%s", b, r), path_buf)
+static char path_buf[4400];
+
+/* Root's links where only root can write are followed; anyone else's, or one below ground
+ * that others can write to, refused, saying which link and why. */
+static void test_links(void **state)
+{
+	struct mntns_path_verdict v;
+	char base[4096], why[256], target[4400];
+	int fd;
+
+	(void)state;
+	if (!root_base(base, sizeof(base)))
+		skip();
+	assert_int_equal(mkdir(IN(base, "real"), 0755), 0);
+	assert_int_equal(mkdir(IN(base, "real/x"), 0755), 0);
+	assert_int_equal(symlink("real", IN(base, "rel")), 0);
+	snprintf(target, sizeof(target), "%s/real", base);
+	assert_int_equal(symlink(target, IN(base, "abs")), 0);
+	/* Relative, from the link's directory; absolute, from "/"; the path as resolved. */
+	fd = walk(base, "rel/x", 0, &v);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(target, sizeof(target), "%s/real/x", base);
+	assert_string_equal(v.resolved, target);
+	fd = walk(base, "abs/x", MNTNS_TRUST_NO_COVER, &v);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_string_equal(v.resolved, target);
+	/* A link of uid 1's, even where only root can write. */
+	assert_int_equal(symlink("real", IN(base, "theirs")), 0);
+	assert_int_equal(lchown(IN(base, "theirs"), 1, 1), 0);
+	assert_int_equal(walk(base, "theirs/x", 0, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_LINK_OWNER);
+	snprintf(target, sizeof(target), "%s/theirs", base);
+	assert_string_equal(v.resolved, target);
+	assert_non_null(strstr(mntns_path_verdict_text(&v, why, sizeof(why)),
+			       "is a symbolic link owned by uid 1, not by root"));
+	/* Root's link in a directory everyone can write to: as planted, as ever. */
+	assert_int_equal(mkdir(IN(base, "tmp"), 01777), 0);
+	assert_int_equal(chmod(IN(base, "tmp"), 01777), 0);
+	snprintf(target, sizeof(target), "%s/real", base);
+	assert_int_equal(symlink(target, IN(base, "tmp/l")), 0);
+	assert_int_equal(walk(base, "tmp/l", 0, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_SYMLINK);
+	assert_non_null(strstr(mntns_path_verdict_text(&v, why, sizeof(why)),
+			       "is a symbolic link in a directory that others can write to"));
+	/* Root's link in root's directory, below a directory of uid 1's. */
+	assert_int_equal(mkdir(IN(base, "home"), 0755), 0);
+	assert_int_equal(chown(IN(base, "home"), 1, 1), 0);
+	assert_int_equal(mkdir(IN(base, "home/rootdir"), 0755), 0);
+	assert_int_equal(symlink(target, IN(base, "home/rootdir/l")), 0);
+	assert_int_equal(walk(base, "home/rootdir/l", 0, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_LINK_WAY);
+	/* ".." in a link's target: among root's directories, and not out of uid 1's. */
+	assert_int_equal(symlink("../real", IN(base, "real/up")), 0);
+	fd = walk(base, "real/up/x", 0, &v);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_string_equal(v.resolved, IN(base, "real/x"));
+	assert_int_equal(mkdir(IN(base, "home/rootdir/sub"), 0755), 0);
+	snprintf(target, sizeof(target), "%s/home/rootdir/sub", base);
+	assert_int_equal(symlink(target, IN(base, "real/tosub")), 0);
+	fd = walk(base, "real/tosub", 0, &v); /* what it leads to is judged as any path is */
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(target, sizeof(target), "%s/home/rootdir/../../real", base);
+	assert_int_equal(symlink(target, IN(base, "real/dd")), 0);
+	assert_int_equal(walk(base, "real/dd", 0, &v), -EPERM); /* ".." below uid 1's */
+	assert_int_equal(v.refusal, MNTNS_REFUSE_DOTDOT);
+	/* A loop, bounded. */
+	assert_int_equal(symlink("loop2", IN(base, "loop1")), 0);
+	assert_int_equal(symlink("loop1", IN(base, "loop2")), 0);
+	assert_int_equal(walk(base, "loop1", 0, &v), -ELOOP);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_LOOP);
+	/* The create= directory itself is never a link. */
+	assert_int_equal(walk(base, "rel", MNTNS_TRUST_MKDIR_OWNED, &v), -ELOOP);
+	rm_rf(base);
+}
+
+/* What the flags add: a target below a directory others can mount on, create= in one, a dry
+ * create= that makes nothing, and the run directory's root-only rule. */
+static void test_flags(void **state)
+{
+	struct mntns_path_verdict v;
+	char base[4096], why[256];
+	struct stat s;
+	int fd;
+
+	(void)state;
+	if (!root_base(base, sizeof(base)))
+		skip();
+	assert_int_equal(mkdir(IN(base, "shared"), 0777), 0);
+	assert_int_equal(chmod(IN(base, "shared"), 0777), 0);
+	assert_int_equal(mkdir(IN(base, "shared/t"), 0755), 0);
+	assert_int_equal(walk(base, "shared/t", MNTNS_TRUST_NO_COVER, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_COVERABLE);
+	assert_string_equal(v.resolved, IN(base, "shared"));
+	assert_non_null(strstr(mntns_path_verdict_text(&v, why, sizeof(why)),
+			       "another user could mount on it"));
+	assert_int_equal(walk(base, "shared/new", MNTNS_TRUST_MKDIR_OWNED, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_COVERABLE);
+	/* DRY: -ENOENT for what a login would make, and nothing made. */
+	assert_int_equal(walk(base, "new", MNTNS_TRUST_MKDIR_OWNED | MNTNS_TRUST_DRY, &v), -ENOENT);
+	assert_true(v.at_last);
+	assert_int_equal(stat(IN(base, "new"), &s), -1);
+	fd = walk(base, "new", MNTNS_TRUST_MKDIR_OWNED, &v);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(stat(IN(base, "new"), &s), 0);
+	assert_int_equal(s.st_uid, 1000);
+	assert_int_equal(s.st_mode, S_IFDIR | 0700);
+	/* A directory of root's where the user's is wanted. */
+	assert_int_equal(mkdir(IN(base, "roots"), 0755), 0);
+	assert_int_equal(walk(base, "roots", MNTNS_TRUST_MKDIR_OWNED, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_NOT_USERS);
+	assert_false(v.hostile);
+	/* ROOT_ONLY: the object root's with no bits for anyone else; on the way, 022. */
+	{
+		struct mntns_trust t = { .flags = MNTNS_TRUST_ROOT_ONLY };
+
+		t.at = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		assert_true(t.at >= 0);
+		assert_int_equal(mntns_path_open_trusted("roots", MNTNS_WANT_DIR, &t, &v), -EPERM);
+		assert_int_equal(v.refusal, MNTNS_REFUSE_NOT_ROOTS);
+		assert_int_equal(chmod(IN(base, "roots"), 0700), 0);
+		fd = mntns_path_open_trusted("roots", MNTNS_WANT_DIR, &t, &v);
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(mntns_path_open_trusted("shared/t", MNTNS_WANT_DIR, &t, &v),
+				 -EPERM);
+		close(t.at);
+	}
+	rm_rf(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +356,8 @@ int main(void)
 		cmocka_unit_test(test_judge_trusted),
 		cmocka_unit_test(test_judge_strict),
 		cmocka_unit_test(test_modes_under_umask),
+		cmocka_unit_test(test_links),
+		cmocka_unit_test(test_flags),
 	};
 
 	return cmocka_run_group_tests_name("path", tests, NULL, NULL);
