@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "path.h"
 #include "plan.h"
 #include "user.h"
 #include "userscope.h"
@@ -57,6 +58,30 @@ static void print_live(const struct mntns_plan *plan, const struct mntns_user *u
 		       "last process, which has just exited\n");
 }
 
+/* Where PATH leads through root's symbolic links, as a login resolves it (its parent, when it
+ * does not exist yet): said only when that is elsewhere. */
+static void print_resolved(const char *what, const char *path, uid_t uid)
+{
+	struct mntns_trust t = { .uid = uid };
+	struct mntns_path_verdict v;
+	int fd = path ? mntns_path_open_trusted(path, MNTNS_WANT_ANY, &t, &v) : -EINVAL;
+	char buf[sizeof(v.resolved) + 256];
+
+	if (fd < 0 && path) {
+		t.flags = MNTNS_TRUST_PARENT;
+		fd = mntns_path_open_trusted(path, MNTNS_WANT_DIR, &t, &v);
+		snprintf(buf, sizeof(buf), "%s%s%s", v.resolved, strcmp(v.resolved, "/") ? "/" : "",
+			 strrchr(path, '/') + 1);
+	} else if (fd >= 0) {
+		snprintf(buf, sizeof(buf), "%s", v.resolved);
+	}
+	if (fd < 0)
+		return;
+	close(fd);
+	if (strcmp(buf, path) != 0)
+		printf("    %s %s resolves to %s (through root's symbolic links)\n", what, path, buf);
+}
+
 static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u)
 {
 	struct mntns_plan plan;
@@ -80,6 +105,8 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 
 			mntns_op_describe(&plan.ops[i], line, sizeof(line));
 			printf("%s\n", line);
+			print_resolved("target", plan.ops[i].target, u->uid);
+			print_resolved("source", plan.ops[i].source, u->uid);
 		}
 	}
 	if (plan.selected)
