@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # Failure handling: broken or untrusted configuration denies the session, on_error = ignore
-# leaves the login untouched, symlinks in sources and targets are refused.
+# leaves the login untouched, users' symlinks in sources and targets are refused.
 # shellcheck disable=SC2119 # sb_use_module takes optional module arguments
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
@@ -212,6 +212,9 @@ case_config_symlink() {
 	sb_config_tmp
 	mv /etc/security/mntns.conf /etc/security/mntns-real.conf
 	ln -s mntns-real.conf /etc/security/mntns.conf
+	# A link of a user's (one of root's, where only root can write, is followed:
+	# 66-symlinks.sh).
+	chown -h alice:alice /etc/security/mntns.conf
 	expect_denied "mntns.conf is a symlink"
 }
 
@@ -221,6 +224,7 @@ case_symlink_source() {
 	expect_accepted
 	mv "$SB_DATA/src" "$SB_DATA/src.real"
 	ln -s src.real "$SB_DATA/src"
+	chown -h alice:alice "$SB_DATA/src" # root's own would be followed (66-symlinks.sh)
 	expect_denied "bind source swapped for a symlink"
 }
 
@@ -230,6 +234,7 @@ case_symlink_target() {
 	expect_accepted
 	mv "$SB_DATA/dst" "$SB_DATA/dst.real"
 	ln -s dst.real "$SB_DATA/dst"
+	chown -h alice:alice "$SB_DATA/dst"
 	expect_denied "bind target swapped for a symlink"
 	[ -z "$(ls -A "$SB_DATA/dst.real")" ] || fail "something appeared in the symlink's target"
 }
@@ -240,11 +245,13 @@ case_symlink_parent() {
 	expect_accepted
 	mv "$SB_DATA/p" "$SB_DATA/p.real"
 	ln -s p.real "$SB_DATA/p"
+	chown -h alice:alice "$SB_DATA/p"
 	expect_denied "parent of the bind source swapped for a symlink"
 	rm "$SB_DATA/p"
 	mv "$SB_DATA/p.real" "$SB_DATA/p"
 	mv "$SB_DATA/q" "$SB_DATA/q.real"
 	ln -s q.real "$SB_DATA/q"
+	chown -h alice:alice "$SB_DATA/q"
 	expect_denied "parent of the bind target swapped for a symlink"
 }
 
