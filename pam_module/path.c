@@ -329,14 +329,15 @@ static int judge_strict(const struct stat *obj, enum mntns_want want, const stru
 	return type_error(obj, want);
 }
 
-/* ROOT_ONLY: a directory on the way root's and writable by root alone; the object (LAST)
- * root's, one name, and nobody else's to use at all. */
+/* ROOT_ONLY: root's, a directory on the way writable by root alone, the directory at the end
+ * (LAST) nobody else's to enter at all, a file one name of root's. What is in such a
+ * directory is out of everyone else's reach whatever its own mode. */
 static int judge_root_only(const struct stat *obj, enum mntns_want want, bool last,
 			   struct mntns_path_verdict *v)
 {
 	if (S_ISLNK(obj->st_mode))
 		return -ELOOP;
-	if (obj->st_uid != 0 || (obj->st_mode & (last ? 07077 : 022)) ||
+	if (obj->st_uid != 0 || (S_ISDIR(obj->st_mode) && (obj->st_mode & (last ? 07077 : 022))) ||
 	    (S_ISREG(obj->st_mode) && obj->st_nlink != 1))
 		return refuse(v, MNTNS_REFUSE_NOT_ROOTS);
 	return type_error(obj, want);

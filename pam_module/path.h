@@ -51,9 +51,10 @@ enum mntns_trust_flags {
 	 * wanted; exactly these modes, whatever the caller's umask). */
 	MNTNS_TRUST_BELOW_FRESH = 1U << 4,
 	/* The run directory and what it holds (locks, registries, the view's record): every
-	 * directory on the way root's and writable by root alone, the object root's with no
-	 * permission for anyone else. Nobody else can have mounted anything there, so mounts
-	 * are crossed without being examined (which costs O(mounts) before Linux 6.8). */
+	 * directory on the way root's and writable by root alone, a directory at the end with
+	 * no permission for anyone else, a file root's with one name. Nobody else can have mounted
+	 * anything there, so mounts are crossed without being examined (which costs O(mounts)
+	 * before Linux 6.8). */
 	MNTNS_TRUST_ROOT_ONLY = 1U << 5,
 	/* Open the directory that holds the last component (judged as one on the way), not the
 	 * component itself: where the caller makes it. */

@@ -194,16 +194,7 @@ EOF
 # itself (at either of its names), never on /etc.
 case_link_race() {
 	homes_behind_link
-	sb_config <<EOF
-[global]
-users = * !root
-
-[data]
-type = bind
-source = %h/src
-target = %h/dst
-EOF
-	sb_use_module
+	home_rules_config
 	as alice ln -s /etc "$SRV/alice/dst.alt"
 	local etc0 out rc ok refused
 	etc0=$(find /etc -maxdepth 1 -printf '%p %u %g %m %y %i\n' | sort | sha256sum)
@@ -212,8 +203,8 @@ EOF
 	_sb_track "$swap"
 	sleep 0.2
 	kill -0 "$swap" 2>/dev/null || fail "swapper did not start: $(sb_oneline_file swapper.err)"
-	out=$(timeout -k 3 120 "${SB_WRAP[@]}" "$CLIENT" -n "$LOGINS" -a "$SRV/alice/dst" \
-		-a "$SRV/alice/dst.alt" mntns-test alice 2>"$SB_CASE_DIR/client.err")
+	out=$(timeout -k 3 120 "${SB_WRAP[@]}" "$CLIENT" -n "$LOGINS" -a /tmp \
+		-a "$SRV/alice/dst" -a "$SRV/alice/dst.alt" mntns-test alice 2>"$SB_CASE_DIR/client.err")
 	rc=$?
 	_sb_stop_pids "$swap"
 	echo "$out"

@@ -342,6 +342,17 @@ static void test_flags(void **state)
 		close(fd);
 		assert_int_equal(mntns_path_open_trusted("shared/t", MNTNS_WANT_DIR, &t, &v),
 				 -EPERM);
+		/* A file in it: root's, one name, whatever its mode (a lock made 0644). */
+		assert_int_equal(close(open(IN(base, "roots/lock"), O_CREAT | O_WRONLY, 0644)), 0);
+		fd = mntns_path_open_trusted("roots/lock", MNTNS_WANT_FILE, &t, &v);
+		assert_true(fd >= 0);
+		close(fd);
+		char lock[4400];
+
+		snprintf(lock, sizeof(lock), "%s/roots/lock", base);
+		assert_int_equal(link(lock, IN(base, "roots/lock2")), 0);
+		assert_int_equal(mntns_path_open_trusted("roots/lock", MNTNS_WANT_FILE, &t, &v),
+				 -EPERM);
 		close(t.at);
 	}
 	rm_rf(base);
