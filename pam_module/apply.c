@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later */
-/* Namespace entry and mounting with the new mount API, always on descriptors that were
- * resolved without following symlinks (see apply.h). */
+/* Applying a plan: the rule mounts, made with the new mount API, always on descriptors that
+ * were resolved without following symlinks (see apply.h). */
 #include "apply.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,230 +15,14 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "nested.h"
+#include "log.h"
 #include "path.h"
 #include "strmap.h"
+#include "view.h"
 
-static void log_v(void (*fn)(void *arg, const char *line), void *arg, const char *fmt,
-		  va_list ap) __attribute__((format(printf, 3, 0)));
-
-static void log_v(void (*fn)(void *arg, const char *line), void *arg, const char *fmt, va_list ap)
-{
-	char line[1024];
-
-	if (!fn)
-		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	fn(arg, line);
-}
-
-static void log_step(const struct mntns_log *log, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void log_step(const struct mntns_log *log, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!log)
-		return;
-	va_start(ap, fmt);
-	log_v(log->fn, log->arg, fmt, ap);
-	va_end(ap);
-}
-
-/* A warning is logged even without debug: the session goes on without a rule. */
-static void log_warn(const struct mntns_log *log, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void log_warn(const struct mntns_log *log, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!log)
-		return;
-	va_start(ap, fmt);
-	log_v(log->warn, log->arg, fmt, ap);
-	va_end(ap);
-}
-
-void mntns_saved_release(struct mntns_saved *s)
-{
-	mntns_closep(&s->ns_fd);
-	mntns_closep(&s->root_fd);
-	mntns_closep(&s->cwd_fd);
-	free(s->cwd);
-	s->ns_fd = s->root_fd = s->cwd_fd = -1;
-	s->cwd = NULL;
-	s->entered = false;
-}
-
-int mntns_ns_save(struct mntns_saved *s, struct mntns_err *err)
-{
-	s->entered = false;
-	s->moved = false;
-	s->cwd = NULL;
-	s->ns_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	s->root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	s->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (s->ns_fd < 0 || s->root_fd < 0 || s->cwd_fd < 0) {
-		int e = errno;
-
-		mntns_saved_release(s);
-		return mntns_fail(err, -e, "opening the current namespace, root and working "
-				  "directory (is /proc mounted?): %s", strerror(e));
-	}
-	s->cwd = getcwd(NULL, 0); /* NULL is fine: a deleted cwd is left alone */
-	return 0;
-}
-
-int mntns_ns_move(struct mntns_saved *s, int ns_fd, struct mntns_err *err)
-{
-	/* setns() into a mount namespace refuses a thread whose fs_struct is shared with other
-	 * threads; unsharing it first lets multithreaded callers in (and leaves the others). */
-	if (unshare(CLONE_FS) < 0 || setns(ns_fd, CLONE_NEWNS) < 0) {
-		if (errno == EPERM)
-			return mntns_fail(err, -errno, "setns(CLONE_NEWNS): %s: the process lacks "
-					  "CAP_SYS_ADMIN", strerror(errno));
-		return mntns_fail(err, -errno, "setns(CLONE_NEWNS): %s", strerror(errno));
-	}
-	s->entered = true;
-	s->moved = true; /* root and working directory are now that namespace's root */
-	return 0;
-}
-
-int mntns_ns_enter_new(struct mntns_saved *s, enum mntns_prop prop, const struct mntns_log *log,
-		       struct mntns_err *err)
-{
-	struct mount_attr attr = {
-		.propagation = prop == MNTNS_PROP_PRIVATE ? MS_PRIVATE : MS_SLAVE,
-	};
-
-	if (unshare(CLONE_NEWNS) < 0) {
-		int e = errno;
-		struct mntns_err back;
-
-		/* Still in the caller's namespace, unless a nested login moved to the outer one. */
-		if (mntns_ns_leave(s, &back) < 0) {
-			mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s; %s", strerror(e), back.msg);
-			return -ENOTRECOVERABLE;
-		}
-		if (e == EPERM)
-			return mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s: the process lacks "
-					  "CAP_SYS_ADMIN", strerror(e));
-		return mntns_fail(err, -e, "unshare(CLONE_NEWNS): %s", strerror(e));
-	}
-	s->entered = true;
-	log_step(log, "entered a new mount namespace");
-
-	/* Without this, "/" may be shared with the host (systemd makes it so) and every mount of
-	 * the session would appear on the host. Slave keeps host mounts flowing in. */
-	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
-		int e = errno;
-		struct mntns_err back;
-
-		mntns_fail(err, -e, "making / recursively %s: %s",
-			   prop == MNTNS_PROP_PRIVATE ? "private" : "slave", strerror(e));
-		if (mntns_ns_leave(s, &back) < 0) {
-			size_t n = strlen(err->msg);
-
-			snprintf(err->msg + n, sizeof(err->msg) - n, "; %s", back.msg);
-			return -ENOTRECOVERABLE;
-		}
-		return -e;
-	}
-	log_step(log, "made / recursively %s", prop == MNTNS_PROP_PRIVATE ? "private" : "slave");
-	return 0;
-}
-
-int mntns_ns_leave(struct mntns_saved *s, struct mntns_err *err)
-{
-	int rc = 0;
-
-	if (s->entered) {
-		/* As in mntns_ns_move: multithreaded callers need their own fs_struct first. */
-		if (unshare(CLONE_FS) < 0 || setns(s->ns_fd, CLONE_NEWNS) < 0)
-			rc = mntns_fail(err, -errno,
-					"cannot return to the original mount namespace: %s",
-					strerror(errno));
-		/* setns() moved root and cwd to the namespace's root; put back the caller's. */
-		else if (fchdir(s->root_fd) < 0 || chroot(".") < 0 || fchdir(s->cwd_fd) < 0)
-			rc = mntns_fail(err, -errno,
-					"cannot restore the root and working directory: %s",
-					strerror(errno));
-	}
-	mntns_saved_release(s);
-	return rc;
-}
-
-static bool path_covers(const char *target, const char *path)
-{
-	size_t n = strlen(target);
-
-	return strncmp(target, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* Is FD the same directory as the one S->cwd_fd names? */
-static bool same_dir(int fd, const struct mntns_saved *s)
-{
-	struct stat a, b;
-
-	return fstat(fd, &a) == 0 && fstat(s->cwd_fd, &b) == 0 && mntns_same_inode(&a, &b);
-}
-
-void mntns_ns_done(struct mntns_saved *s, const struct mntns_plan *plan, bool same_only,
-		   uid_t uid, const struct mntns_log *log)
-{
-	bool covered = false;
-
-	/* After setns() the thread stands at the namespace's root: go back to the same path. */
-	covered = s->moved;
-	for (size_t i = 0; s->cwd && plan && i < plan->n && !covered; i++)
-		covered = path_covers(plan->ops[i].target, s->cwd);
-	if (covered && s->cwd) {
-		/* The old cwd would keep the session inside what the new mount hides. It is
-		 * looked up with the walk every other path takes: a user's FUSE mount on the way
-		 * is never entered (its server could stall the login for ever), a symlink swapped
-		 * in is not followed, and on any doubt the login starts at "/". */
-		struct mntns_trust t = { .uid = uid };
-		struct mntns_path_verdict v;
-		_cleanup_close_ int fd = mntns_path_open_trusted(s->cwd, MNTNS_WANT_DIR, &t, &v);
-		char why[256];
-
-		/* Into a view that is not the user's own (root back in the outer view), the same
-		 * path may name a directory of someone else's: /tmp/build of another user, where
-		 * "sudo make install" from a private /tmp would otherwise run. */
-		if (fd >= 0 && same_only && !same_dir(fd, s)) {
-			log_warn(log, "working directory %s is another directory in the outer view; "
-				 "now /", s->cwd);
-			mntns_closep(&fd);
-			fd = -1;
-			if (chdir("/") < 0)
-				log_warn(log, "chdir(\"/\") failed: %s", strerror(errno));
-		} else if (fd < 0 || fchdir(fd) < 0) {
-			int e = fd < 0 ? fd : -errno;
-
-			if (v.refusal)
-				log_warn(log, "working directory %s: %s %s; now /", s->cwd,
-					 v.resolved, mntns_path_verdict_text(&v, why, sizeof(why)));
-			if (chdir("/") < 0)
-				log_warn(log, "working directory %s is hidden by a mount of the "
-					 "session, and chdir(\"/\") failed: %s", s->cwd,
-					 strerror(errno));
-			/* A directory of the caller's private /tmp is not in the outer view, nor
-			 * one of the host's /tmp in a new view: "su -" or "sudo -i" from there is
-			 * an ordinary login (they change to the home directory anyway). */
-			else if (e == -ENOENT)
-				log_step(log, "working directory %s is not in the new view; now /",
-					 s->cwd);
-			else if (!v.refusal)
-				log_warn(log, "working directory %s: %s in the new view; now /",
-					 s->cwd, strerror(-e));
-		} else {
-			log_step(log, "re-entered working directory %s in the new view", s->cwd);
-		}
-	}
-	mntns_saved_release(s);
-}
+/* The caller's log (log.h), by the short names this file has always used. */
+#define log_step mntns_log_step
+#define log_warn mntns_log_warn
 
 /* ---- mounting ---- */
 
@@ -848,28 +630,6 @@ static int check_target(const struct mntns_plan *plan, size_t i, struct op_state
 	return mount_on(plan, i, st, tfd, made, err);
 }
 
-/* The check's own view: a copy of the outer view, where logins build theirs, made private so
- * that nothing stacked or attached in it reaches any other namespace. mount(2) rather than
- * mount_setattr, which valgrind 3.19 does not know, for "/" needs no walk. */
-static int check_ns_enter(struct mntns_saved *s, struct mntns_err *err)
-{
-	struct mntns_err back;
-	int outer, rc = mntns_ns_save(s, err);
-
-	if (rc < 0)
-		return rc;
-	outer = mntns_outer_open(err);
-	rc = outer < 0 ? outer : mntns_ns_move(s, outer, err);
-	mntns_closep(&outer);
-	if (rc == 0 && unshare(CLONE_NEWNS) < 0)
-		rc = mntns_fail(err, -errno, "unshare(CLONE_NEWNS): %s", strerror(errno));
-	if (rc == 0 && mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		rc = mntns_fail(err, -errno, "making / recursively private: %s", strerror(errno));
-	if (rc < 0)
-		mntns_ns_leave(s, &back);
-	return rc;
-}
-
 /* Records what the walk of op I said; the first refusal, in the order a login meets them, is
  * the login's. */
 static void verdict(struct mntns_check *c, struct op_state *st, int rc, const struct mntns_err *e,
@@ -911,7 +671,7 @@ int mntns_check_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 	}
 	rc = mark_needed(plan, st, err);
 	if (rc == 0)
-		rc = check_ns_enter(&saved, err);
+		rc = mntns_view_enter_scratch(&saved, err);
 	if (rc < 0) {
 		free(st);
 		return rc;
@@ -931,7 +691,7 @@ int mntns_check_plan(const struct mntns_plan *plan, uid_t uid, gid_t gid,
 		verdict(&checks[i], &st[i], rc, &e, &first, err);
 	}
 	states_free(st, plan->n);
-	if (mntns_ns_leave(&saved, &back) < 0)
+	if (mntns_view_leave(&saved, &back) < 0)
 		return mntns_fail(err, -ENOTRECOVERABLE, "%s", back.msg);
 	return first < 0;
 }

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -25,9 +24,9 @@
 #include "cleanup.h"
 #include "path.h"
 #include "userscope.h"
+#include "view.h"
 
-#define RECORD	      MNTNS_RUN_DIR "/view"
-#define VIEWS	      "views"
+#define RECORD	      MNTNS_RUN_DIR "/" MNTNS_RECORD_NAME
 #define RECORD_FORMAT "pam_mntns view\nuid %u\nns %llu %llu\nsystem %llu %llu\n"
 
 #ifndef NS_GET_MNTNS_ID /* Linux 6.8; Debian 12's headers predate it */
@@ -42,6 +41,12 @@ int mntns_ns_owned_by_init(int ns_fd)
 	if (userns < 0 || fstat(userns, &a) < 0 || stat("/proc/1/ns/user", &b) < 0)
 		return -errno;
 	return mntns_same_inode(&a, &b);
+}
+
+int mntns_record_format(const struct mntns_record *rec, char *buf, size_t size)
+{
+	return snprintf(buf, size, RECORD_FORMAT, (unsigned)rec->uid, rec->ns_dev, rec->ns_ino,
+			rec->sys_dev, rec->sys_ino);
 }
 
 int mntns_record_read(int rootfd, struct mntns_record *rec)
@@ -84,7 +89,7 @@ int mntns_record_read(int rootfd, struct mntns_record *rec)
 	return 0;
 }
 
-static unsigned long long ns_id(int ns_fd)
+unsigned long long mntns_ns_id(int ns_fd)
 {
 	unsigned long long id = 0;
 
@@ -108,7 +113,7 @@ static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 
 	if (dir < 0)
 		return 0;
-	views = openat(dir, VIEWS, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	views = openat(dir, MNTNS_VIEWS_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
 	n = views < 0 ? -1 : readlinkat(views, name, text, sizeof(text) - 1);
 	if (n <= 0)
@@ -118,7 +123,7 @@ static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 		return -ESTALE;
 	*uid = (uid_t)l_uid;
 	if (l_id)
-		return ns_id(ns_fd) == l_id;
+		return mntns_ns_id(ns_fd) == l_id;
 	/* Before Linux 6.8: the thread that made the view, still running and still in it. */
 	task = mntns_task_open(l_tid, l_start);
 	if (task >= 0 && mntns_task_in(task, cur->st_dev, cur->st_ino))
@@ -141,7 +146,7 @@ static void set_why(struct mntns_origin *o, enum mntns_where where, const char *
 
 void mntns_origin_find(struct mntns_origin *o)
 {
-	_cleanup_close_ int cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int cur_fd = mntns_view_ns_open();
 	struct mntns_record rec;
 	struct stat cur, sys;
 	int rc, init, list;
@@ -210,7 +215,7 @@ void mntns_origin_find(struct mntns_origin *o)
 
 int mntns_view_is(uid_t uid)
 {
-	_cleanup_close_ int cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int cur_fd = mntns_view_ns_open();
 	struct mntns_record rec;
 	struct stat cur;
 	int rc;
@@ -237,84 +242,4 @@ int mntns_outer_open(struct mntns_err *err)
 		return mntns_fail(err, -errno, "opening PID 1's mount namespace: %s",
 				  strerror(errno));
 	return fd;
-}
-
-/* Lists the calling thread's namespace (NS_FD, stat CUR), made from PID 1's view for UID,
- * in the outer view's run directory. An entry left by a namespace that is gone and had the
- * same inode number is replaced. */
-static int list_view(int dir, int ns_fd, const struct stat *cur, uid_t uid,
-		     struct mntns_err *err)
-{
-	_cleanup_close_ int views = -1;
-	struct mntns_session_id self;
-	char name[32], tmp[64], text[128];
-
-	if (mntns_session_self(&self) < 0)
-		return mntns_fail(err, -EIO, "reading /proc/thread-self/stat failed");
-	views = openat(dir, VIEWS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (views < 0 && errno == ENOENT)
-		views = mntns_mkdir_root(dir, VIEWS, err);
-	if (views < 0)
-		return mntns_fail(err, views, "%s/%s: %s", MNTNS_RUN_DIR, VIEWS, strerror(-views));
-	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
-	snprintf(tmp, sizeof(tmp), ".%llu.%d", (unsigned long long)cur->st_ino, (int)gettid());
-	snprintf(text, sizeof(text), "%u %llu %d %llu", (unsigned)uid, ns_id(ns_fd), (int)self.tid,
-		 self.start);
-	(void)unlinkat(views, tmp, 0);
-	if (symlinkat(text, views, tmp) < 0 || renameat(views, tmp, views, name) < 0) {
-		int e = errno;
-
-		(void)unlinkat(views, tmp, 0);
-		return mntns_fail(err, -e, "listing the view in %s/%s: %s", MNTNS_RUN_DIR, VIEWS,
-				  strerror(e));
-	}
-	return 0;
-}
-
-int mntns_record_view(uid_t uid, int outer_dir, struct mntns_err *err)
-{
-	bool from_system = outer_dir >= 0;
-	/* The view's own run directory (a copy of the outer one's mount until the record goes
-	 * on it): the record is mounted here, in this namespace only. */
-	_cleanup_close_ int dir = mntns_run_dir_open(false, false, err);
-	_cleanup_close_ int fsfd = -1, mfd = -1, file = -1, cur_fd = -1;
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
-	struct stat cur, sys = {0};
-	char buf[256];
-	int len;
-
-	if (dir < 0)
-		return dir;
-	cur_fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (cur_fd < 0 || fstat(cur_fd, &cur) < 0 ||
-	    (from_system && stat("/proc/1/ns/mnt", &sys) < 0))
-		return mntns_fail(err, -errno, "/proc/.../ns/mnt: %s", strerror(errno));
-	len = snprintf(buf, sizeof(buf), RECORD_FORMAT, (unsigned)uid,
-		       (unsigned long long)cur.st_dev, (unsigned long long)cur.st_ino,
-		       (unsigned long long)sys.st_dev, (unsigned long long)sys.st_ino);
-	if (from_system && list_view(outer_dir, cur_fd, &cur, uid, err) < 0)
-		return -EIO;
-	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fsfd < 0 || fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "pam_mntns", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "4k", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "nr_inodes", "4", 0) < 0 ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return mntns_fail(err, -errno, "creating the view's record: %s", strerror(errno));
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC,
-		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mfd < 0)
-		return mntns_fail(err, -errno, "creating the view's record: %s", strerror(errno));
-	/* 0400 set explicitly: the creation mode is cut by the caller's umask. */
-	file = openat(mfd, "view", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
-	if (file < 0 || write(file, buf, (size_t)len) != len || fchmod(file, 0400) < 0)
-		return mntns_fail(err, file < 0 ? -errno : -EIO, "writing the view's record: %s",
-				  strerror(errno));
-	mntns_closep(&file); /* a mount with a file open for writing cannot be made read-only */
-	file = -1;
-	if (mount_setattr(mfd, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0 ||
-	    move_mount(mfd, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return mntns_fail(err, -errno, "mounting the view's record on %s: %s",
-				  MNTNS_RUN_DIR, strerror(errno));
-	return 0;
 }

@@ -10,9 +10,15 @@
 #define MNTNS_NESTED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "err.h"
+
+/* The record's file, on its tmpfs over the run directory; and the directory of the outer
+ * view's run directory that lists the views made from PID 1's. */
+#define MNTNS_RECORD_NAME "view"
+#define MNTNS_VIEWS_NAME  "views"
 
 enum mntns_where {
 	MNTNS_AT_SYSTEM,    /* PID 1's view: the outer view */
@@ -58,10 +64,10 @@ void mntns_origin_find(struct mntns_origin *o);
 /* Opens PID 1's mount namespace (the outer view). Returns a descriptor or -errno. */
 int mntns_outer_open(struct mntns_err *err);
 
-/* In a view just built for UID (the calling thread's namespace), mounts its record on the run
- * directory. OUTER_DIR: the outer view's run directory (mntns_us_open_dir), for a view made
- * from PID 1's, which is also listed there; -1 for one made from another view. Returns 0 or
- * -errno. */
-int mntns_record_view(uid_t uid, int outer_dir, struct mntns_err *err);
+/* Formats REC as the record file says it; returns the length, as snprintf. */
+int mntns_record_format(const struct mntns_record *rec, char *buf, size_t size);
+
+/* The unique id of the mount namespace NS_FD (Linux 6.8 and later), or 0. */
+unsigned long long mntns_ns_id(int ns_fd);
 
 #endif

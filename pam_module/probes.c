@@ -7,21 +7,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/nsfs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "nested.h"
-
-#ifndef NS_GET_MNTNS_ID /* Linux 6.8; Debian 12's headers predate it */
-#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, unsigned long long)
-#endif
+#include "view.h"
 
 /* ---- the text of /proc files ---- */
 
@@ -124,22 +119,15 @@ int mntns_session_self(struct mntns_session_id *id)
 	return task_start(fd, &id->start);
 }
 
-static unsigned long long ns_id(int ns_fd)
-{
-	unsigned long long id = 0;
-
-	return ioctl(ns_fd, NS_GET_MNTNS_ID, &id) < 0 ? 0 : id;
-}
-
 int mntns_self_ns(unsigned long long *ino, unsigned long long *id)
 {
-	_cleanup_close_ int ns = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int ns = mntns_view_ns_open();
 	struct stat st;
 
 	if (ns < 0 || fstat(ns, &st) < 0)
 		return -errno;
 	*ino = (unsigned long long)st.st_ino;
-	*id = ns_id(ns);
+	*id = mntns_ns_id(ns);
 	return 0;
 }
 
@@ -156,7 +144,7 @@ static int task_ns(int taskfd, const struct mntns_registry *reg)
 	struct stat st;
 
 	if (ns < 0 || fstat(ns, &st) < 0 || st.st_ino != reg->ns_ino ||
-	    (reg->ns_id && ns_id(ns) != reg->ns_id) || mntns_ns_owned_by_init(ns) != 1)
+	    (reg->ns_id && mntns_ns_id(ns) != reg->ns_id) || mntns_ns_owned_by_init(ns) != 1)
 		return -ENOENT;
 	return mntns_take_fd(&ns);
 }
@@ -348,13 +336,13 @@ static int probe_open_ns_of(void *arg, const struct mntns_session_id *id,
 static int probe_open_ns_of_any(void *arg, const struct mntns_registry *reg,
 				struct mntns_session_id *found)
 {
-	_cleanup_close_ int task = -1;
+	_cleanup_close_ int task = -1, self = mntns_view_ns_open();
 	struct pass p = {.dev = 0};
 	struct stat nsfs;
 	int rc, ns;
 
 	/* Every namespace is on the one nsfs: its device is that of our own. */
-	if (stat("/proc/thread-self/ns/mnt", &nsfs) < 0)
+	if (self < 0 || fstat(self, &nsfs) < 0)
 		return -errno;
 	p.dev = nsfs.st_dev;
 	p.ino = (ino_t)reg->ns_ino;
