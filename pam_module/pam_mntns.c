@@ -326,8 +326,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		    in.config != MNTNS_CONFIG_BROKEN && mntns_selector_match(&cfg.users, &u);
 	}
 	if (in.config == MNTNS_CONFIG_OK) {
-		if (mntns_plan_build(&cfg, &u, &plan, &err) < 0) {
-			rc = refuse(&l, -EINVAL, cfg.on_error, 0, err.msg);
+		rc = mntns_plan_build(&cfg, &u, &plan, &err);
+		if (rc < 0) {
+			rc = refuse(&l, rc, cfg.on_error, 0, err.msg);
 			goto out;
 		}
 		for (size_t i = 0; l.debug && i < plan.n; i++) {
