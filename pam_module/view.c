@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "nsmount.h"
 #include "path.h"
+#include "registry.h"
 
 /* Nothing saved: leaving it does nothing. */
 static const struct mntns_saved saved_none = {.ns_fd = -1, .root_fd = -1, .cwd_fd = -1};
@@ -307,8 +308,7 @@ static int try_join(struct mntns_us *us, struct mntns_saved *s, uid_t uid, struc
 	if (mntns_view_is(uid) == 0)
 		return 1;
 	/* An inode number given to a namespace that is not this user's view: theirs is gone. */
-	us->reg->ns_ino = us->reg->ns_id = 0;
-	us->reg->n = 0;
+	mntns_registry_forget(us->reg);
 	return back_out(s, err);
 }
 
