@@ -20,7 +20,8 @@
 #include "strmap.h"
 #include "view.h"
 
-/* The caller's log (log.h), by the short names this file has always used. */
+/* The caller's log (log.h) by its old short names, which open_target() and attach() still
+ * use; everything else here calls mntns_log_step and mntns_log_warn. */
 #define log_step mntns_log_step
 #define log_warn mntns_log_warn
 
@@ -84,7 +85,7 @@ static int planted(const struct mntns_op *op, struct op_state *st, const char *w
 	if (!op->optional)
 		return planted_fail(err, op, what, path, v);
 	planted_fail(&why, op, what, path, v);
-	log_warn(log, "%s; rule skipped (optional)", why.msg);
+	mntns_log_warn(log, "%s; rule skipped (optional)", why.msg);
 	st->skipped = true;
 	return 0;
 }
@@ -192,8 +193,8 @@ static int stand_in(const struct mntns_op *op, uid_t uid, gid_t gid, struct mntn
 static int would_make(const struct mntns_op *op, struct op_state *st, uid_t uid, gid_t gid,
 		      const struct mntns_log *log, struct mntns_err *err)
 {
-	log_step(log, "[%s]: source %s: created, owned by uid %u gid %u, mode %04o", op->name,
-		 op->source, (unsigned)uid, (unsigned)gid, (unsigned)op->create_mode);
+	mntns_log_step(log, "[%s]: source %s: created, owned by uid %u gid %u, mode %04o", op->name,
+		       op->source, (unsigned)uid, (unsigned)gid, (unsigned)op->create_mode);
 	st->src_is_dir = true;
 	if (st->need) {
 		st->tree_fd = stand_in(op, uid, gid, err);
@@ -235,8 +236,8 @@ static int create_source(const struct mntns_op *op, struct op_state *st, uid_t u
 	if (fd == -ENOENT && st->dry && v.at_last)
 		return would_make(op, st, uid, gid, log, err);
 	if (fd == -ENOENT && op->optional) {
-		log_step(log, "[%s]: parent of source %s does not exist; skipped (optional)",
-			 op->name, op->source);
+		mntns_log_step(log, "[%s]: parent of source %s does not exist; skipped (optional)",
+			       op->name, op->source);
 		st->skipped = true;
 		return 0;
 	}
@@ -276,8 +277,8 @@ static int clone_source(const struct mntns_op *op, struct op_state *st, uid_t ui
 		if (fd < 0 && v.refusal)
 			return planted(op, st, "source", op->source, &v, log, err);
 		if (fd == -ENOENT && op->optional) {
-			log_step(log, "[%s]: source %s does not exist; skipped (optional)",
-				 op->name, op->source);
+			mntns_log_step(log, "[%s]: source %s does not exist; skipped (optional)",
+				       op->name, op->source);
 			st->skipped = true;
 			return 0;
 		}
@@ -313,10 +314,10 @@ static int prepare_source(const struct mntns_op *op, struct op_state *st, uid_t 
 		return op_fail(err, op, back, "taking away the copy of the view made to look below "
 			       "a user's mount on the way to source", op->source);
 	if (rc == 0 && c.left_out)
-		log_step(log,
-			 "[%s]: source %s: %u FUSE mount(s) of users on the way left out; "
-			 "bound what they cover",
-			 op->name, op->source, c.left_out);
+		mntns_log_step(log,
+			       "[%s]: source %s: %u FUSE mount(s) of users on the way left out; "
+			       "bound what they cover",
+			       op->name, op->source, c.left_out);
 	return rc;
 }
 
@@ -614,8 +615,8 @@ static int check_target(const struct mntns_plan *plan, size_t i, struct op_state
 	int rc;
 
 	if (op->holder >= 0 && st[op->holder].would_apply) {
-		log_step(log, "[%s]: target %s: created in the fresh tmpfs of [%s]", op->name,
-			 op->target, plan->ops[op->holder].name);
+		mntns_log_step(log, "[%s]: target %s: created in the fresh tmpfs of [%s]", op->name,
+			       op->target, plan->ops[op->holder].name);
 		if (!st[op->holder].applied) { /* nothing to look at: the tmpfs is not made */
 			st[i].would_apply = true;
 			return 0;
