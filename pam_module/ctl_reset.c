@@ -201,11 +201,11 @@ static void wait_gone(struct victims *vs, long long deadline)
 	free(of);
 }
 
-/* Ends every process of UID (every one, with FORCE) in namespace DEV:INO: SIGTERM to those
+/* Ends every process of UID (every one, with FORCE) in namespace NS: SIGTERM to those
  * listed in PROCS, up to TERM_MS for them to go, then SIGKILL to whatever a /proc pass still
  * finds there, until a pass finds nothing or END_MS have passed. LEFT: what the last pass
  * found. Returns 0 or -errno. */
-static int end_all(dev_t dev, ino_t ino, const struct mntns_us *us, bool force,
+static int end_all(const struct stat *ns, const struct mntns_us *us, bool force,
 		   const struct mntns_procs *procs, struct mntns_procs *left, struct mntns_err *err)
 {
 	struct victims vs = {.v = NULL};
@@ -222,7 +222,7 @@ static int end_all(dev_t dev, ino_t ino, const struct mntns_us *us, bool force,
 	while (rc == 0) {
 		size_t mine = 0;
 
-		rc = mntns_ns_procs(dev, ino, left, err);
+		rc = mntns_ns_procs(ns, left, err);
 		if (rc == 0)
 			mntns_procs_mark_logins(us->reg, left);
 		for (size_t i = 0; rc == 0 && i < left->n; i++) {
@@ -284,7 +284,7 @@ static int reset_view(struct mntns_us *us, int ns, bool yes, bool force, const c
 
 	if (fstat(ns, &st) < 0)
 		mntns_fail(&err, -errno, "the namespace: %s", strerror(errno));
-	else if (mntns_ns_procs(st.st_dev, st.st_ino, procs, &err) == 0)
+	else if (mntns_ns_procs(&st, procs, &err) == 0)
 		err.msg[0] = '\0';
 	if (err.msg[0]) {
 		fprintf(stderr, "mntnsctl reset: %s: %s\n", who, err.msg);
@@ -304,7 +304,7 @@ static int reset_view(struct mntns_us *us, int ns, bool yes, bool force, const c
 		fprintf(stderr, "mntnsctl reset: %s: %s\n", who, err.msg);
 		return 1;
 	}
-	if (end_all(st.st_dev, st.st_ino, us, force, procs, left, &err) < 0) {
+	if (end_all(&st, us, force, procs, left, &err) < 0) {
 		fprintf(stderr, "mntnsctl reset: %s: %s\n", who, err.msg);
 		return 1;
 	}

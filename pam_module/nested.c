@@ -126,7 +126,7 @@ static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 		return mntns_ns_id(ns_fd) == l_id;
 	/* Before Linux 6.8: the thread that made the view, still running and still in it. */
 	task = mntns_task_open(l_tid, l_start);
-	if (task >= 0 && mntns_task_in(task, cur->st_dev, cur->st_ino))
+	if (task >= 0 && mntns_task_in(task, cur))
 		return 1;
 	return -ESTALE;
 }

@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "nested.h"
+#include "path.h"
 #include "view.h"
 
 /* ---- the text of /proc files ---- */
@@ -163,11 +164,11 @@ static int task_open(int procfd, const struct mntns_session_id *id)
 	return mntns_take_fd(&fd);
 }
 
-bool mntns_task_in(int taskfd, dev_t dev, ino_t ino)
+bool mntns_task_in(int taskfd, const struct stat *ns)
 {
 	struct stat st;
 
-	return fstatat(taskfd, "ns/mnt", &st, 0) == 0 && st.st_ino == ino && st.st_dev == dev;
+	return fstatat(taskfd, "ns/mnt", &st, 0) == 0 && mntns_same_inode(&st, ns);
 }
 
 int mntns_task_open(pid_t tid, unsigned long long start)
@@ -180,8 +181,8 @@ int mntns_task_open(pid_t tid, unsigned long long start)
 
 /* A process whose main thread has exited (pthread_exit in main) has no namespace any more;
  * its other threads do. Opens the /proc directory of a thread of process PID (directory
- * PIDFD) that is in namespace INO and sets *TID to its id, or returns -ENOENT. */
-static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, bool all, pid_t *tid)
+ * PIDFD) that is in namespace NS and sets *TID to its id, or returns -ENOENT. */
+static int thread_in(int pidfd, pid_t pid, const struct stat *ns, bool all, pid_t *tid)
 {
 	_cleanup_close_ int tasks = openat(pidfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *de;
@@ -192,7 +193,7 @@ static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, bool all, pid_t
 
 	*tid = pid;
 	if (fstatat(pidfd, "ns/mnt", &st, 0) == 0) {
-		if (st.st_ino == ino && st.st_dev == dev)
+		if (mntns_same_inode(&st, ns))
 			return openat(pidfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		/* ALL (the administrator's tools): a thread may have been left behind by a main
 		 * thread that moved to another namespace (setns in a user namespace of its own). */
@@ -210,7 +211,7 @@ static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, bool all, pid_t
 		if (de->d_name[0] == '.')
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 && mntns_task_in(fd, dev, ino)) {
+		if (fd >= 0 && mntns_task_in(fd, ns)) {
 			found = fd;
 			*tid = (pid_t)strtol(de->d_name, NULL, 10);
 		} else if (fd >= 0)
@@ -222,8 +223,7 @@ static int thread_in(int pidfd, pid_t pid, dev_t dev, ino_t ino, bool all, pid_t
 
 /* What one pass over /proc looks for and finds. */
 struct pass {
-	dev_t dev;
-	ino_t ino;
+	struct stat ns;	  /* the namespace: its st_dev and st_ino */
 	bool count;	  /* count every process in it, not only find the first */
 	bool all_threads; /* ask every thread, not only when the main one has exited (tools) */
 	size_t procs;
@@ -235,7 +235,7 @@ struct pass {
 	void *arg;
 };
 
-/* One pass over /proc: the processes in namespace P->INO, other than the caller. The only
+/* One pass over /proc: the processes in namespace P->NS, other than the caller. The only
  * step whose cost grows with the processes on the machine: it runs only when no registered
  * thread is left in the namespace (the first login after a last logout, say). */
 static int proc_pass(int procfd, struct pass *p)
@@ -265,8 +265,8 @@ static int proc_pass(int procfd, struct pass *p)
 		if (*end || pid <= 0 || pid == self)
 			continue;
 		pidfd = openat(procfd, de->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (pidfd < 0 || (taskfd = thread_in(pidfd, (pid_t)pid, p->dev, p->ino,
-						     p->all_threads, &tid)) < 0)
+		if (pidfd < 0 ||
+		    (taskfd = thread_in(pidfd, (pid_t)pid, &p->ns, p->all_threads, &tid)) < 0)
 			continue;
 		p->procs++;
 		if (p->each) {
@@ -288,7 +288,7 @@ static int proc_pass(int procfd, struct pass *p)
 	return 0;
 }
 
-size_t mntns_live_sessions(int procfd, const struct mntns_registry *reg, dev_t dev, ino_t ino,
+size_t mntns_live_sessions(int procfd, const struct mntns_registry *reg, const struct stat *ns,
 			   pid_t *tids, size_t max)
 {
 	size_t n = 0;
@@ -296,7 +296,7 @@ size_t mntns_live_sessions(int procfd, const struct mntns_registry *reg, dev_t d
 	for (size_t i = 0; i < reg->n; i++) {
 		_cleanup_close_ int task = task_open(procfd, &reg->ids[i]);
 
-		if (task < 0 || !reg->ids[i].token || !mntns_task_in(task, dev, ino))
+		if (task < 0 || !reg->ids[i].token || !mntns_task_in(task, ns))
 			continue;
 		if (n < max)
 			tids[n] = reg->ids[i].tid;
@@ -305,9 +305,9 @@ size_t mntns_live_sessions(int procfd, const struct mntns_registry *reg, dev_t d
 	return n;
 }
 
-int mntns_ns_count_procs(int procfd, dev_t dev, ino_t ino, size_t *procs, pid_t *enter)
+int mntns_ns_count_procs(int procfd, const struct stat *ns, size_t *procs, pid_t *enter)
 {
-	struct pass p = {.dev = dev, .ino = ino, .count = true};
+	struct pass p = {.ns = *ns, .count = true};
 	int rc = proc_pass(procfd, &p);
 
 	*procs = p.procs;
@@ -337,15 +337,15 @@ static int probe_open_ns_of_any(void *arg, const struct mntns_registry *reg,
 				struct mntns_session_id *found)
 {
 	_cleanup_close_ int task = -1, self = mntns_view_ns_open();
-	struct pass p = {.dev = 0};
+	struct pass p = {.count = false};
 	struct stat nsfs;
 	int rc, ns;
 
 	/* Every namespace is on the one nsfs: its device is that of our own. */
 	if (self < 0 || fstat(self, &nsfs) < 0)
 		return -errno;
-	p.dev = nsfs.st_dev;
-	p.ino = (ino_t)reg->ns_ino;
+	p.ns.st_dev = nsfs.st_dev;
+	p.ns.st_ino = (ino_t)reg->ns_ino;
 	rc = proc_pass(*(int *)arg, &p);
 	if (rc < 0)
 		return rc;
@@ -417,15 +417,11 @@ static int add_proc(void *arg, int pidfd, pid_t pid, int taskfd, pid_t tid)
 	return 0;
 }
 
-int mntns_ns_procs(dev_t ns_dev, ino_t ns_ino, struct mntns_procs *out, struct mntns_err *err)
+int mntns_ns_procs(const struct stat *ns, struct mntns_procs *out, struct mntns_err *err)
 {
 	_cleanup_close_ int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct pass p = {.dev = ns_dev,
-			 .ino = ns_ino,
-			 .count = true,
-			 .all_threads = true,
-			 .each = add_proc,
-			 .arg = out};
+	struct pass p = {
+	    .ns = *ns, .count = true, .all_threads = true, .each = add_proc, .arg = out};
 	int rc;
 
 	out->n = 0;

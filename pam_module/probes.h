@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -23,22 +24,22 @@ int mntns_session_self(struct mntns_session_id *id);
 int mntns_self_ns(unsigned long long *ino, unsigned long long *id);
 
 /* The /proc directory of thread TID if it is still the one that started at START, or
- * -errno; and whether the thread of such a directory is in namespace INO on DEV. */
+ * -errno; and whether the thread of such a directory is in namespace NS (as fstat saw it). */
 int mntns_task_open(pid_t tid, unsigned long long start);
-bool mntns_task_in(int taskfd, dev_t dev, ino_t ino);
+bool mntns_task_in(int taskfd, const struct stat *ns);
 
 /* Reads the small file NAME of DIRFD (in /proc) into BUF, NUL-terminated. Returns 0 or
  * -errno. */
 int mntns_proc_read(int dirfd, const char *name, char *buf, size_t size);
 
 /* The registered sessions of REG (not the /proc pass's finds) whose thread still runs in
- * namespace DEV:INO; the first MAX of their thread ids go to TIDS. */
-size_t mntns_live_sessions(int procfd, const struct mntns_registry *reg, dev_t dev, ino_t ino,
+ * namespace NS; the first MAX of their thread ids go to TIDS. */
+size_t mntns_live_sessions(int procfd, const struct mntns_registry *reg, const struct stat *ns,
 			   pid_t *tids, size_t max);
 
-/* Counts, in one pass over /proc, the processes other than the caller in namespace DEV:INO;
+/* Counts, in one pass over /proc, the processes other than the caller in namespace NS;
  * *ENTER: a thread of one of them (for nsenter), 0 when none. Returns 0 or -errno. */
-int mntns_ns_count_procs(int procfd, dev_t dev, ino_t ino, size_t *procs, pid_t *enter);
+int mntns_ns_count_procs(int procfd, const struct stat *ns, size_t *procs, pid_t *enter);
 
 /* One process in a namespace, as a pass over /proc saw it. */
 struct mntns_proc {
@@ -57,8 +58,8 @@ struct mntns_procs {
 };
 
 /* Lists, in one pass over /proc, the processes other than the caller that have a thread in
- * the mount namespace NS_DEV:NS_INO. Returns 0 or -errno; PROCS must be freed either way. */
-int mntns_ns_procs(dev_t ns_dev, ino_t ns_ino, struct mntns_procs *procs, struct mntns_err *err);
+ * the mount namespace NS. Returns 0 or -errno; PROCS must be freed either way. */
+int mntns_ns_procs(const struct stat *ns, struct mntns_procs *procs, struct mntns_err *err);
 void mntns_procs_free(struct mntns_procs *procs);
 /* Marks the processes of PROCS whose thread opened a session that REG registers. */
 void mntns_procs_mark_logins(const struct mntns_registry *reg, struct mntns_procs *procs);

@@ -416,9 +416,9 @@ int mntns_us_status(uid_t uid, struct mntns_us_status *out, struct mntns_err *er
 	out->live = true;
 	out->ns_ino = (unsigned long long)st.st_ino;
 	out->sessions =
-	    mntns_live_sessions(procfd, reg, st.st_dev, st.st_ino, out->session_tids,
+	    mntns_live_sessions(procfd, reg, &st, out->session_tids,
 				sizeof(out->session_tids) / sizeof(out->session_tids[0]));
-	rc = mntns_ns_count_procs(procfd, st.st_dev, st.st_ino, &out->procs, &out->enter_pid);
+	rc = mntns_ns_count_procs(procfd, &st, &out->procs, &out->enter_pid);
 	if (rc < 0)
 		return mntns_fail(err, rc, "looking through /proc: %s", strerror(-rc));
 	return 0;
@@ -507,8 +507,8 @@ int mntns_us_view_read(uid_t uid, struct mntns_us_view *v, struct mntns_err *err
 		return rc;
 	v->ns_dev = (unsigned long long)st.st_dev;
 	v->ns_ino = (unsigned long long)st.st_ino;
-	v->sessions = mntns_live_sessions(procfd, reg, st.st_dev, st.st_ino, NULL, 0);
-	rc = mntns_ns_procs(st.st_dev, st.st_ino, &v->procs, err);
+	v->sessions = mntns_live_sessions(procfd, reg, &st, NULL, 0);
+	rc = mntns_ns_procs(&st, &v->procs, err);
 	if (rc < 0) {
 		mntns_procs_free(&v->procs);
 		return rc;
