@@ -105,6 +105,8 @@ static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 {
 	_cleanup_close_ int dir = mntns_us_open_dir(false, NULL);
 	_cleanup_close_ int views = -1, task = -1;
+	struct mntns_trust t = {.flags = MNTNS_TRUST_ROOT_ONLY, .at = dir};
+	struct mntns_path_verdict v;
 	unsigned long long l_id, l_start;
 	char name[32], text[128];
 	unsigned l_uid;
@@ -113,7 +115,10 @@ static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 
 	if (dir < 0)
 		return 0;
-	views = openat(dir, MNTNS_VIEWS_NAME, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* Judged as the run directory's other contents are: a list that is not root's alone
+	 * (made or changed by hand) names nothing. The entries are symbolic links, read as text
+	 * and never followed. */
+	views = mntns_path_open_trusted(MNTNS_VIEWS_NAME, MNTNS_WANT_DIR, &t, &v);
 	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
 	n = views < 0 ? -1 : readlinkat(views, name, text, sizeof(text) - 1);
 	if (n <= 0)
