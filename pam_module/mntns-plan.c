@@ -13,6 +13,7 @@
 #include "config.h"
 #include "path.h"
 #include "plan.h"
+#include "route.h"
 #include "user.h"
 #include "userscope.h"
 
@@ -115,45 +116,59 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/* After the error of a config that failed to load: what a login of NAME does with it, as the
- * module decides (see config.h): a config that cannot be trusted or read is not used at all;
- * otherwise root's login opens unchanged, a user whom a clean [global] leaves out is left
- * alone, and anyone else is refused (or left alone with on_error = ignore). */
-static int print_broken(const struct mntns_config *cfg, const char *name)
+/* After the error of a config that failed to load (LOAD_RC): what a login of NAME from the
+ * outer view does with it, as the module's route decides (route.h): a config that cannot be
+ * trusted or read is not used at all; otherwise root's login opens unchanged, a user whom a
+ * clean [global] leaves out is left alone, and anyone else is refused (or left alone with
+ * on_error = ignore). */
+static int print_broken(int load_rc, const struct mntns_config *cfg, const char *name)
 {
-	const char *fate = cfg->on_error == MNTNS_ON_ERROR_IGNORE
-				   ? "left unchanged (on_error = ignore)"
-				   : "refused";
-	struct mntns_user u;
+	struct mntns_route_in in = {.where = MNTNS_AT_SYSTEM,
+				    .config = mntns_route_config(load_rc, cfg),
+				    .scope = cfg->scope,
+				    .unselected = cfg->unselected};
+	bool forgiven = mntns_route_forgiven(in.where, cfg->on_error, -EINVAL);
+	const char *fate = forgiven ? "left unchanged (on_error = ignore)" : "refused";
+	struct mntns_user u = {0};
 	struct mntns_err err;
 
-	if (!cfg->trusted) {
+	/* As the module: a config that cannot be trusted says nothing of anyone. */
+	if (in.config != MNTNS_CONFIG_UNTRUSTED) {
+		if (mntns_user_lookup(name, in.config == MNTNS_CONFIG_BROKEN ? 0 : cfg->need, &u,
+				      &err) < 0) {
+			fprintf(stderr, "mntns-plan: user \"%s\": %s\n", name, err.msg);
+			return 1;
+		}
+		in.root = u.uid == 0;
+		in.selected =
+		    in.config != MNTNS_CONFIG_BROKEN && mntns_selector_match(&cfg->users, &u);
+	}
+	switch (mntns_route(&in).why) {
+	case MNTNS_WHY_UNTRUSTED:
 		printf("mntns-plan: a login of %s is %s: a config that cannot be trusted or read "
 		       "%s\n",
 		       name, fate,
-		       cfg->on_error == MNTNS_ON_ERROR_IGNORE ? "is used for no login"
-							      : "refuses every login, root's too");
+		       forgiven ? "is used for no login" : "refuses every login, root's too");
 		return 1;
-	}
-	if (mntns_user_lookup(name, cfg->global_ok ? cfg->need : 0, &u, &err) < 0) {
-		fprintf(stderr, "mntns-plan: user \"%s\": %s\n", name, err.msg);
-		return 1;
-	}
-	if (u.uid == 0)
+	case MNTNS_WHY_ROOT:
 		printf("mntns-plan: a login of %s (uid 0) is not refused: it opens unchanged, and "
 		       "the module logs the error at LOG_CRIT\n",
 		       u.name);
-	else if (cfg->global_ok && !mntns_selector_match(&cfg->users, &u))
+		break;
+	case MNTNS_WHY_BROKEN_UNSELECTED:
 		printf("mntns-plan: a login of %s is left unchanged: %s is not selected by [global] "
 		       "users\n",
 		       u.name, u.name);
-	else if (cfg->global_ok)
-		printf("mntns-plan: a login of %s is %s: [global] users selects %s\n", u.name,
-		       fate, u.name);
-	else
-		printf("mntns-plan: a login of %s is %s: [global] does not read cleanly, so it "
-		       "may select anyone\n",
-		       u.name, fate);
+		break;
+	default: /* MNTNS_WHY_BROKEN */
+		if (in.config == MNTNS_CONFIG_BROKEN_GLOBAL_OK)
+			printf("mntns-plan: a login of %s is %s: [global] users selects %s\n",
+			       u.name, fate, u.name);
+		else
+			printf("mntns-plan: a login of %s is %s: [global] does not read cleanly, "
+			       "so it may select anyone\n",
+			       u.name, fate);
+	}
 	mntns_user_free(&u);
 	return 1;
 }
@@ -202,10 +217,11 @@ int main(int argc, char **argv)
 		free(config_abs);
 		return 2;
 	}
-	if (mntns_config_load(&cfg, config_abs, dir_abs, 0, &err) < 0) {
+	rc = mntns_config_load(&cfg, config_abs, dir_abs, 0, &err);
+	if (rc < 0) {
 		fprintf(stderr, "mntns-plan: %s\n", err.msg);
 		fflush(stderr);
-		rc = print_broken(&cfg, argv[optind]);
+		rc = print_broken(rc, &cfg, argv[optind]);
 	} else {
 		rc = mntns_user_lookup(argv[optind], cfg.need, &u, &err);
 		if (rc < 0) {
