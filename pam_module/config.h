@@ -8,16 +8,11 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "global.h"
 #include "select.h"
 #include "strmap.h"
 
 enum mntns_type { MNTNS_TMPFS, MNTNS_BIND, MNTNS_HIDE };
-enum mntns_scope { MNTNS_SCOPE_SESSION, MNTNS_SCOPE_USER };
-enum mntns_prop { MNTNS_PROP_SLAVE, MNTNS_PROP_PRIVATE };
-/* A login of a user that [global] users does not select, opened inside a view the module made
- * (sudo -i in a session): back to the outer view, or left in the caller's. */
-enum mntns_unselected { MNTNS_UNSELECTED_OUTER, MNTNS_UNSELECTED_KEEP };
-enum mntns_on_error { MNTNS_ON_ERROR_FAIL, MNTNS_ON_ERROR_IGNORE };
 
 /* Mount flags of a rule (the module maps them to MOUNT_ATTR_*). */
 enum {

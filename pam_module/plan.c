@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "config.h"
 #include "strmap.h"
 #include "vars.h"
 

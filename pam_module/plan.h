@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "config.h"
 #include "err.h"
+#include "global.h"
 #include "select.h"
 #include "user.h"
 
@@ -45,6 +45,8 @@ struct mntns_plan {
 	struct mntns_op *ops; /* apply order: parents before children, then config order */
 	size_t n;
 };
+
+struct mntns_config; /* config.h */
 
 /* Selects the rules that apply to U, expands their paths, keeps the last rule per target and
  * orders the result. Messages name the file and section. */

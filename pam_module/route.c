@@ -4,6 +4,8 @@
 
 #include <errno.h>
 
+#include "config.h"
+
 enum mntns_config_state mntns_route_config(int load_rc, const struct mntns_config *cfg)
 {
 	if (load_rc == 0)

@@ -7,8 +7,10 @@
 
 #include <stdbool.h>
 
-#include "config.h"
+#include "global.h"
 #include "nested.h"
+
+struct mntns_config; /* config.h */
 
 enum mntns_route {
 	MNTNS_ROUTE_REFUSE,    /* the login fails as on_error says; one opened in a view of ours
