@@ -99,6 +99,16 @@ void cli_put_json(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+int cli_common_option(int c, const char *prog, void (*usage)(FILE *f))
+{
+	if (c == 'V') {
+		printf("%s (%s) %s\n", prog, PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	usage(c == 'h' ? stdout : stderr);
+	return c == 'h' ? 0 : 2;
+}
+
 char *cli_user_name(uid_t uid)
 {
 	long max = sysconf(_SC_GETPW_R_SIZE_MAX);

@@ -22,6 +22,11 @@ void cli_put_safe(FILE *f, const char *s);
  * byte that is not part of valid UTF-8 written as U+FFFD. */
 void cli_put_json(FILE *f, const char *s);
 
+/* The options both tools end on, for getopt's result C: --help ('h': USAGE on stdout, 0),
+ * --version ('V': PROG and the package's version, 0), and anything getopt refused (USAGE on
+ * stderr, 2). Returns the tool's exit status. */
+int cli_common_option(int c, const char *prog, void (*usage)(FILE *f));
+
 /* The name NSS gives UID, to free; NULL when it has none (or on error). */
 char *cli_user_name(uid_t uid);
 

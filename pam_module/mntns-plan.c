@@ -195,15 +195,8 @@ int main(int argc, char **argv)
 		case 'd':
 			dir = *optarg ? optarg : NULL;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("mntns-plan (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		default: /* --help, --version, or a bad option */
+			return cli_common_option(c, "mntns-plan", usage);
 		}
 	}
 	if (optind != argc - 1 || !*config) {

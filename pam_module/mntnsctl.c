@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "ctl.h"
 
 static void usage(FILE *f)
@@ -56,15 +57,8 @@ int main(int argc, char **argv)
 		case 'f':
 			force = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("mntnsctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
+		default: /* --help, --version, or a bad option */
+			return cli_common_option(c, "mntnsctl", usage);
 		}
 	}
 	if (config && !*config) {
