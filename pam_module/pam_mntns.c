@@ -346,17 +346,13 @@ out:
 	return rc;
 }
 
-/* scope = user, at logout: removes this session's entry from the registry. Nothing is
- * dropped: the namespace ends with its last process. Works from any view (the run directory
- * is reached through PID 1's root). */
+/* scope = user, at logout: this session's entry leaves the registry (userscope.h). */
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	const struct mntns_log log = {.warn = warn_line, .crit = crit_line, .arg = pamh};
 	const struct session_data *data = NULL;
-	struct mntns_us us = {.dir_fd = -1, .lock_fd = -1};
-	struct mntns_guard guard;
 	struct mntns_err err;
 	struct args a;
-	int rc;
 
 	(void)flags;
 	(void)parse_args(pamh, argc, argv, &a, &err); /* only to report unknown options */
@@ -374,17 +370,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 				   (unsigned)data->uid);
 		return PAM_SUCCESS;
 	}
-	mntns_guard_begin(&guard);
-	rc = mntns_us_lock(&us, data->uid, &err);
-	if (rc == 0)
-		rc = mntns_us_unregister(&us, &data->id, &err);
-	mntns_us_unlock(&us);
-	if (mntns_guard_end(&guard) < 0)
-		pam_syslog(pamh, LOG_CRIT,
-			   "closing a session of uid %u: the caller's uids could not "
-			   "be put back: %s",
-			   (unsigned)data->uid, strerror(errno));
-	if (rc < 0) {
+	if (mntns_us_close_session(data->uid, &data->id, &log, &err) < 0) {
 		pam_syslog(pamh, LOG_ERR, "closing a session of uid %u: %s", (unsigned)data->uid,
 			   err.msg);
 		return PAM_SESSION_ERR;

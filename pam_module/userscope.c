@@ -315,12 +315,26 @@ int mntns_us_register(struct mntns_us *us, bool fresh, const struct mntns_sessio
 	return registry_write(us, err);
 }
 
-int mntns_us_unregister(struct mntns_us *us, const struct mntns_session_id *id,
-			struct mntns_err *err)
+int mntns_us_close_session(uid_t uid, const struct mntns_session_id *id,
+			   const struct mntns_log *log, struct mntns_err *err)
 {
-	if (!mntns_registry_remove_session(us->reg, id))
-		return 0; /* not there: a later first login replaced the registry */
-	return registry_write(us, err);
+	struct mntns_us us = {.dir_fd = -1, .lock_fd = -1};
+	struct mntns_guard guard;
+	int rc, back;
+
+	mntns_guard_begin(&guard);
+	rc = mntns_us_lock(&us, uid, err);
+	/* Not there: a later first login replaced the registry. */
+	if (rc == 0 && mntns_registry_remove_session(us.reg, id))
+		rc = registry_write(&us, err);
+	mntns_us_unlock(&us);
+	back = mntns_guard_end(&guard);
+	if (back < 0) /* setresuid back to the caller's uids, by root: it does not fail */
+		mntns_log_crit(log,
+			       "closing a session of uid %u: the caller's uids could not be put "
+			       "back: %s",
+			       (unsigned)uid, strerror(-back));
+	return rc;
 }
 
 int mntns_ns_is_view_of(int ns_fd, uid_t uid)

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "log.h"
 #include "probes.h"
 #include "registry.h"
 
@@ -80,9 +81,12 @@ int mntns_ns_is_view_of(int ns_fd, uid_t uid);
 int mntns_us_register(struct mntns_us *us, bool fresh, const struct mntns_session_id *id,
 		      struct mntns_err *err);
 
-/* At logout: removes the entry of session ID (and only that one). Returns 0 or -errno. */
-int mntns_us_unregister(struct mntns_us *us, const struct mntns_session_id *id,
-			struct mntns_err *err);
+/* At logout (pam_sm_close_session, as root): removes the entry of session ID, and only that
+ * one, from UID's registry, under UID's lock and inside the guard (see mntns_guard). Nothing
+ * is dropped: the namespace ends with its last process. Works from any view. Returns 0 or
+ * -errno; uids that could not be put back are said through LOG's crit. */
+int mntns_us_close_session(uid_t uid, const struct mntns_session_id *id,
+			   const struct mntns_log *log, struct mntns_err *err);
 
 /* What mntns-plan reports; read without the lock and without changing anything. */
 struct mntns_us_status {
