@@ -51,3 +51,11 @@ void mntns_log_crit(const struct mntns_log *log, const char *fmt, ...)
 	log_v(log->crit ? log->crit : log->warn, log->arg, fmt, ap);
 	va_end(ap);
 }
+
+const char *mntns_log_printable(const char *s)
+{
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return "(a name with control characters)";
+	return s;
+}

@@ -11,6 +11,10 @@ struct mntns_log {
 	void *arg;
 };
 
+/* S as the log may show it: user names come from outside, and a newline in one must not forge
+ * a log line. Returns S, or a placeholder when it holds control characters. */
+const char *mntns_log_printable(const char *s);
+
 /* A step, for the debug log. LOG may be NULL. */
 void mntns_log_step(const struct mntns_log *log, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

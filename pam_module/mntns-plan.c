@@ -123,10 +123,7 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
  * on_error = ignore). */
 static int print_broken(int load_rc, const struct mntns_config *cfg, const char *name)
 {
-	struct mntns_route_in in = {.where = MNTNS_AT_SYSTEM,
-				    .config = mntns_route_config(load_rc, cfg),
-				    .scope = cfg->scope,
-				    .unselected = cfg->unselected};
+	struct mntns_route_in in = mntns_route_in_load(MNTNS_AT_SYSTEM, load_rc, cfg);
 	bool forgiven = mntns_route_forgiven(in.where, cfg->on_error, -EINVAL);
 	const char *fate = forgiven ? "left unchanged (on_error = ignore)" : "refused";
 	struct mntns_user u = {0};
@@ -139,9 +136,7 @@ static int print_broken(int load_rc, const struct mntns_config *cfg, const char 
 			fprintf(stderr, "mntns-plan: user \"%s\": %s\n", name, err.msg);
 			return 1;
 		}
-		in.root = u.uid == 0;
-		in.selected =
-		    in.config != MNTNS_CONFIG_BROKEN && mntns_selector_match(&cfg->users, &u);
+		mntns_route_in_user(&in, cfg, &u);
 	}
 	switch (mntns_route(&in).why) {
 	case MNTNS_WHY_UNTRUSTED:

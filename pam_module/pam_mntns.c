@@ -2,7 +2,6 @@
 /* PAM glue: arguments, the user, and the phases load -> lookup -> plan -> route -> view, in
  * that order. The units do the work; this file logs once and picks the return codes. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +14,11 @@
 #include <security/pam_modules.h>
 
 #include "config.h"
+#include "log.h"
 #include "nested.h"
 #include "plan.h"
 #include "route.h"
+#include "select.h"
 #include "user.h"
 #include "userscope.h"
 #include "view.h"
@@ -33,18 +34,18 @@ struct args {
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a,
 		      struct mntns_err *err)
 {
-	a->config = MNTNS_CONFIG_FILE;
-	a->config_dir = MNTNS_CONFIG_DIR;
-	a->debug = false;
+	*a = (struct args){.config = MNTNS_CONFIG_FILE, .config_dir = MNTNS_CONFIG_DIR};
 	for (int i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "config=", 7) == 0)
-			a->config = argv[i] + 7;
-		else if (strncmp(argv[i], "config_dir=", 11) == 0)
-			a->config_dir = argv[i][11] ? argv[i] + 11 : NULL; /* "": no drop-ins */
-		else if (strcmp(argv[i], "debug") == 0)
+		const char *arg = argv[i];
+
+		if (strncmp(arg, "config=", 7) == 0)
+			a->config = arg + 7;
+		else if (strncmp(arg, "config_dir=", 11) == 0)
+			a->config_dir = arg[11] ? arg + 11 : NULL; /* "": no drop-ins */
+		else if (strcmp(arg, "debug") == 0)
 			a->debug = true;
 		else
-			pam_syslog(pamh, LOG_ERR, "unknown option \"%s\" ignored", argv[i]);
+			pam_syslog(pamh, LOG_ERR, "unknown option \"%s\" ignored", arg);
 	}
 	if (a->config[0] != '/')
 		return mntns_fail(err, -EINVAL,
@@ -66,14 +67,9 @@ static void warn_line(void *arg, const char *line)
 	pam_syslog(arg, LOG_WARNING, "%s", line);
 }
 
-/* A name as it may appear in the log: user names come from outside, and a newline in one
- * must not forge a log line. */
-static const char *printable(const char *s)
+static void crit_line(void *arg, const char *line)
 {
-	for (const char *c = s; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return "(a name with control characters)";
-	return s;
+	pam_syslog(arg, LOG_CRIT, "%s", line);
 }
 
 #define DATA_NAME "pam_mntns_user_scope"
@@ -91,11 +87,6 @@ static void free_data(pam_handle_t *pamh, void *data, int status)
 	(void)pamh;
 	(void)status;
 	free(data);
-}
-
-static void crit_line(void *arg, const char *line)
-{
-	pam_syslog(arg, LOG_CRIT, "%s", line);
 }
 
 /* One login, as the phases below see it. */
@@ -217,31 +208,6 @@ static int go(struct login *l, struct mntns_routing r, const struct mntns_config
 	return PAM_SUCCESS;
 }
 
-/* Looks the user up for a config that loaded. The groups only when [global] users selects
- * the user: a [global] users without @GROUP decides without them, so a user it leaves out
- * (root, in the shipped file) costs no group lookup, and that login never waits on a
- * directory service for the module's sake. A group database that failed is logged; the
- * groups the others reported are matched. */
-static int lookup_user(struct login *l, const struct mntns_config *cfg, const char *name,
-		       struct mntns_user *u, struct mntns_err *err)
-{
-	bool later = (cfg->need & MNTNS_NEED_GROUPS) && !mntns_selector_has_groups(&cfg->users);
-	unsigned need = later ? cfg->need & ~(unsigned)MNTNS_NEED_GROUPS : cfg->need;
-	int rc = mntns_user_lookup(name, need, u, err);
-
-	if (rc == 0 && later && mntns_selector_match(&cfg->users, u)) {
-		rc = mntns_user_add_groups(u, err);
-		if (rc < 0)
-			mntns_user_free(u);
-	}
-	if (rc == 0 && u->groups_errno)
-		pam_syslog(l->pamh, LOG_WARNING,
-			   "user %s: group lookup failed: a group database service said: %s; "
-			   "@GROUP selectors see only the groups the others reported",
-			   printable(u->name), strerror(u->groups_errno));
-	return rc;
-}
-
 /* The user NAME, looked up for what the config (in STATE; LOAD_MSG: why it failed) asks of
  * them; a failure is refused. Returns 0 or a PAM code. */
 static int lookup(struct login *l, const char *name, const struct mntns_config *cfg,
@@ -254,20 +220,27 @@ static int lookup(struct login *l, const char *name, const struct mntns_config *
 	/* Of a broken config, groups only for a [global] users that reads cleanly: nothing
 	 * else will be matched. */
 	if (state == MNTNS_CONFIG_OK)
-		rc = lookup_user(l, cfg, name, u, &err);
+		rc = mntns_user_lookup_selected(name, cfg->need, &cfg->users, u, &err);
 	else
 		rc = mntns_user_lookup(name, state == MNTNS_CONFIG_BROKEN ? 0 : cfg->need, u, &err);
+	/* The groups the other group databases reported are matched. */
+	if (rc == 0 && state == MNTNS_CONFIG_OK && u->groups_errno)
+		pam_syslog(l->pamh, LOG_WARNING,
+			   "user %s: group lookup failed: a group database service said: %s; "
+			   "@GROUP selectors see only the groups the others reported",
+			   mntns_log_printable(u->name), strerror(u->groups_errno));
 	if (rc == 0) {
 		l->view.uid = u->uid;
 		l->view.gid = u->gid;
-		l->view.name = printable(u->name);
+		l->view.name = mntns_log_printable(u->name);
 		return 0;
 	}
 	if (state == MNTNS_CONFIG_OK)
-		snprintf(msg, sizeof(msg), "user \"%.256s\": %s", printable(name), err.msg);
-	else
-		snprintf(msg, sizeof(msg), "%s; and user \"%.256s\": %s", load_msg, printable(name),
+		snprintf(msg, sizeof(msg), "user \"%.256s\": %s", mntns_log_printable(name),
 			 err.msg);
+	else
+		snprintf(msg, sizeof(msg), "%s; and user \"%.256s\": %s", load_msg,
+			 mntns_log_printable(name), err.msg);
 	return refuse(l, rc, cfg->on_error, 0, msg);
 }
 
@@ -312,18 +285,13 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	/* Of a config that failed, [global] debug counts when [global] read cleanly. */
 	if (cfg.debug && cfg.global_ok)
 		set_debug(&l, true);
-	in = (struct mntns_route_in){.where = l.origin.where,
-				     .config = mntns_route_config(rc, &cfg),
-				     .scope = cfg.scope,
-				     .unselected = cfg.unselected};
+	in = mntns_route_in_load(l.origin.where, rc, &cfg);
 	/* A config that cannot be trusted says nothing of anyone: nobody is looked up. */
 	if (in.config != MNTNS_CONFIG_UNTRUSTED) {
 		rc = lookup(&l, name, &cfg, in.config, load.msg, &u);
 		if (rc)
 			goto out;
-		in.root = u.uid == 0;
-		in.selected =
-		    in.config != MNTNS_CONFIG_BROKEN && mntns_selector_match(&cfg.users, &u);
+		mntns_route_in_user(&in, &cfg, &u);
 	}
 	if (in.config == MNTNS_CONFIG_OK) {
 		rc = mntns_plan_build(&cfg, &u, &plan, &err);

@@ -15,6 +15,22 @@ enum mntns_config_state mntns_route_config(int load_rc, const struct mntns_confi
 	return cfg->global_ok ? MNTNS_CONFIG_BROKEN_GLOBAL_OK : MNTNS_CONFIG_BROKEN;
 }
 
+struct mntns_route_in mntns_route_in_load(enum mntns_where where, int load_rc,
+					  const struct mntns_config *cfg)
+{
+	return (struct mntns_route_in){.where = where,
+				       .config = mntns_route_config(load_rc, cfg),
+				       .scope = cfg->scope,
+				       .unselected = cfg->unselected};
+}
+
+void mntns_route_in_user(struct mntns_route_in *in, const struct mntns_config *cfg,
+			 const struct mntns_user *u)
+{
+	in->root = u->uid == 0;
+	in->selected = in->config != MNTNS_CONFIG_BROKEN && mntns_selector_match(&cfg->users, u);
+}
+
 static struct mntns_routing to(enum mntns_route where, enum mntns_route_why why, bool stranded)
 {
 	return (struct mntns_routing){.to = where, .why = why, .stranded = stranded};

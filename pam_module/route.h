@@ -9,6 +9,7 @@
 
 #include "global.h"
 #include "nested.h"
+#include "user.h"
 
 struct mntns_config; /* config.h */
 
@@ -66,6 +67,15 @@ struct mntns_routing {
 
 /* The state of a config from what mntns_config_load returned (LOAD_RC) and left in CFG. */
 enum mntns_config_state mntns_route_config(int load_rc, const struct mntns_config *cfg);
+
+/* The route's input for a login that starts at WHERE, from what mntns_config_load returned
+ * (LOAD_RC) and left in CFG; nothing of the user yet (mntns_route_in_user). */
+struct mntns_route_in mntns_route_in_load(enum mntns_where where, int load_rc,
+					  const struct mntns_config *cfg);
+/* Adds user U to IN (not for MNTNS_CONFIG_UNTRUSTED, which looks nobody up): whether they are
+ * root, and whether [global] users selects them (never when [global] did not read cleanly). */
+void mntns_route_in_user(struct mntns_route_in *in, const struct mntns_config *cfg,
+			 const struct mntns_user *u);
 
 struct mntns_routing mntns_route(const struct mntns_route_in *in);
 

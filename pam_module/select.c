@@ -124,3 +124,18 @@ bool mntns_selector_match(const struct mntns_selector *sel, const struct mntns_u
 {
 	return any_matches(sel, false, u) && !any_matches(sel, true, u);
 }
+
+int mntns_user_lookup_selected(const char *name, unsigned need, const struct mntns_selector *users,
+			       struct mntns_user *u, struct mntns_err *err)
+{
+	bool later = (need & MNTNS_NEED_GROUPS) && !mntns_selector_has_groups(users);
+	int rc =
+	    mntns_user_lookup(name, later ? need & ~(unsigned)MNTNS_NEED_GROUPS : need, u, err);
+
+	if (rc == 0 && later && mntns_selector_match(users, u)) {
+		rc = mntns_user_add_groups(u, err);
+		if (rc < 0)
+			mntns_user_free(u);
+	}
+	return rc;
+}

@@ -42,4 +42,11 @@ bool mntns_selector_has_groups(const struct mntns_selector *sel);
  * name the group as getent group GID shows it. */
 bool mntns_selector_match(const struct mntns_selector *sel, const struct mntns_user *u);
 
+/* Looks user NAME up for what NEED asks (MNTNS_NEED_*), the groups only when USERS selects
+ * them: a USERS without @GROUP decides without them, so a user it leaves out (root, in the
+ * shipped [global] users) costs no group lookup, and that login never waits on a directory
+ * service for nothing. Returns 0 or -errno, as mntns_user_lookup. */
+int mntns_user_lookup_selected(const char *name, unsigned need, const struct mntns_selector *users,
+			       struct mntns_user *u, struct mntns_err *err);
+
 #endif
