@@ -140,6 +140,43 @@ case_hole_dotdot_verdict_names_link() {
 	expect_match "$(client_log)" "$TOP/l2" "the refusal names the link $TOP/l2, whose target holds the \"..\""
 }
 
+# Rules are applied parents before children by the depth of the target as written; through a
+# link of root's a shallow-looking path may be deep and a deep-looking one shallow. [hide] on
+# TOP/data/secret (5 components) comes first, then [ro], a read-only bind of TOP/data onto
+# TOP/a/b/c/data (7 components), a link of root's to TOP/data (of the same name, which
+# uncover() needs, see above): the bind, cloned from the view
+# before any rule, covers the hide, and the secret is there to read in alice's session.
+case_hole_order_by_written_depth() {
+	top
+	install -d -m 0755 "$TOP/data" "$TOP/data/secret" "$TOP/a" "$TOP/a/b" "$TOP/a/b/c"
+	echo s3cret >"$TOP/data/secret/file"
+	ln -s "$TOP/data" "$TOP/a/b/c/data"
+	sb_config <<EOF
+[global]
+users = * !root
+
+[hide]
+type = hide
+target = $TOP/data/secret
+
+[ro]
+type = bind
+source = $TOP/data
+target = $TOP/a/b/c/data
+options = ro
+EOF
+	sb_use_module
+	client alice || fail "pam-client failed (status $?): $(sb_oneline_file client.err)"
+	echo "result: rc=$(client_rc) $(new_mounts) log: $(client_log)"
+	# Refusing the plan is as good as applying it in the right order.
+	[ "$(client_rc)" = 0 ] || return 0
+	out=$(sb_as alice "cat $TOP/data/secret/file 2>&1; ls -ld $TOP/data/secret") || true
+	echo "alice sees: $out"
+	if [[ $out == *s3cret* ]]; then
+		fail "the hidden $TOP/data/secret is readable in alice's session: the bind through root's link, applied after the hide, covers it"
+	fi
+}
+
 # ---------------------------------------------------------------- probes that are refused
 
 # A link of root's in a directory of root's that its group may write to (root:root 0775, as
@@ -332,6 +369,7 @@ t_case "hole: a link of /proc (cwd, fd) leads where the caller of su points it" 
 t_case "hole: a bind on a link of root's named otherwise than its target" case_hole_bind_on_renamed_link
 t_case "hole: \"..\" at a bind of / elsewhere stays there" case_hole_dotdot_at_bind_of_root
 t_case "hole: a refused \"..\" does not name the link whose target held it" case_hole_dotdot_verdict_names_link
+t_case "hole: rules applied by the written depth of targets: a bind through a link covers a hide" case_hole_order_by_written_depth
 t_case "a link of root's in a group-writable directory is refused" case_link_group_writable
 t_case "a link of root's in a directory an ACL opens to alice is refused" case_link_acl_writable
 t_case "a link of root's below a sticky world-writable directory is refused" case_link_below_sticky
