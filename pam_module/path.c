@@ -604,7 +604,9 @@ static int step_once(struct walk *w, int dirfd, const char *name, enum mntns_wan
 		return fd;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (S_ISLNK(st.st_mode) && !v->hostile && !(t->flags & MNTNS_TRUST_MKDIR_OWNED && last)) {
+	/* The run directory and what it holds are never reached through a link. */
+	if (S_ISLNK(st.st_mode) && !v->hostile && !(t->flags & MNTNS_TRUST_ROOT_ONLY) &&
+	    !(t->flags & MNTNS_TRUST_MKDIR_OWNED && last)) {
 		/* Where only root can write: followed when root made it and nobody else could
 		 * have put the directory it is in where it is (the caller reads it through FD). */
 		v->st = st;
@@ -705,21 +707,24 @@ static void resolved_pop(struct mntns_path_verdict *v)
 }
 
 /* Puts the target of the symbolic link LINK (an O_PATH descriptor of the link itself, read
- * through which nobody can swap it) in front of REST, in TODO. */
+ * through which nobody can swap it) in front of REST, in TODO; a "/" between them only when
+ * something follows, so that a target as long as the kernel allows (4095 bytes) fits. */
 static int splice_link(int link, const char *rest, char *todo, size_t size)
 {
 	char target[4096];
 	ssize_t n = readlinkat(link, "", target, sizeof(target));
-	size_t rest_len = strlen(rest);
+	size_t rest_len = strlen(rest), sep = rest_len ? 1 : 0;
 
 	if (n < 0)
 		return -errno;
 	if (n == 0)
 		return -ENOENT; /* as the kernel says of an empty link */
-	if ((size_t)n + 1 + rest_len >= size)
+	/* N == sizeof(target): readlinkat may have cut it short. */
+	if ((size_t)n >= sizeof(target) || (size_t)n + sep + rest_len >= size)
 		return -ENAMETOOLONG;
-	memmove(todo + n + 1, rest, rest_len + 1); /* REST is in TODO */
-	todo[n] = '/';
+	memmove(todo + n + sep, rest, rest_len + 1); /* REST is in TODO */
+	if (sep)
+		todo[n] = '/';
 	memcpy(todo, target, (size_t)n);
 	return 0;
 }

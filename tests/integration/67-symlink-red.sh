@@ -321,16 +321,13 @@ case_link_long_targets() {
 	ln -s "${dots}dst" "$TOP/dots"
 	rule_config tmpfs "$TOP/dots"
 	expect_mounted "a link target of 3800 bytes of ./" "$TOP/dst"
-	# 4095 bytes, as long as a link's target can be: refused cleanly (the walk has no room
-	# for it with its "/"), never a mount elsewhere.
+	# 4095 bytes, as long as a link's target can be, the last component of the path: followed
+	# as the kernel follows it (no "/" after it is needed), and onto the directory it names.
 	dots=$(printf './%.0s' $(seq 1 2046))
 	ln -s "${dots}dst" "$TOP/max"
 	[ "$(readlink "$TOP/max" | wc -c)" = 4096 ] || fail "the target of $TOP/max is not 4095 bytes"
 	rule_config tmpfs "$TOP/max"
-	sb_use_module
-	client alice || fail "max: pam-client failed (status $?): $(sb_oneline_file client.err)"
-	echo "result (4095 bytes): rc=$(client_rc) $(new_mounts) log: $(client_log)"
-	if [ "$(client_rc)" = 0 ]; then mounted_on "$TOP/dst" || fail "4095 bytes: mounted elsewhere: $(new_mounts)"; fi
+	expect_mounted "a link target of 4095 bytes" "$TOP/dst"
 	ln -s / "$TOP/root"
 	rule_config tmpfs "$TOP/root/var/lib/mntns-test/dst"
 	expect_mounted "a link to /" "$TOP/dst"

@@ -281,6 +281,22 @@ static void test_links(void **state)
 	assert_int_equal(symlink(target, IN(base, "real/dd")), 0);
 	assert_int_equal(walk(base, "real/dd", 0, &v), -EPERM); /* ".." below uid 1's */
 	assert_int_equal(v.refusal, MNTNS_REFUSE_DOTDOT);
+	/* A target as long as the kernel allows (4095 bytes), when nothing follows it. */
+	{
+		char max[4096];
+		size_t n = 0;
+
+		while (n < 4090)
+			n += (size_t)snprintf(max + n, sizeof(max) - n, "./");
+		snprintf(max + n, sizeof(max) - n, "/real");
+		assert_int_equal(strlen(max), 4095);
+		assert_int_equal(symlink(max, IN(base, "max")), 0);
+		fd = walk(base, "max", 0, &v);
+		assert_true(fd >= 0);
+		close(fd);
+		assert_string_equal(v.resolved, IN(base, "real"));
+		assert_int_equal(walk(base, "max/x", 0, &v), -ENAMETOOLONG);
+	}
 	/* A loop, bounded. */
 	assert_int_equal(symlink("loop2", IN(base, "loop1")), 0);
 	assert_int_equal(symlink("loop1", IN(base, "loop2")), 0);
@@ -353,6 +369,12 @@ static void test_flags(void **state)
 		assert_int_equal(link(lock, IN(base, "roots/lock2")), 0);
 		assert_int_equal(mntns_path_open_trusted("roots/lock", MNTNS_WANT_FILE, &t, &v),
 				 -EPERM);
+		/* Never through a link, root's as it is: not at the end, not on the way. */
+		assert_int_equal(symlink("roots", IN(base, "rl")), 0);
+		assert_int_equal(mntns_path_open_trusted("rl", MNTNS_WANT_DIR, &t, &v), -ELOOP);
+		assert_int_equal(mntns_path_open_trusted("rl/lock2", MNTNS_WANT_FILE, &t, &v),
+				 -ELOOP);
+		assert_int_equal(v.refusal, MNTNS_TRUSTED);
 		close(t.at);
 	}
 	rm_rf(base);
