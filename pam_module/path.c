@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/random.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -297,6 +299,11 @@ const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *bu
 		snprintf(why, sizeof(why),
 			 "is one symbolic link too many (at most %d are followed)",
 			 MNTNS_MAX_LINKS);
+		break;
+	case MNTNS_REFUSE_LINK_PROC:
+		snprintf(why, sizeof(why),
+			 "is a symbolic link of /proc: it leads where a process "
+			 "points it, not where root made it");
 		break;
 	}
 	if (v->hostile && v->refusal != MNTNS_REFUSE_COVERABLE)
@@ -608,8 +615,18 @@ static int step_once(struct walk *w, int dirfd, const char *name, enum mntns_wan
 	if (S_ISLNK(st.st_mode) && !v->hostile && !(t->flags & MNTNS_TRUST_ROOT_ONLY) &&
 	    !(t->flags & MNTNS_TRUST_MKDIR_OWNED && last)) {
 		/* Where only root can write: followed when root made it and nobody else could
-		 * have put the directory it is in where it is (the caller reads it through FD). */
+		 * have put the directory it is in where it is (the caller reads it through FD).
+		 * procfs makes its links, all root's in root's directories, from a process's
+		 * state: /proc/self is whoever reads it, /proc/PID/cwd, fd/N, root and exe lead
+		 * where that process points them (and /dev/fd, /dev/stdin into them): the user who
+		 * runs su chooses its working directory and descriptors. */
+		struct statfs fs;
+
 		v->st = st;
+		if (fstatfs(fd, &fs) < 0)
+			return -errno;
+		if (fs.f_type == PROC_SUPER_MAGIC)
+			return refuse(v, MNTNS_REFUSE_LINK_PROC);
 		if (st.st_uid != 0)
 			return refuse(v, MNTNS_REFUSE_LINK_OWNER);
 		if (!w->safe)

@@ -104,6 +104,7 @@ enum mntns_refusal {
 	MNTNS_REFUSE_LINK_WAY,	    /* root's link below a directory others can write to */
 	MNTNS_REFUSE_DOTDOT,	    /* ".." from or into a directory others can write to */
 	MNTNS_REFUSE_LOOP,	    /* more than MNTNS_MAX_LINKS links followed */
+	MNTNS_REFUSE_LINK_PROC,	    /* a symbolic link of procfs (/proc/self, /proc/PID/cwd...) */
 };
 
 /* What one walk found. Only path.c writes it; mntns_path_verdict_text says it. */

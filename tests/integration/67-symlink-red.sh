@@ -75,13 +75,22 @@ case_hole_proc_magic_link() {
 		fail "a tmpfs was mounted on /etc, the directory the caller stood in, through /proc/self/cwd"
 	fi
 	expect_ne "$(client_rc)" 0 "pam_open_session result (log: $(client_log))"
-	expect_match "$(client_log)" "/proc/[0-9a-z-]+/cwd .*symbolic link" "syslog names the link"
+	# Every link of /proc is refused, /proc/self (whoever reads it) the first on the way.
+	expect_match "$(client_log)" "/proc/self is a symbolic link of /proc" "syslog names the link"
+	# A process's own link, named by its pid (this shell's, root's, in /proc/PID of root's).
+	rule_config tmpfs "/proc/$$/cwd" "" "options = mode=1777"
+	client_in /etc alice || fail "/proc/PID: pam-client failed (status $?): $(sb_oneline_file client.err)"
+	echo "result (/proc/$$/cwd): rc=$(client_rc) $(new_mounts) log: $(client_log)"
+	expect_ne "$(client_rc)" 0 "/proc/$$/cwd: pam_open_session result (log: $(client_log))"
+	expect_match "$(client_log)" "/proc/[0-9a-z-]+/cwd .*symbolic link" "/proc/PID/cwd: syslog names the link"
 	# The same through /dev/fd, a link of root's in /dev: the file descriptor is the caller's.
 	rule_config bind "$TOP/dst" /dev/fd/7
 	client_in / alice 7<"$TOP/src" ||
 		fail "/dev/fd: pam-client failed (status $?): $(sb_oneline_file client.err)"
 	echo "result (/dev/fd/7): rc=$(client_rc) $(new_mounts) log: $(client_log)"
 	expect_ne "$(client_rc)" 0 "/dev/fd/7: pam_open_session result (log: $(client_log))"
+	expect_match "$(client_log)" "/proc/self is a symbolic link of /proc" \
+		"/dev/fd/7: syslog names the link of /proc"
 }
 
 # A bind onto a target whose last component is a link of root's with another name than the

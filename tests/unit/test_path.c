@@ -7,8 +7,10 @@
 #include "path.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 static struct stat st(uid_t uid, gid_t gid, mode_t mode, nlink_t nlink)
@@ -307,6 +309,28 @@ static void test_links(void **state)
 	rm_rf(base);
 }
 
+/* The links of /proc lead where a process points them: refused, /proc/self the first. */
+static void test_proc_links(void **state)
+{
+	struct mntns_path_verdict v;
+	struct mntns_trust t = { .uid = 1000 };
+	struct statfs fs;
+	struct stat s;
+
+	(void)state;
+	/* In a user namespace /proc/self may be nobody's: then it is refused as that. */
+	if (statfs("/proc", &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC ||
+	    lstat("/proc/self", &s) < 0 || s.st_uid != 0)
+		skip();
+	assert_int_equal(mntns_path_open_trusted("/proc/self/cwd", MNTNS_WANT_DIR, &t, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_LINK_PROC);
+	assert_string_equal(v.resolved, "/proc/self");
+	if (lstat("/dev/fd", &s) < 0 || !S_ISLNK(s.st_mode) || s.st_uid != 0)
+		return;
+	assert_int_equal(mntns_path_open_trusted("/dev/fd/0", MNTNS_WANT_ANY, &t, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_LINK_PROC);
+}
+
 /* What the flags add: a target below a directory others can mount on, create= in one, a dry
  * create= that makes nothing, and the run directory's root-only rule. */
 static void test_flags(void **state)
@@ -390,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_judge_strict),
 		cmocka_unit_test(test_modes_under_umask),
 		cmocka_unit_test(test_links),
+		cmocka_unit_test(test_proc_links),
 		cmocka_unit_test(test_flags),
 	};
 
