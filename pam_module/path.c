@@ -535,6 +535,7 @@ struct walk {
 	unsigned n_beneath;
 	unsigned n_links;
 	bool safe;
+	unsigned long long root_mnt; /* the mount id of the walk's root, where ".." stays */
 };
 
 /* Is directory DIR root's and writable by nobody else? */
@@ -748,8 +749,10 @@ static int splice_link(int link, const char *rest, char *todo, size_t size)
 
 /* "..", taken from the directory DIR the walk is in, only where every directory so far is
  * root's alone: the parent of a directory a user can move is wherever they moved it. At the
- * walk's root (stat ROOT) it stays there, as the kernel does. Returns the parent's
- * descriptor, DIR itself (duplicated) at the root, or -errno. */
+ * walk's root (stat ROOT, on the mount W->root_mnt) it stays there, as the kernel does; at
+ * the root of another mount of the same directory (a bind of "/") it goes, as the kernel does,
+ * to the parent of where that is mounted. Returns the parent's descriptor, DIR itself
+ * (duplicated) at the root, or -errno. */
 static int step_up(struct walk *w, int dir, const struct stat *root)
 {
 	struct mntns_path_verdict *v = w->v;
@@ -758,7 +761,7 @@ static int step_up(struct walk *w, int dir, const struct stat *root)
 
 	if (!w->safe)
 		return refuse(v, MNTNS_REFUSE_DOTDOT);
-	if (mntns_same_inode(&v->st, root)) {
+	if (mntns_same_inode(&v->st, root) && mntns_path_mount_id(dir) == w->root_mnt) {
 		rc = fcntl(dir, F_DUPFD_CLOEXEC, 3);
 		return rc < 0 ? -errno : rc;
 	}
@@ -829,6 +832,7 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 	if (root < 0)
 		return root;
 	root_st = v->st;
+	w.root_mnt = mntns_path_mount_id(root);
 	dir = fcntl(root, F_DUPFD_CLOEXEC, 3);
 	if (dir < 0)
 		return -errno;
