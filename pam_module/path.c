@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +205,10 @@ const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *bu
 {
 	const struct stat *o = &v->st, *d = &v->dir_st;
 	const char *tail = "; refusing to use it";
-	char why[160];
+	/* What was found in a directory others can write to may have been put there for us;
+	 * where the reason is the place, a link or the way to it, that would read wrongly. */
+	bool planted = v->hostile;
+	char why[sizeof(v->resolved) + 160], via[sizeof(v->link) + 40] = "";
 
 	switch (v->refusal) {
 	case MNTNS_TRUSTED:
@@ -246,6 +250,7 @@ const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *bu
 			 (unsigned)d->st_uid, (unsigned)(d->st_mode & 07777));
 		tail = ": another user could mount on it or rename what is in it; refusing to use "
 		       "it";
+		planted = false;
 		break;
 	case MNTNS_REFUSE_MOUNT:
 		snprintf(why, sizeof(why), "is a mount point (another filesystem)");
@@ -284,32 +289,42 @@ const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *bu
 	case MNTNS_REFUSE_LINK_OWNER:
 		snprintf(why, sizeof(why), "is a symbolic link owned by uid %u, not by root",
 			 (unsigned)o->st_uid);
+		planted = false;
 		break;
 	case MNTNS_REFUSE_LINK_WAY:
 		snprintf(why, sizeof(why),
 			 "is a symbolic link below a directory that someone other "
-			 "than root can write to");
+			 "than root can write to%s%.*s%s",
+			 v->way_len ? " (" : "", (int)v->way_len, v->resolved,
+			 v->way_len ? ")" : "");
+		planted = false;
 		break;
 	case MNTNS_REFUSE_DOTDOT:
+		/* Only ever in a link's target: the config's paths are canonical. */
 		snprintf(why, sizeof(why),
-			 "is \"..\" (in a symbolic link's target) from or into a "
-			 "directory that someone other than root can write to");
+			 "is \"..\"%s from or into a directory that someone other "
+			 "than root can write to",
+			 v->link[0] ? "" : " (in a symbolic link's target)");
+		planted = false;
 		break;
 	case MNTNS_REFUSE_LOOP:
 		snprintf(why, sizeof(why),
 			 "is one symbolic link too many (at most %d are followed)",
 			 MNTNS_MAX_LINKS);
+		planted = false;
 		break;
 	case MNTNS_REFUSE_LINK_PROC:
 		snprintf(why, sizeof(why),
 			 "is a symbolic link of /proc: it leads where a process "
 			 "points it, not where root made it");
+		planted = false;
 		break;
 	}
-	if (v->hostile && v->refusal != MNTNS_REFUSE_COVERABLE)
-		tail = " in a directory that others can write to; refusing to use it (it may have "
-		       "been planted)";
-	snprintf(buf, size, "%s%s", why, tail);
+	if (v->link[0] && v->refusal != MNTNS_TRUSTED)
+		snprintf(via, sizeof(via), " (in the target of root's link %s)", v->link);
+	snprintf(buf, size, "%s%s%s%s%s", why,
+		 planted ? " in a directory that others can write to" : "", via, tail,
+		 planted ? " (it may have been planted)" : "");
 	return buf;
 }
 
@@ -385,6 +400,8 @@ int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_
 	v->refusal = MNTNS_TRUSTED;
 	v->uid = t->uid;
 	v->want = want;
+	v->link[0] = '\0';
+	v->way_len = 0;
 	v->hostile =
 	    !(t->flags & (MNTNS_TRUST_STRICT | MNTNS_TRUST_ROOT_ONLY)) && mntns_path_hostile(dir);
 	return judge_at(dir, obj, want, true, t, v);
@@ -525,17 +542,32 @@ bool mntns_path_user_mount(int fd)
 	return mount_kind(fd, &v) == MOUNT_USERS;
 }
 
+/* A link followed, whose target the walk is in while more than TAIL bytes are left to walk
+ * (splicing a target only replaces what was walked: the rest after it stays the end of what is
+ * left). Its name, as resolved, starts at OFF in the walk's NAMES, or did not fit (SIZE_MAX). */
+struct link_frame {
+	size_t tail;
+	size_t off;
+};
+
 /* One walk: its inputs, its verdict, how often it went beneath a user's mount, how many
  * symbolic links it followed, and whether every directory on the way so far is root's and
  * writable by nobody else (only then can no one but root have made or changed a link met
- * there, nor moved it there). */
+ * there, nor moved it there), and if not, where that stopped (WAY_LEN bytes of the path as
+ * resolved, which after that only grows). The mount id of the walk's root, where ".." stays.
+ * The links whose targets it is in, innermost last. */
 struct walk {
 	const struct mntns_trust *t;
 	struct mntns_path_verdict *v;
 	unsigned n_beneath;
 	unsigned n_links;
 	bool safe;
-	unsigned long long root_mnt; /* the mount id of the walk's root, where ".." stays */
+	size_t way_len;
+	unsigned long long root_mnt;
+	struct link_frame frames[MNTNS_MAX_LINKS];
+	unsigned n_frames;
+	char names[4096];
+	size_t names_len;
 };
 
 /* Is directory DIR root's and writable by nobody else? */
@@ -630,8 +662,10 @@ static int step_once(struct walk *w, int dirfd, const char *name, enum mntns_wan
 			return refuse(v, MNTNS_REFUSE_LINK_PROC);
 		if (st.st_uid != 0)
 			return refuse(v, MNTNS_REFUSE_LINK_OWNER);
-		if (!w->safe)
+		if (!w->safe) {
+			v->way_len = w->way_len;
 			return refuse(v, MNTNS_REFUSE_LINK_WAY);
+		}
 		return mntns_take_fd(&fd);
 	}
 	rc = judge_at(&v->dir_st, &st, want, last, t, v);
@@ -747,6 +781,38 @@ static int splice_link(int link, const char *rest, char *todo, size_t size)
 	return 0;
 }
 
+/* The link whose target the walk now enters, in front of the REST_LEN bytes that were left: its
+ * name is V->resolved (the link), kept while the walk is in its target. */
+static void frame_push(struct walk *w, size_t rest_len)
+{
+	struct link_frame *f = &w->frames[w->n_frames++]; /* one per link: MNTNS_MAX_LINKS */
+	size_t n = strlen(w->v->resolved) + 1;
+
+	f->tail = rest_len;
+	f->off = SIZE_MAX;
+	if (w->names_len + n <= sizeof(w->names)) {
+		f->off = w->names_len;
+		memcpy(w->names + f->off, w->v->resolved, n);
+		w->names_len += n;
+	}
+}
+
+/* Before a component, with LEFT bytes left to walk from it on: the targets the walk has
+ * left behind are done, and V->link names the innermost one it is in (or is ""). */
+static void frame_at(struct walk *w, size_t left)
+{
+	const struct link_frame *top;
+
+	while (w->n_frames && w->frames[w->n_frames - 1].tail >= left) {
+		top = &w->frames[--w->n_frames];
+		if (top->off != SIZE_MAX)
+			w->names_len = top->off;
+	}
+	top = w->n_frames ? &w->frames[w->n_frames - 1] : NULL;
+	snprintf(w->v->link, sizeof(w->v->link), "%s",
+		 top && top->off != SIZE_MAX ? w->names + top->off : "");
+}
+
 /* "..", taken from the directory DIR the walk is in, only where every directory so far is
  * root's alone: the parent of a directory a user can move is wherever they moved it. At the
  * walk's root (stat ROOT, on the mount W->root_mnt) it stays there, as the kernel does; at
@@ -793,6 +859,7 @@ static int open_start(struct walk *w, bool rooted)
 		return -errno;
 	v->dir_st = v->st;
 	w->safe = roots_alone(&v->st);
+	w->way_len = w->safe ? 0 : strlen(v->resolved);
 	if ((t->flags & (MNTNS_TRUST_STRICT | MNTNS_TRUST_ROOT_ONLY)) &&
 	    (rc = judge_at(&v->st, &v->st, MNTNS_WANT_DIR, false, t, v)) < 0)
 		return rc;
@@ -847,6 +914,7 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 			p++;
 		if (*p == '\0')
 			break;
+		frame_at(&w, strlen(p));
 		len = strcspn(p, "/");
 		if (len >= sizeof(name))
 			return -ENAMETOOLONG;
@@ -888,6 +956,7 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 			 * from "/" (the walk's root) when absolute, else from the directory it
 			 * is in, and the rest of the path after it. */
 			_cleanup_close_ int link = fd;
+			size_t rest_len = strlen(p);
 
 			if (++w.n_links > MNTNS_MAX_LINKS)
 				return refuse_rc(v, MNTNS_REFUSE_LOOP, -ELOOP);
@@ -895,6 +964,7 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 			if (rc < 0)
 				return rc;
 			p = todo;
+			frame_push(&w, rest_len);
 			resolved_pop(v);
 			if (todo[0] == '/') {
 				close(dir);
@@ -910,7 +980,10 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 		}
 		if (fd < 0)
 			return fd;
-		w.safe = w.safe && S_ISDIR(v->st.st_mode) && roots_alone(&v->st);
+		if (w.safe && !(S_ISDIR(v->st.st_mode) && roots_alone(&v->st))) {
+			w.safe = false;
+			w.way_len = strlen(v->resolved);
+		}
 		close(dir);
 		dir = fd;
 	}

@@ -122,6 +122,12 @@ struct mntns_path_verdict {
 	enum mntns_want want;
 	int err;	 /* the errno behind a MOUNT_ refusal */
 	char fstype[32]; /* USER_MOUNT: the filesystem type */
+	/* The link of root's whose target held what failed, as resolved ("" when what failed was
+	 * in the path as written, or the name did not fit). */
+	char link[4096];
+	/* LINK_WAY: RESOLVED up to this many bytes is the first directory on the way that someone
+	 * other than root can write to. */
+	size_t way_len;
 };
 
 /* The one trust call: opens PATH (absolute; relative to T->at for BELOW_FRESH and ROOT_ONLY)
@@ -129,13 +135,15 @@ struct mntns_path_verdict {
  * a symlink, and judges every component as T->flags say, for the login of T->uid, the last one
  * as a WANT. A symbolic link is followed only when nobody but root could have made or changed
  * it (systemd's CHASE_SAFE): it is root's, and every directory on the way to it is root's and
- * writable by nobody else; its target from the walk's root when absolute, else from the link's
- * directory; "..", in a link's target, only between such directories; at most MNTNS_MAX_LINKS
- * links. In hostile ground it goes into no other mount at all, and nowhere into a FUSE mount
- * of a user, without asking the mounted filesystem anything; with T->beneath it takes what
- * such a FUSE mount covers instead (the descriptor is then in the view T->beneath made).
- * Returns a descriptor, or -errno with V->resolved naming what failed: -EPERM with
- * V->refusal when it may have been planted (or is not root's alone, as the flags ask), -ELOOP
+ * writable by nobody else, and it is not on procfs (whose links lead where a process points
+ * them); its target from the walk's root when absolute, else from the link's directory; "..",
+ * in a link's target, only between such directories (at the root of another mount than the
+ * walk's root, to that mount's parent, as the kernel goes); at most MNTNS_MAX_LINKS links.
+ * ROOT_ONLY follows none (-ELOOP). In hostile ground it goes into no other mount at all, and
+ * nowhere into a FUSE mount of a user, without asking the mounted filesystem anything; with
+ * T->beneath it takes what such a FUSE mount covers instead (the descriptor is then in the view
+ * T->beneath made). Returns a descriptor, or -errno with V->resolved naming what failed: -EPERM
+ * with V->refusal when it may have been planted (or is not root's alone, as the flags ask), -ELOOP
  * with V->refusal for too many links; -ELOOP without for a symlink as the create= directory
  * itself; -ENOTDIR/-EISDIR/-EINVAL when it is of the wrong type. */
 int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct mntns_trust *t,
@@ -149,8 +157,9 @@ int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_
 		     const struct mntns_trust *t, struct mntns_path_verdict *v);
 
 /* Says why V refused, for a message after the name of what failed (V->resolved): "is owned by uid
- * 1001 in a directory that others can write to; refusing to use it (it may have been planted)".
- * Returns BUF. */
+ * 1001 in a directory that others can write to; refusing to use it (it may have been planted)",
+ * with "(in the target of root's link L)" before "; refusing" when what failed was found in the
+ * target of a link followed. Returns BUF. */
 const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *buf, size_t size);
 
 /* A directory is hostile ground when anyone but root may write to it: it is group- or

@@ -132,6 +132,58 @@ static void test_judge_strict(void **state)
 			 -ELOOP);
 }
 
+/* Asserts that V says exactly WANT. */
+static void text_is(const struct mntns_path_verdict *v, const char *want)
+{
+	char why[1024];
+
+	mntns_path_verdict_text(v, why, sizeof(why));
+	if (strcmp(why, want) != 0)
+		fail_msg("verdict text \"%s\", expected \"%s\"", why, want);
+}
+
+/* The text of a verdict: "it may have been planted" only for what was found in a directory
+ * others can write to, not for a refusal of a link, of the way to it or of ".." (whose
+ * directory the walk left before); the link of root's whose target held what failed. */
+static void test_verdict_text(void **state)
+{
+	struct mntns_path_verdict v;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	v.hostile = true; /* left over from the component before, as a walk leaves it */
+	v.refusal = MNTNS_REFUSE_DOTDOT;
+	snprintf(v.resolved, sizeof(v.resolved), "/top/src/sub");
+	snprintf(v.link, sizeof(v.link), "/top/l2");
+	text_is(&v, "is \"..\" from or into a directory that someone other than root can write to "
+		    "(in the target of root's link /top/l2); refusing to use it");
+	v.link[0] = '\0';
+	text_is(&v, "is \"..\" (in a symbolic link's target) from or into a directory that "
+		    "someone other than root can write to; refusing to use it");
+	v.refusal = MNTNS_REFUSE_LINK_WAY;
+	snprintf(v.resolved, sizeof(v.resolved), "/top/ww/rootdir/l");
+	v.way_len = strlen("/top/ww");
+	text_is(&v, "is a symbolic link below a directory that someone other than root can write "
+		    "to (/top/ww); refusing to use it");
+	v.refusal = MNTNS_REFUSE_LOOP;
+	snprintf(v.link, sizeof(v.link), "/top/l");
+	text_is(&v, "is one symbolic link too many (at most 40 are followed) (in the target of "
+		    "root's link /top/l); refusing to use it");
+	v.refusal = MNTNS_REFUSE_LINK_OWNER;
+	v.st.st_uid = 1000;
+	text_is(&v, "is a symbolic link owned by uid 1000, not by root (in the target of root's "
+		    "link /top/l); refusing to use it");
+	v.refusal = MNTNS_REFUSE_LINK_PROC;
+	v.link[0] = '\0';
+	text_is(&v, "is a symbolic link of /proc: it leads where a process points it, not where "
+		    "root made it; refusing to use it");
+	/* Planted: the link goes before "; refusing", the place stays next to the reason. */
+	v.refusal = MNTNS_REFUSE_SYMLINK;
+	snprintf(v.link, sizeof(v.link), "/top/l");
+	text_is(&v, "is a symbolic link in a directory that others can write to (in the target of "
+		    "root's link /top/l); refusing to use it (it may have been planted)");
+}
+
 static mode_t mode_at(int dirfd, const char *name)
 {
 	struct stat s;
@@ -267,6 +319,8 @@ static void test_links(void **state)
 	assert_int_equal(symlink(target, IN(base, "home/rootdir/l")), 0);
 	assert_int_equal(walk(base, "home/rootdir/l", 0, &v), -EPERM);
 	assert_int_equal(v.refusal, MNTNS_REFUSE_LINK_WAY);
+	snprintf(target, sizeof(target), "(%s/home); refusing", base);
+	assert_non_null(strstr(mntns_path_verdict_text(&v, why, sizeof(why)), target));
 	/* ".." in a link's target: among root's directories, and not out of uid 1's. */
 	assert_int_equal(symlink("../real", IN(base, "real/up")), 0);
 	fd = walk(base, "real/up/x", 0, &v);
@@ -283,6 +337,16 @@ static void test_links(void **state)
 	assert_int_equal(symlink(target, IN(base, "real/dd")), 0);
 	assert_int_equal(walk(base, "real/dd", 0, &v), -EPERM); /* ".." below uid 1's */
 	assert_int_equal(v.refusal, MNTNS_REFUSE_DOTDOT);
+	assert_string_equal(v.link, IN(base, "real/dd"));
+	assert_null(strstr(mntns_path_verdict_text(&v, why, sizeof(why)), "planted"));
+	/* Through a chain (a -> dd): the link whose target holds the "..". */
+	assert_int_equal(symlink("real/dd", IN(base, "a")), 0);
+	assert_int_equal(walk(base, "a", 0, &v), -EPERM);
+	assert_string_equal(v.link, IN(base, "real/dd"));
+	/* After an inner target (real/up) the rest is the outer link's (b) again. */
+	assert_int_equal(symlink("real/x/../up/../home/rootdir/..", IN(base, "b")), 0);
+	assert_int_equal(walk(base, "b", 0, &v), -EPERM);
+	assert_string_equal(v.link, IN(base, "b"));
 	/* A target as long as the kernel allows (4095 bytes), when nothing follows it. */
 	{
 		char max[4096];
@@ -329,6 +393,7 @@ static void test_proc_links(void **state)
 		return;
 	assert_int_equal(mntns_path_open_trusted("/dev/fd/0", MNTNS_WANT_ANY, &t, &v), -EPERM);
 	assert_int_equal(v.refusal, MNTNS_REFUSE_LINK_PROC);
+	assert_string_equal(v.link, "/dev/fd");
 }
 
 /* What the flags add: a target below a directory others can mount on, create= in one, a dry
@@ -413,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_judge_trusted),
 		cmocka_unit_test(test_judge_strict),
 		cmocka_unit_test(test_modes_under_umask),
+		cmocka_unit_test(test_verdict_text),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_proc_links),
 		cmocka_unit_test(test_flags),
