@@ -40,6 +40,9 @@ struct op_state {
 	bool dry, need;
 	bool would_apply; /* a login would mount it */
 	bool refused;
+	/* The target as resolved, through root's links: where the mount really goes (below a
+	 * fresh tmpfs, its holder's, then the rest as written). Set by open_target. */
+	char *resolved;
 };
 
 static void states_free(struct op_state *st, size_t n)
@@ -47,6 +50,7 @@ static void states_free(struct op_state *st, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		mntns_closep(&st[i].tree_fd);
 		mntns_closep(&st[i].mnt_fd);
+		free(st[i].resolved);
 	}
 	free(st);
 }
@@ -389,14 +393,15 @@ static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
 
 /* Resolves the target of op I: below the fresh tmpfs of its holder through that mount's
  * descriptor (creating what is missing), elsewhere from "/" through the trusted walk. Sets *OUT
- * to a descriptor, or leaves it -1 with st[i].skipped; returns 0 or -errno with ERR set. */
+ * to a descriptor, or leaves it -1 with st[i].skipped; returns 0 or -errno with ERR set. Keeps
+ * the target as resolved in st[i].resolved. */
 static int open_target(const struct mntns_plan *plan, size_t i, struct op_state *st,
 		       const struct mntns_trust *made, bool want_dir, const struct mntns_log *log,
 		       struct mntns_err *err, int *out)
 {
 	const struct mntns_op *op = &plan->ops[i];
 	struct mntns_trust t = *made; /* uid, and the mounts this login made so far */
-	const char *path = op->target;
+	const char *path = op->target, *base = "";
 	struct mntns_path_verdict v;
 	int fd;
 
@@ -404,6 +409,7 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 		t.flags = MNTNS_TRUST_BELOW_FRESH;
 		t.at = st[op->holder].mnt_fd;
 		path += strlen(plan->ops[op->holder].target);
+		base = strcmp(st[op->holder].resolved, "/") ? st[op->holder].resolved : "";
 	} else {
 		t.flags = MNTNS_TRUST_NO_COVER;
 	}
@@ -433,6 +439,13 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 	}
 	if (fd < 0)
 		return op_fail(err, op, fd, "opening target", op->target);
+	free(st[i].resolved);
+	if (asprintf(&st[i].resolved, "%s%s", base,
+		     t.flags & MNTNS_TRUST_BELOW_FRESH ? path : v.resolved) < 0) {
+		st[i].resolved = NULL;
+		close(fd);
+		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
 	*out = fd;
 	return 0;
 }
@@ -442,10 +455,12 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
  * judged it, or after go_beneath took theirs out of the copy. Once the clone, private, is on
  * its target, whatever the target's name leads to above the clone's root is such a mount, in
  * this login's own namespace: it is detached, by descriptor. Nobody else can rename or mount
- * in the target's parent (no_cover), and crossing a mount asks its filesystem nothing. */
-static int uncover(int mfd, const char *target)
+ * in the target's parent (no_cover), and crossing a mount asks its filesystem nothing. The name
+ * is the last of the target as RESOLVED: as written it may be a link of root's, which leads
+ * elsewhere than to the mount. */
+static int uncover(int mfd, const char *resolved)
 {
-	const char *name = strrchr(target, '/') + 1;
+	const char *name = strrchr(resolved, '/') + 1;
 	unsigned long long id = mntns_path_mount_id(mfd);
 	_cleanup_close_ int up = openat(mfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
@@ -487,7 +502,7 @@ static int mount_on(const struct mntns_plan *plan, size_t i, struct op_state *st
 	if (op->kind == MNTNS_OP_BIND && st[i].src_is_dir) {
 		/* Directories only: a file's clone has no "..", and its target's parent would
 		 * have to come from open_target (a narrower window, left for now). */
-		int rc = uncover(mfd, op->target);
+		int rc = uncover(mfd, st[i].resolved);
 
 		if (rc < 0)
 			return op_fail(err, op, rc, "taking off what came along on the root of the "
