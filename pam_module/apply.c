@@ -391,10 +391,47 @@ static int make_tmpfs(const struct mntns_op *op, struct mntns_err *err)
 	return mfd;
 }
 
+/* Is PATH at or below TOP (both as resolved, canonical)? */
+static bool at_or_below(const char *path, const char *top)
+{
+	size_t n = strlen(top);
+
+	if (strcmp(top, "/") == 0)
+		return path[0] == '/';
+	return strncmp(path, top, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The plan orders ops by the depth of their targets as written, parents first; through a link
+ * of root's a target may lead anywhere. An op whose resolved target is at or above that of an
+ * op mounted before it would cover that mount (a bind over a hide, and the hidden is there to
+ * read): the plan is refused. (A holder always comes before the ops it holds.) */
+static int check_order(const struct mntns_plan *plan, size_t i, const struct op_state *st,
+		       struct mntns_err *err)
+{
+	const struct mntns_op *op = &plan->ops[i];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct mntns_op *o = &plan->ops[j];
+
+		if (!(st[j].applied || st[j].would_apply) || !st[j].resolved ||
+		    !at_or_below(st[j].resolved, st[i].resolved))
+			continue;
+		return mntns_fail(err, -EINVAL,
+				  "%s: [%s]: target %s leads to %s, at or above %s, where [%s] "
+				  "(%s, target %s) is mounted before it (rules are applied by the "
+				  "depth of their targets as written): [%s] would cover it; "
+				  "refusing the plan",
+				  op->file, op->name, op->target, st[i].resolved, st[j].resolved,
+				  o->name, o->file, o->target, op->name);
+	}
+	return 0;
+}
+
 /* Resolves the target of op I: below the fresh tmpfs of its holder through that mount's
  * descriptor (creating what is missing), elsewhere from "/" through the trusted walk. Sets *OUT
  * to a descriptor, or leaves it -1 with st[i].skipped; returns 0 or -errno with ERR set. Keeps
- * the target as resolved in st[i].resolved. */
+ * the target as resolved in st[i].resolved, and refuses it where it would cover an op mounted
+ * before it (check_order). */
 static int open_target(const struct mntns_plan *plan, size_t i, struct op_state *st,
 		       const struct mntns_trust *made, bool want_dir, const struct mntns_log *log,
 		       struct mntns_err *err, int *out)
@@ -403,7 +440,7 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 	struct mntns_trust t = *made; /* uid, and the mounts this login made so far */
 	const char *path = op->target, *base = "";
 	struct mntns_path_verdict v;
-	int fd;
+	int fd, rc;
 
 	if (op->holder >= 0 && st[op->holder].applied) {
 		t.flags = MNTNS_TRUST_BELOW_FRESH;
@@ -445,6 +482,11 @@ static int open_target(const struct mntns_plan *plan, size_t i, struct op_state 
 		st[i].resolved = NULL;
 		close(fd);
 		return mntns_fail(err, -ENOMEM, "out of memory");
+	}
+	rc = check_order(plan, i, st, err);
+	if (rc < 0) {
+		close(fd);
+		return rc;
 	}
 	*out = fd;
 	return 0;

@@ -177,8 +177,15 @@ EOF
 	sb_use_module
 	client alice || fail "pam-client failed (status $?): $(sb_oneline_file client.err)"
 	echo "result: rc=$(client_rc) $(new_mounts) log: $(client_log)"
-	# Refusing the plan is as good as applying it in the right order.
-	[ "$(client_rc)" = 0 ] || return 0
+	# Refusing the plan is as good as applying it in the right order; mntnsctl check says so.
+	if [ "$(client_rc)" != 0 ]; then
+		timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$PAM_MNTNS_CTL" check alice \
+			>"$SB_CASE_DIR/ctl.out" 2>&1
+		expect_eq "$?" 1 "mntnsctl check alice: $(sb_oneline_file ctl.out)"
+		grep -qF "[ro] would cover it" "$SB_CASE_DIR/ctl.out" ||
+			fail "mntnsctl check does not say what the login says: $(sb_oneline_file ctl.out)"
+		return 0
+	fi
 	out=$(sb_as alice "cat $TOP/data/secret/file 2>&1; ls -ld $TOP/data/secret") || true
 	echo "alice sees: $out"
 	if [[ $out == *s3cret* ]]; then
