@@ -24,10 +24,13 @@
 static int list_view(int dir, int ns_fd, const struct stat *cur, uid_t uid, struct mntns_err *err)
 {
 	_cleanup_close_ int views = -1;
-	struct mntns_session_id self;
-	char name[32], tmp[64], text[128];
+	unsigned long long id = mntns_ns_id(ns_fd);
+	struct mntns_session_id self = {.tid = gettid()};
+	char name[32], text[128];
 
-	if (mntns_session_self(&self) < 0)
+	/* The thread's start time tells the view only where the kernel gives no unique id
+	 * (before Linux 6.8; see listed() in nested.c): /proc is read for it only then. */
+	if (!id && mntns_session_self(&self) < 0)
 		return mntns_fail(err, -EIO, "reading /proc/thread-self/stat failed");
 	views = openat(dir, MNTNS_VIEWS_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (views < 0 && errno == ENOENT)
@@ -36,17 +39,16 @@ static int list_view(int dir, int ns_fd, const struct stat *cur, uid_t uid, stru
 		return mntns_fail(err, views, "%s/%s: %s", MNTNS_RUN_DIR, MNTNS_VIEWS_NAME,
 				  strerror(-views));
 	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
-	snprintf(tmp, sizeof(tmp), ".%llu.%d", (unsigned long long)cur->st_ino, (int)gettid());
-	snprintf(text, sizeof(text), "%u %llu %d %llu", (unsigned)uid, mntns_ns_id(ns_fd),
-		 (int)self.tid, self.start);
-	(void)unlinkat(views, tmp, 0);
-	if (symlinkat(text, views, tmp) < 0 || renameat(views, tmp, views, name) < 0) {
-		int e = errno;
-
-		(void)unlinkat(views, tmp, 0);
-		return mntns_fail(err, -e, "listing the view in %s/%s: %s", MNTNS_RUN_DIR,
-				  MNTNS_VIEWS_NAME, strerror(e));
-	}
+	snprintf(text, sizeof(text), "%u %llu %d %llu", (unsigned)uid, id, (int)self.tid,
+		 self.start);
+	/* The name is this namespace's inode number: an entry already under it was left by a
+	 * namespace that is gone (the kernel reuses the numbers of freed namespaces), which no
+	 * live view can be taken for, so it is dropped, not renamed over. A symlink appears
+	 * with its target whole. */
+	(void)unlinkat(views, name, 0);
+	if (symlinkat(text, views, name) < 0)
+		return mntns_fail(err, -errno, "listing the view in %s/%s: %s", MNTNS_RUN_DIR,
+				  MNTNS_VIEWS_NAME, strerror(errno));
 	return 0;
 }
 
