@@ -843,6 +843,28 @@ static int step_up(struct walk *w, int dir, const struct stat *root)
 	return rc < 0 ? rc : mntns_take_fd(&fd);
 }
 
+/* Takes the next component of the path at *P (after any slashes) into NAME (256 bytes) and
+ * moves *P past it, to what is left after it; LAST says whether only slashes follow. Returns 1,
+ * 0 at the end of the path, or -ENAMETOOLONG for a component longer than a name can be. */
+static int next_component(const char **p, char name[256], bool *last)
+{
+	size_t len;
+
+	while (**p == '/')
+		(*p)++;
+	if (**p == '\0')
+		return 0;
+	len = strcspn(*p, "/");
+
+	if (len >= 256)
+		return -ENAMETOOLONG;
+	memcpy(name, *p, len);
+	name[len] = '\0';
+	*p += len;
+	*last = (*p)[strspn(*p, "/")] == '\0';
+	return 1;
+}
+
 /* The parents of nested targets below a fresh tmpfs (see MNTNS_TRUST_BELOW_FRESH). */
 static int open_below(int basefd, const char *rel, bool last_is_dir);
 
@@ -906,22 +928,16 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 	memcpy(todo, path, strlen(path) + 1);
 	for (;;) {
 		char name[256];
-		size_t len;
 		bool last;
 		int fd;
 
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
+		rc = next_component(&p, name, &last);
+		if (rc <= 0) {
+			if (rc < 0)
+				return rc;
 			break;
-		frame_at(&w, strlen(p));
-		len = strcspn(p, "/");
-		if (len >= sizeof(name))
-			return -ENAMETOOLONG;
-		memcpy(name, p, len);
-		name[len] = '\0';
-		p += len;
-		last = p[strspn(p, "/")] == '\0';
+		}
+		frame_at(&w, strlen(name) + strlen(p)); /* from the component on */
 		if (strcmp(name, ".") == 0)
 			continue;
 		if (strcmp(name, "..") == 0) {
@@ -1120,21 +1136,15 @@ static int open_below(int basefd, const char *rel, bool last_is_dir)
 		return -errno;
 	for (;;) {
 		char name[256];
-		size_t len;
 		bool last;
 		int fd;
 
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
+		fd = next_component(&p, name, &last);
+		if (fd <= 0) {
+			if (fd < 0)
+				return fd;
 			break;
-		len = strcspn(p, "/");
-		if (len >= sizeof(name))
-			return -ENAMETOOLONG;
-		memcpy(name, p, len);
-		name[len] = '\0';
-		p += len;
-		last = p[strspn(p, "/")] == '\0';
+		}
 		fd = open_unchecked(dir, name, true);
 		if (fd == -ENOENT) {
 			bool made = false;
