@@ -16,6 +16,7 @@
 
 #include "cleanup.h"
 #include "log.h"
+#include "mounts.h"
 #include "path.h"
 #include "strmap.h"
 #include "view.h"
@@ -140,7 +141,7 @@ static int go_beneath(void *arg, int dirfd, const char *name)
 	for (unsigned i = 0;; i++) {
 		_cleanup_close_ int top = openat(root, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
-		if (top < 0 || !mntns_path_user_mount(top))
+		if (top < 0 || !mntns_mount_is_users(top))
 			break;
 		if (i == MNTNS_MAX_LAYERS)
 			return -E2BIG;

@@ -190,8 +190,4 @@ int mntns_path_mkdir_owned(int dirfd, const char *name, uid_t uid, gid_t gid, mo
  * when it cannot be had. Ids of live mounts are unique. */
 unsigned long long mntns_path_mount_id(int fd);
 
-/* Is FD, the root of a mount, a FUSE mount that a user made (not root, user_id=0)? Asks the
- * kernel only, never the filesystem. */
-bool mntns_path_user_mount(int fd);
-
 #endif
