@@ -73,7 +73,7 @@ static int op_fail(struct mntns_err *err, const struct mntns_op *op, int rc, con
 static int planted_fail(struct mntns_err *err, const struct mntns_op *op, const char *what,
 			const char *path, const struct mntns_path_verdict *v)
 {
-	char why[256];
+	char why[MNTNS_VERDICT_TEXT_MAX];
 
 	return mntns_fail(err, -EPERM, "%s: [%s]: %s %s: %s %s", op->file, op->name, what, path,
 			  v->resolved, mntns_path_verdict_text(v, why, sizeof(why)));

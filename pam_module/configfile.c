@@ -50,7 +50,7 @@ static int walk_error(const char *what, int rc, const struct mntns_path_verdict 
 {
 	/* Named when it is not WHAT itself: a directory on the way, or where a link led. */
 	bool above = !v->at_last || strcmp(v->resolved, what) != 0;
-	char why[256];
+	char why[MNTNS_VERDICT_TEXT_MAX];
 
 	if (v->refusal && above)
 		return mntns_fail(err, rc, "%s: %s %s", what, v->resolved,

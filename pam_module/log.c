@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "err.h"
+
 static void log_v(void (*fn)(void *arg, const char *line), void *arg, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
@@ -15,7 +17,7 @@ static void log_v(void (*fn)(void *arg, const char *line), void *arg, const char
 
 	if (!fn)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	mntns_vformat(line, sizeof(line), fmt, ap);
 	fn(arg, line);
 }
 

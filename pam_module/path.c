@@ -167,6 +167,10 @@ const char *mntns_path_verdict_text(const struct mntns_path_verdict *v, char *bu
 	bool planted = v->hostile;
 	char why[sizeof(v->resolved) + 160], via[sizeof(v->link) + 40] = "";
 
+	/* The rest is at most " in a directory...", the longest TAIL and " (it may...)". */
+	_Static_assert(sizeof(why) + sizeof(via) + 256 <= MNTNS_VERDICT_TEXT_MAX,
+		       "MNTNS_VERDICT_TEXT_MAX holds every verdict text");
+
 	switch (v->refusal) {
 	case MNTNS_TRUSTED:
 		snprintf(why, sizeof(why), "is trusted");

@@ -156,6 +156,11 @@ int mntns_path_open_trusted(const char *path, enum mntns_want want, const struct
 int mntns_path_judge(const struct stat *dir, const struct stat *obj, enum mntns_want want,
 		     const struct mntns_trust *t, struct mntns_path_verdict *v);
 
+/* The most that mntns_path_verdict_text writes, its NUL included: the reason with V->resolved in
+ * it, the link of root's (V->link) and the words around them. A buffer of this size never cuts
+ * the text; every caller uses one. */
+#define MNTNS_VERDICT_TEXT_MAX (2 * 4096 + 512)
+
 /* Says why V refused, for a message after the name of what failed (V->resolved): "is owned by uid
  * 1001 in a directory that others can write to; refusing to use it (it may have been planted)",
  * with "(in the target of root's link L)" before "; refusing" when what failed was found in the

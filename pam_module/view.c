@@ -167,7 +167,7 @@ static void done(struct mntns_saved *s, const struct mntns_plan *plan, bool same
 		struct mntns_trust t = {.uid = uid};
 		struct mntns_path_verdict v;
 		_cleanup_close_ int fd = mntns_path_open_trusted(s->cwd, MNTNS_WANT_DIR, &t, &v);
-		char why[256];
+		char why[MNTNS_VERDICT_TEXT_MAX];
 
 		/* Into a view that is not the user's own (root back in the outer view), the same
 		 * path may name a directory of someone else's: /tmp/build of another user, where

@@ -4,6 +4,7 @@
  * makes. */
 #include "testutil.h"
 
+#include "err.h"
 #include "path.h"
 
 #include <fcntl.h>
@@ -64,7 +65,7 @@ static int judge(const struct stat *dir, struct stat obj, enum mntns_want want, 
 	struct mntns_trust t = { .uid = uid, .flags = strict ? MNTNS_TRUST_STRICT : 0 };
 	struct mntns_path_verdict v;
 	int rc = mntns_path_judge(dir, &obj, want, &t, &v);
-	char why[256];
+	char why[MNTNS_VERDICT_TEXT_MAX];
 
 	mntns_path_verdict_text(&v, why, sizeof(why));
 	if (needle && (rc != -EPERM || !v.refusal || !strstr(why, needle)))
@@ -135,7 +136,7 @@ static void test_judge_strict(void **state)
 /* Asserts that V says exactly WANT. */
 static void text_is(const struct mntns_path_verdict *v, const char *want)
 {
-	char why[1024];
+	char why[MNTNS_VERDICT_TEXT_MAX];
 
 	mntns_path_verdict_text(v, why, sizeof(why));
 	if (strcmp(why, want) != 0)
@@ -268,12 +269,33 @@ static int walk(const char *base, const char *rel, unsigned flags, struct mntns_
 #define IN(b, r) (snprintf(path_buf, sizeof(path_buf), "%s/%s", b, r), path_buf)
 static char path_buf[4400];
 
+/* A verdict text with a link near PATH_MAX fits its buffer whole; a message too long for struct
+ * mntns_err is cut at its end, and says so. */
+static void test_text_sizes(void **state)
+{
+	struct mntns_path_verdict v = {.refusal = MNTNS_REFUSE_LINK_WAY, .hostile = true};
+	char why[MNTNS_VERDICT_TEXT_MAX];
+	struct mntns_err err;
+
+	(void)state;
+	memset(v.resolved, 'r', sizeof(v.resolved) - 1);
+	memset(v.link, 'l', sizeof(v.link) - 1);
+	v.way_len = sizeof(v.resolved) - 1;
+	mntns_path_verdict_text(&v, why, sizeof(why));
+	assert_non_null(strstr(why, "; refusing to use it"));
+	mntns_fail(&err, -EPERM, "%s: %s", v.resolved, why);
+	assert_int_equal(strlen(err.msg), sizeof(err.msg) - 1);
+	assert_string_equal(err.msg + sizeof(err.msg) - 4, "\xe2\x80\xa6");
+	mntns_fail(&err, -EPERM, "%s", "short");
+	assert_string_equal(err.msg, "short");
+}
+
 /* Root's links where only root can write are followed; anyone else's, or one below ground
  * that others can write to, refused, saying which link and why. */
 static void test_links(void **state)
 {
 	struct mntns_path_verdict v;
-	char base[4096], why[256], target[4400];
+	char base[4096], why[MNTNS_VERDICT_TEXT_MAX], target[4400];
 	int fd;
 
 	(void)state;
@@ -401,7 +423,7 @@ static void test_proc_links(void **state)
 static void test_flags(void **state)
 {
 	struct mntns_path_verdict v;
-	char base[4096], why[256];
+	char base[4096], why[MNTNS_VERDICT_TEXT_MAX];
 	struct stat s;
 	int fd;
 
@@ -479,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_judge_strict),
 		cmocka_unit_test(test_modes_under_umask),
 		cmocka_unit_test(test_verdict_text),
+		cmocka_unit_test(test_text_sizes),
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_proc_links),
 		cmocka_unit_test(test_flags),
