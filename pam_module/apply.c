@@ -139,7 +139,7 @@ static int go_beneath(void *arg, int dirfd, const char *name)
 	 * the top one first: a copy per layer would let a user deny the walk with
 	 * MNTNS_MAX_BENEATH + 1 mounts. */
 	for (unsigned i = 0;; i++) {
-		_cleanup_close_ int top = openat(root, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int top = mntns_path_open_component_unchecked(root, name, O_PATH);
 
 		if (top < 0 || !mntns_mount_is_users(top))
 			break;
@@ -505,16 +505,17 @@ static int uncover(int mfd, const char *resolved)
 {
 	const char *name = strrchr(resolved, '/') + 1;
 	unsigned long long id = mntns_path_mount_id(mfd);
-	_cleanup_close_ int up = openat(mfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int up =
+	    mntns_path_open_component_unchecked(mfd, "..", O_PATH | O_DIRECTORY);
 
 	if (up < 0 || !id)
-		return up < 0 ? -errno : -ENODATA;
+		return up < 0 ? up : -ENODATA;
 	for (unsigned i = 0; i < MNTNS_MAX_LAYERS; i++) {
-		_cleanup_close_ int top = openat(up, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int top = mntns_path_open_component_unchecked(up, name, O_PATH);
 		int rc;
 
 		if (top < 0)
-			return -errno;
+			return top;
 		if (mntns_path_mount_id(top) == id)
 			return 0;
 		rc = detach(top);

@@ -104,6 +104,11 @@ int mntns_path_reopen(int fd, int flags)
 	return r < 0 ? -errno : r;
 }
 
+int mntns_path_open_component_unchecked(int dirfd, const char *name, int flags)
+{
+	return open_nofollow(dirfd, name, flags | O_CLOEXEC, false);
+}
+
 /* Writable by a group or by everyone? Even by group root: with a POSIX ACL the group bits are
  * the ACL's mask, so "u:bob:rwx" on a root:root directory shows as group-writable. */
 static bool shared_write(const struct stat *dir)

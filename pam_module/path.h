@@ -184,6 +184,12 @@ bool mntns_same_inode(const struct stat *a, const struct stat *b);
  * inode judged, not whatever its name leads to now. Returns a descriptor or -errno. */
 int mntns_path_reopen(int fd, int flags);
 
+/* Opens the single component NAME of DIRFD with FLAGS (O_PATH...), never following a symlink,
+ * crossing a mount on NAME without asking its filesystem anything, and judging nothing: for
+ * what the caller examines itself (apply.c: the mounts stacked on a name the trust call
+ * judged). Returns a descriptor or -errno. */
+int mntns_path_open_component_unchecked(int dirfd, const char *name, int flags);
+
 /* Creates NAME in DIRFD as a directory of UID:GID with MODE, atomically: it is made under a
  * temporary name, chowned and chmodded there (MODE exactly, whatever the caller's umask), and
  * renamed into place only if NAME is still missing, so another login never sees it half-made.
