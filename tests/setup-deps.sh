@@ -11,6 +11,8 @@ packages=(
 	valgrind cppcheck clang libclang-rt-14-dev groff-base man-db gnuplot-nox procps locales acl
 	sudo cron tmux
 	debhelper dpkg-dev fakeroot lintian debootstrap systemd-container strace
+	# contrib/ansible: the role, run against the system test's container.
+	ansible-core
 )
 
 missing=()
