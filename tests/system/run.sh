@@ -15,7 +15,8 @@
 # bob's tmux keeps his), and kept while the user lingers; an account deleted and made again
 # (userdel -r, useradd with another uid), and the ageing of the tmpfiles.d line; then apt
 # remove and apt purge, after which /etc/pam.d must be byte for byte what it was before and
-# nothing of the package may be left but /run/mntns (until reboot).
+# nothing of the package may be left but /run/mntns (until reboot). Then tests/system/ansible.sh
+# rolls the package out again with the Ansible role of contrib/ansible.
 #
 # The root is made once with debootstrap from Debian's archive and kept in
 # /var/cache/pam_mntns-tests (MNTNS_SYSTEM_CACHE); each run puts an overlay over it, so the
@@ -853,6 +854,7 @@ stopped() {
 	! findmnt -rn -o TARGET | grep -qF "$tmp/" || { echo "mounts left: $(findmnt -rn -o TARGET | grep -F "$tmp/")"; return 1; }
 }
 
+source "$repo/tests/system/ansible.sh"
 prepare "${1:-}"
 check "lintian: no error and no warning on the package" lintian_clean
 check "the Debian 12 root boots with systemd as PID 1" booted || skip_all=${skip_all:-"the container did not boot"}
@@ -885,6 +887,12 @@ check "tmpfiles ages what is in the NAME.UID directories, never the directories,
 check "mntnsctl: list shows bob's view, check passes, reset ends it (only with --yes)" admin_tool
 check "apt remove: /etc/pam.d is byte for byte what it was" removed
 check "apt purge: nothing of the package is left" purged
+ansible_check "ansible: the role and the example playbook pass --syntax-check" ansible_syntax
+ansible_check "ansible: the first run installs the .deb, writes mntns.conf and the drop-ins of the host's groups, enables the module" ansible_first
+ansible_check "ansible: a second run changes nothing (changed=0)" ansible_second
+ansible_check "ansible: --check --diff reports an edit by hand and a stray drop-in and changes nothing; a run puts them right" ansible_drift
+ansible_check "ansible: a broken template (main file, drop-in) or a mangled value fails before anything is written" ansible_broken
+ansible_check "ansible: logins after the role get the groups' drop-ins (alice in students, bob not); root's is untouched" ansible_logins
 check "the container stops and leaves nothing on the host" stopped
 echo "1..$n"
 echo "$passed passed, $failed failed"
