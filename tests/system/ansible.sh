@@ -7,7 +7,8 @@
 # the drop-ins of the host's two groups, and enables the module. Then: a second run changes
 # nothing; --check --diff reports an edit made by hand and a stray drop-in, and changes
 # nothing; a broken template (or a value YAML mangled) fails before any file is written;
-# logins get what the groups' drop-ins say. Uses run.sh's check, skip, inside and ssh_as.
+# logins get what the groups' drop-ins say. And ci.yml, the CI check of a configuration
+# repository, renders and checks the example inventory's files on this host. Uses run.sh's check, skip, inside and ssh_as.
 
 ans="" # the controller's files: ansible.cfg, the inventory, group_vars, the playbook, logs
 
@@ -124,8 +125,40 @@ etc_security() {
 ansible_syntax() {
 	local d=$repo/contrib/ansible
 	ANSIBLE_CONFIG=$ans/ansible.cfg ANSIBLE_ROLES_PATH=$d/roles \
-		ansible-playbook --syntax-check -i "$d/inventory.ini" "$d/site.yml" || return 1
+		ansible-playbook --syntax-check -i "$d/inventory.ini" "$d/site.yml" "$d/ci.yml" || return 1
 	ansible_run syntax --syntax-check || { cat "$ans/syntax.log"; return 1; }
+}
+
+# ci.yml on this host, for the example inventory: each host's files, rendered and checked
+# by the build's mntns-plan under /run (mntns-plan reads only what root alone can change, so
+# not from /var/tmp), the host in both groups with the drop-ins of both; a broken drop-in
+# fails and is not written.
+ansible_ci() {
+	local d rc=0
+	d=$(mktemp -d /run/pam_mntns-ansible-ci.XXXXXX) || return 1
+	ansible_ci_runs "$d" || rc=1
+	rm -rf --one-file-system "$d"
+	return "$rc"
+}
+ansible_ci_runs() {
+	local r=$1/render plan=${deb%/deb-build/*}/pam_module
+	[ -x "$plan/mntns-plan" ] || { echo "no mntns-plan in $plan"; return 1; }
+	PATH=$plan:$PATH ANSIBLE_CONFIG=$ans/ansible.cfg ANSIBLE_REMOTE_TEMP=$1/tmp timeout -k 5 300 ansible-playbook \
+		-i "$repo/contrib/ansible/inventory.ini" "$repo/contrib/ansible/ci.yml" -e "mntns_render_dir=$r" >"$ans/ci.log" 2>&1 ||
+		{ ansible_said ci; return 1; }
+	[ "$(cd "$r/shell2.example.org" && echo mntns.conf mntns.d/*)" = "mntns.conf mntns.d/10-site.conf mntns.d/50-staff.conf mntns.d/50-students.conf" ] ||
+		{ echo "shell2: $(cd "$r" && find . -type f | sort | tr '\n' ' ')"; return 1; }
+	[ "$(cd "$r/shell1.example.org" && echo mntns.d/*)" = "mntns.d/10-site.conf mntns.d/50-students.conf" ] ||
+		{ echo "shell1: $(cd "$r" && find . -type f | sort | tr '\n' ' ')"; return 1; }
+	rm -rf "$r"
+	if PATH=$plan:$PATH ANSIBLE_CONFIG=$ans/ansible.cfg ANSIBLE_REMOTE_TEMP=$1/tmp timeout -k 5 300 ansible-playbook \
+		-i "$repo/contrib/ansible/inventory.ini" "$repo/contrib/ansible/ci.yml" -e "mntns_render_dir=$r" \
+		-e "@$ans/broken-dropin.json" >"$ans/ci-broken.log" 2>&1; then
+		echo "ci.yml passed a broken drop-in"
+		return 1
+	fi
+	grep -q 'failed to validate' "$ans/ci-broken.log" || { ansible_said ci-broken; return 1; }
+	[ -z "$(find "$r" -name '70-broken*')" ] || { echo "the broken drop-in was written"; return 1; }
 }
 
 ansible_first() {

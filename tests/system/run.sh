@@ -888,6 +888,7 @@ check "mntnsctl: list shows bob's view, check passes, reset ends it (only with -
 check "apt remove: /etc/pam.d is byte for byte what it was" removed
 check "apt purge: nothing of the package is left" purged
 ansible_check "ansible: the role and the example playbook pass --syntax-check" ansible_syntax
+ansible_check "ansible: ci.yml renders and checks each host's files of the example inventory; a broken drop-in fails" ansible_ci
 ansible_check "ansible: the first run installs the .deb, writes mntns.conf and the drop-ins of the host's groups, enables the module" ansible_first
 ansible_check "ansible: a second run changes nothing (changed=0)" ansible_second
 ansible_check "ansible: --check --diff reports an edit by hand and a stray drop-in and changes nothing; a run puts them right" ansible_drift
