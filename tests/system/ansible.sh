@@ -104,16 +104,16 @@ ansible_run() {
 		ansible-playbook -i "$ans/hosts.ini" "$ans/play.yml" "$@" >"$log" 2>&1
 }
 
-# recap LOG FIELD: FIELD's count (changed, failed, ...) in the play recap of $ans/LOG.log.
-recap() { sed -n "s/^mntns-container *:.* $2=\([0-9]*\).*/\1/p" "$ans/$1.log"; }
+# ansible_recap LOG FIELD: FIELD's count (changed, failed, ...) in the play recap of $ans/LOG.log.
+ansible_recap() { sed -n "s/^mntns-container *:.* $2=\([0-9]*\).*/\1/p" "$ans/$1.log"; }
 
 # ansible_said LOG: what went wrong in a run, briefly: the recap and the failed tasks.
 ansible_said() {
 	grep -E '^(fatal|failed):|^mntns-container +:|ERROR' "$ans/$1.log" | cut -c1-300 | tail -n 4
 }
 
-# etc_security: what the role may change there (names, modes, times, contents).
-etc_security() {
+# ansible_etc: what the role may change there (names, modes, times, contents).
+ansible_etc() {
 	inside sh -c 'cd /etc/security && ls -lA --time-style=full-iso . mntns.d && sha256sum mntns.conf mntns.d/*'
 }
 
@@ -160,7 +160,7 @@ ansible_first() {
 	local out
 	! inside dpkg -s libpam-mntns >/dev/null 2>&1 || { echo "the package is installed before the role's first run"; return 1; }
 	ansible_run first || { ansible_said first; return 1; }
-	[ "$(recap first changed)" -gt 0 ] 2>/dev/null || { ansible_said first; return 1; }
+	[ "$(ansible_recap first changed)" -gt 0 ] 2>/dev/null || { ansible_said first; return 1; }
 	inside dpkg -s libpam-mntns | grep -q '^Status: install ok installed' || { echo "not installed"; return 1; }
 	out=$(inside grep -c '^session.*pam_mntns\.so' /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive)
 	! grep -q ':0$' <<<"$out" || { echo "not enabled: $out"; return 1; }
@@ -176,10 +176,10 @@ ansible_first() {
 
 ansible_second() {
 	local before
-	before=$(etc_security) || return 1
+	before=$(ansible_etc) || return 1
 	ansible_run second || { ansible_said second; return 1; }
-	[ "$(recap second changed)" = 0 ] || { echo "changed=$(recap second changed): $(grep -E '^changed:' "$ans/second.log" | tr '\n' ' ')"; grep -B2 '^changed:' "$ans/second.log" | grep '^TASK' | head -n 5; return 1; }
-	[ "$(etc_security)" = "$before" ] || { echo "/etc/security changed"; return 1; }
+	[ "$(ansible_recap second changed)" = 0 ] || { echo "changed=$(ansible_recap second changed): $(grep -E '^changed:' "$ans/second.log" | tr '\n' ' ')"; grep -B2 '^changed:' "$ans/second.log" | grep '^TASK' | head -n 5; return 1; }
+	[ "$(ansible_etc)" = "$before" ] || { echo "/etc/security changed"; return 1; }
 }
 
 # By hand: /tmp may grow to 50%, and a drop-in the role does not know. --check --diff says
@@ -189,45 +189,45 @@ ansible_drift() {
 	inside sed -i 's/^options = mode=1777,size=10%,nosuid,nodev$/options = mode=1777,size=50%,nosuid,nodev/' \
 		/etc/security/mntns.conf || return 1
 	inside sh -c 'printf "[extra]\ntype = tmpfs\ntarget = /srv/fleet/extra\noptional = yes\n" >/etc/security/mntns.d/99-stray.conf' || return 1
-	edited=$(etc_security) || return 1
+	edited=$(ansible_etc) || return 1
 	grep -q 'size=50%' <<<"$(inside cat /etc/security/mntns.conf)" || { echo "the edit did not happen"; return 1; }
 	ansible_run check --check --diff || { ansible_said check; return 1; }
-	[ "$(recap check changed)" = 2 ] || { echo "check mode: changed=$(recap check changed), not 2"; ansible_said check; return 1; }
+	[ "$(ansible_recap check changed)" = 2 ] || { echo "check mode: changed=$(ansible_recap check changed), not 2"; ansible_said check; return 1; }
 	grep -qx -- '-options = mode=1777,size=50%,nosuid,nodev' "$ans/check.log" &&
 		grep -qx -- '+options = mode=1777,size=10%,nosuid,nodev' "$ans/check.log" ||
 		{ echo "the diff does not show the edit: $(grep -E '^[-+]options' "$ans/check.log" | tr '\n' ' ')"; return 1; }
 	grep -q '99-stray.conf' "$ans/check.log" || { echo "check mode does not name the stray drop-in"; return 1; }
-	[ "$(etc_security)" = "$edited" ] || { echo "check mode changed /etc/security"; return 1; }
+	[ "$(ansible_etc)" = "$edited" ] || { echo "check mode changed /etc/security"; return 1; }
 	ansible_run repair || { ansible_said repair; return 1; }
-	[ "$(recap repair changed)" = 2 ] || { echo "the repair: changed=$(recap repair changed), not 2"; return 1; }
+	[ "$(ansible_recap repair changed)" = 2 ] || { echo "the repair: changed=$(ansible_recap repair changed), not 2"; return 1; }
 	inside sha256sum -c --quiet <"$ans/conf.sha" || { echo "mntns.conf is not the first run's"; return 1; }
 	! inside test -e /etc/security/mntns.d/99-stray.conf || { echo "the stray drop-in is still there"; return 1; }
 }
 
-# broken_run LOG WHAT ARGS...: a run that must fail with WHAT in its output, /etc/security
+# ansible_broken_run LOG WHAT ARGS...: a run that must fail with WHAT in its output, /etc/security
 # as it was.
-broken_run() {
+ansible_broken_run() {
 	local log=$1 what=$2 before
 	shift 2
-	before=$(etc_security) || return 1
+	before=$(ansible_etc) || return 1
 	if ansible_run "$log" "$@"; then
 		echo "$log: the run went through"
 		return 1
 	fi
 	grep -qF -- "$what" "$ans/$log.log" || { echo "$log: no '$what' in: $(ansible_said "$log")"; return 1; }
-	[ "$(recap "$log" failed)" = 1 ] || { echo "$log: $(ansible_said "$log")"; return 1; }
-	[ "$(etc_security)" = "$before" ] || { echo "$log: /etc/security changed: $(etc_security | diff <(echo "$before") - | tr '\n' ' ')"; return 1; }
+	[ "$(ansible_recap "$log" failed)" = 1 ] || { echo "$log: $(ansible_said "$log")"; return 1; }
+	[ "$(ansible_etc)" = "$before" ] || { echo "$log: /etc/security changed: $(ansible_etc | diff <(echo "$before") - | tr '\n' ' ')"; return 1; }
 }
 
 ansible_broken() {
-	broken_run broken-main 'unknown key \"optoins\"' -e "@$ans/broken-main.json" || return 1
+	ansible_broken_run broken-main 'unknown key \"optoins\"' -e "@$ans/broken-main.json" || return 1
 	grep -q 'failed to validate' "$ans/broken-main.log" || { echo "not refused by validate"; return 1; }
-	broken_run broken-dropin 'unknown key \"optoins\"' -e "@$ans/broken-dropin.json" || return 1
+	ansible_broken_run broken-dropin 'unknown key \"optoins\"' -e "@$ans/broken-dropin.json" || return 1
 	grep -q 'failed to validate' "$ans/broken-dropin.log" || { echo "not refused by validate"; return 1; }
-	broken_run broken-mode 'create: 448 is not a string' -e "@$ans/broken-mode.yml" || return 1
+	ansible_broken_run broken-mode 'create: 448 is not a string' -e "@$ans/broken-mode.yml" || return 1
 	# Nothing was left behind either.
 	ansible_run after-broken || { ansible_said after-broken; return 1; }
-	[ "$(recap after-broken changed)" = 0 ] || { echo "after the broken runs: changed=$(recap after-broken changed)"; return 1; }
+	[ "$(ansible_recap after-broken changed)" = 0 ] || { echo "after the broken runs: changed=$(ansible_recap after-broken changed)"; return 1; }
 }
 
 # alice (in students) and bob: /srv/fleet/secret hidden from both, /srv/fleet/scratch a tmpfs

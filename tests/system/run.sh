@@ -35,6 +35,7 @@ include=systemd,systemd-sysv,dbus,dbus-user-session,openssh-server,libpam-system
 root_name=bookworm-$(printf '%s' "$include" | sha256sum | cut -c1-12)
 
 source "$repo/tests/system/ldap.sh"
+source "$repo/tests/system/ansible.sh"
 
 n=0 passed=0 failed=0 skip_all="" tmp="" nspawn_pid="" leader="" cg=()
 
@@ -854,7 +855,6 @@ stopped() {
 	! findmnt -rn -o TARGET | grep -qF "$tmp/" || { echo "mounts left: $(findmnt -rn -o TARGET | grep -F "$tmp/")"; return 1; }
 }
 
-source "$repo/tests/system/ansible.sh"
 prepare "${1:-}"
 check "lintian: no error and no warning on the package" lintian_clean
 check "the Debian 12 root boots with systemd as PID 1" booted || skip_all=${skip_all:-"the container did not boot"}
