@@ -17,7 +17,7 @@ src=${FUZZ_SRC:-$top/pam_module}
 build=$here/build
 regressions=$here/regressions
 seconds=${FUZZ_SECONDS:-60}
-units=(config configfile err inicheck plan select strmap user vars path)
+units=(config configfile err inicheck plan select strmap user vars path mounts)
 
 replay_only=false
 case "${1:-}" in
