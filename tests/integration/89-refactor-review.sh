@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
+# Issue 18's refactor keeps where a login starts as it was: the record of a view and the list
+# of views are read as before the trust call took them over (6932348). A foreign view whose
+# /run others can write to is still a view the module did not make (a selected user's view is
+# built on it), not one whose origin cannot be told (every login refused); and the list in
+# /run/mntns/views finds a view of ours whose record is gone whatever the list's own mode
+# (it is inside /run/mntns, root's 0700), so root's login from there goes back to the outer
+# view and does not stay in the user's.
+# Under a memory checker su and sudo inside a session cannot carry it, so the nested login is
+# made by the test client, started in the session's namespace with nsenter.
+# shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
+sb_begin "$@"
+sb_build_client pam-client
+CLIENT=$SB_ROOT/build/pam-client
+F=$SB_FLAGS
+
+# user_config: a private /tmp for everyone but root, scope = user.
+user_config() {
+	sb_config <<EOF
+[global]
+users = * !root
+scope = user
+
+[tmp]
+type = tmpfs
+target = /tmp
+EOF
+	sb_use_module
+}
+
+# hold NAME USER: a session of USER that stays open (su -l, sleeping until $F/NAME.go);
+# writes its namespace to $F/NAME.ns and its pid (of sb-wait, in the session) to $F/NAME.pid.
+hold() {
+	timeout -k 3 "$SB_CASE_TIMEOUT" "${SB_SU_WRAP[@]}" su -l "$2" -c "readlink /proc/self/ns/mnt >$F/$1.ns.tmp &&
+		mv $F/$1.ns.tmp $F/$1.ns; echo \$\$ >$F/$1.pid; exec $SB_BIN/sb-wait $F/$1.go 80" \
+		>"$SB_CASE_DIR/$1.out" 2>"$SB_CASE_DIR/$1.err" &
+	HELD=$!
+	_sb_track "$HELD"
+	sb_wait_file "$F/$1.ns" "$HELD" || fail "$1: the session of $2 did not start: $(cat "$SB_CASE_DIR/$1.err")"
+	sb_wait_file "$F/$1.pid" "$HELD" || fail "$1: no pid"
+}
+
+# client_in NAME USER: the test client for USER, run by root in the namespace of held session
+# NAME (a nested login); its report in client.out, its log in client.err.
+client_in() {
+	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$F/$1.pid")" -m -- "${SB_WRAP[@]}" "$CLIENT" \
+		mntns-test "$2" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+	echo "rc_client=$?" >>"$SB_CASE_DIR/client.out"
+}
+field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/client.out" | sed 's/ *$//'; }
+client_log() { _sb_oneline "$(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"; }
+OUTER=$(readlink /proc/1/ns/mnt)
+
+# A view the module did not make (unshare -m) whose /run a group may write to (an ACL shows
+# so): nothing of the module's is there, so it is foreign, and alice's login builds her view
+# on it as in 85-scope-user's case_foreign_view. Refusing it as a view whose record cannot be
+# read refuses every login there, on_error = ignore or not.
+case_foreign_run_writable() {
+	user_config
+	timeout -k 3 "$SB_CMD_TIMEOUT" unshare -m --propagation private -- sh -c \
+		"mount -t tmpfs -o mode=0775 foreign-run /run && exec ${SB_WRAP[*]} $CLIENT mntns-test alice" \
+		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+	expect_eq "$(field rc)" 0 "alice's login in a foreign view with a group-writable /run ($(client_log))"
+	grep -q '^new_mounts=/tmp *$' "$SB_CASE_DIR/client.out" || fail "alice's view: $(client_log)"
+	grep -q "cannot be read" "$SB_CASE_DIR/client.err" && fail "taken for a view of unknown origin: $(client_log)"
+	true
+}
+
+# The record of alice's view is unmounted from outside, and the list of views is 0755 (made by
+# hand: it is inside /run/mntns, which nobody else may enter, as the locks are): root's login
+# from her view still finds its way out through the list, as with a 0700 one (87-stranded's
+# case_record_removed), and does not stay in alice's view.
+case_record_removed_list_0755() {
+	user_config
+	hold a alice
+	chmod 0755 /run/mntns/views
+	nsenter -t "$(cat "$F/a.pid")" -m -- umount /run/mntns || fail "cannot unmount the record"
+	client_in a root
+	expect_eq "$(field rc)" 0 "root's login in alice's view without its record ($(client_log))"
+	expect_eq "$(field ns_after)" "$OUTER" "root's namespace, list 0755 ($(client_log))"
+	touch "$F/a.go"
+}
+
+t_case "a foreign view whose /run others can write to is foreign, not of unknown origin" case_foreign_run_writable
+t_case "a view whose record was removed is known from a list of mode 0755 too" case_record_removed_list_0755
+t_done
