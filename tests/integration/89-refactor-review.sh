@@ -6,9 +6,10 @@
 # built on it), not one whose origin cannot be told (every login refused); and the list in
 # /run/mntns/views finds a view of ours whose record is gone whatever the list's own mode
 # (it is inside /run/mntns, root's 0700), so root's login from there goes back to the outer
-# view and does not stay in the user's.
-# Under a memory checker su and sudo inside a session cannot carry it, so the nested login is
-# made by the test client, started in the session's namespace with nsenter.
+# view and does not stay in the user's; and /run's own mode does not decide whether a view's
+# record is read (it is trusted because only root can mount it).
+# Under a memory checker su and sudo inside a session cannot carry it, so there the nested
+# logins are made by the test client alone, started in the session's namespace with nsenter.
 # shellcheck source-path=SCRIPTDIR source=../lib/sandbox.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/sandbox.sh"
 sb_begin "$@"
@@ -49,6 +50,14 @@ client_in() {
 		mntns-test "$2" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 	echo "rc_client=$?" >>"$SB_CASE_DIR/client.out"
 }
+# as_in NAME USER CMD: CMD as USER (no session of its own) in the namespace of held session
+# NAME: what USER types in that session's shell.
+as_in() {
+	local name=$1 user=$2
+	shift 2
+	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$F/$name.pid")" -m -- \
+		setpriv --reuid="$user" --regid="$user" --init-groups -- /bin/sh -c "cd / && $*" 2>"$SB_CASE_DIR/last.err"
+}
 field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/client.out" | sed 's/ *$//'; }
 client_log() { _sb_oneline "$(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"; }
 OUTER=$(readlink /proc/1/ns/mnt)
@@ -83,6 +92,27 @@ case_record_removed_list_0755() {
 	touch "$F/a.go"
 }
 
+# /run a group may write to (an ACL shows so) on the host: alice's view, made from the outer
+# view, shares that directory. Her record is still root's, on its own tmpfs, where only root
+# can mount: root's login from her view (sudo -i, which runs its command even when the
+# session fails) goes back to the outer view, and is not refused in hers as a view whose
+# record cannot be read.
+case_run_writable_nested() {
+	user_config
+	hold a alice
+	sb_defer "chmod $(stat -c %a /run) /run"
+	chmod g+w /run
+	if [ ${#SB_WRAP[@]} -eq 0 ]; then
+		expect_eq "$(as_in a alice "sudo -i readlink /proc/self/ns/mnt")" "$OUTER" \
+			"sudo -i in alice's session, /run group-writable ($(sb_last_err))"
+	fi
+	client_in a root
+	expect_eq "$(field rc)" 0 "root's login in alice's view, /run group-writable ($(client_log))"
+	expect_eq "$(field ns_after)" "$OUTER" "root's namespace, /run group-writable ($(client_log))"
+	touch "$F/a.go"
+}
+
 t_case "a foreign view whose /run others can write to is foreign, not of unknown origin" case_foreign_run_writable
 t_case "a view whose record was removed is known from a list of mode 0755 too" case_record_removed_list_0755
+t_case "root's login from a view of ours goes out even where a group may write to /run" case_run_writable_nested
 t_done
