@@ -337,8 +337,10 @@ static int judge_at(const struct stat *dir, const struct stat *obj, enum mntns_w
 	v->st = *obj;
 	if (t->flags & MNTNS_TRUST_STRICT)
 		return judge_strict(obj, want, t, v);
+	if ((t->flags & MNTNS_TRUST_ROOT_ONLY) && (t->flags & MNTNS_TRUST_OBJECT_ONLY) && !last)
+		return S_ISLNK(obj->st_mode) ? -ELOOP : type_error(obj, want);
 	if (t->flags & MNTNS_TRUST_ROOT_ONLY)
-		return judge_root_only(obj, want, last, v);
+		return judge_root_only(obj, want, last && !(t->flags & MNTNS_TRUST_END_AS_WAY), v);
 	if (!mntns_path_hostile(dir))
 		return S_ISLNK(obj->st_mode) ? -ELOOP : type_error(obj, want);
 	/* Hostile ground: whoever can write here may have put this here for us to find. Root's

@@ -59,6 +59,14 @@ enum mntns_trust_flags {
 	/* Open the directory that holds the last component (judged as one on the way), not the
 	 * component itself: where the caller makes it. */
 	MNTNS_TRUST_PARENT = 1U << 6,
+	/* With ROOT_ONLY: only the object is judged; T->at and the directories on the way are
+	 * crossed unjudged (a symlink is still never followed, -ELOOP). For the view's record,
+	 * which only root can have mounted where it is, whatever /run's mode lets others do. */
+	MNTNS_TRUST_OBJECT_ONLY = 1U << 7,
+	/* With ROOT_ONLY: a directory at the end is judged as one on the way (root's, writable
+	 * by root alone), not as one nobody else may enter: for the list of views, whose
+	 * entries only root can make, inside the run directory that is root's 0700. */
+	MNTNS_TRUST_END_AS_WAY = 1U << 8,
 };
 
 /* The inputs of one walk: what it acts for. The caller owns these. */

@@ -491,6 +491,69 @@ static void test_flags(void **state)
 	rm_rf(base);
 }
 
+/* ROOT_ONLY's two modifiers: OBJECT_ONLY judges the object alone (the view's record, below a
+ * /run a group may write to), END_AS_WAY a directory at the end as one on the way (the list of
+ * views, made 0755 by hand). Neither follows a link. */
+static void test_root_only_modifiers(void **state)
+{
+	const unsigned only = MNTNS_TRUST_ROOT_ONLY | MNTNS_TRUST_OBJECT_ONLY;
+	const unsigned way = MNTNS_TRUST_ROOT_ONLY | MNTNS_TRUST_END_AS_WAY;
+	struct mntns_trust t = {.flags = MNTNS_TRUST_ROOT_ONLY};
+	struct mntns_path_verdict v;
+	char base[4096], rec[4400];
+	int fd;
+
+	(void)state;
+	if (!root_base(base, sizeof(base)))
+		skip();
+	assert_int_equal(mkdir(IN(base, "run"), 0775), 0);
+	assert_int_equal(chmod(IN(base, "run"), 0775), 0);
+	assert_int_equal(mkdir(IN(base, "run/mntns"), 0700), 0);
+	assert_int_equal(close(open(IN(base, "run/mntns/view"), O_CREAT | O_WRONLY, 0400)), 0);
+	t.at = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(t.at >= 0);
+	assert_int_equal(mntns_path_open_trusted("run/mntns/view", MNTNS_WANT_FILE, &t, &v),
+			 -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_NOT_ROOTS);
+	t.flags = only;
+	fd = mntns_path_open_trusted("run/mntns/view", MNTNS_WANT_FILE, &t, &v);
+	assert_true(fd >= 0);
+	close(fd);
+	/* The object is judged all the same: one name, a file, and never a link on the way. */
+	snprintf(rec, sizeof(rec), "%s/run/mntns/view", base);
+	assert_int_equal(link(rec, IN(base, "run/mntns/view2")), 0);
+	assert_int_equal(mntns_path_open_trusted("run/mntns/view", MNTNS_WANT_FILE, &t, &v),
+			 -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_NOT_ROOTS);
+	assert_int_equal(unlink(IN(base, "run/mntns/view2")), 0);
+	assert_int_equal(mntns_path_open_trusted("run/mntns", MNTNS_WANT_FILE, &t, &v), -EISDIR);
+	assert_int_equal(symlink("run", IN(base, "rl")), 0);
+	assert_int_equal(mntns_path_open_trusted("rl/mntns/view", MNTNS_WANT_FILE, &t, &v),
+			 -ELOOP);
+	/* The list of views: 0755 is root's alone, as a directory on the way is; 0775 is not. */
+	assert_int_equal(mkdir(IN(base, "run/mntns/views"), 0755), 0);
+	assert_int_equal(chmod(IN(base, "run/mntns/views"), 0755), 0);
+	t.flags = MNTNS_TRUST_ROOT_ONLY;
+	assert_int_equal(mntns_path_open_trusted("run/mntns/views", MNTNS_WANT_DIR, &t, &v),
+			 -EPERM);
+	close(t.at);
+	t.at = open(IN(base, "run/mntns"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(t.at >= 0);
+	assert_int_equal(mntns_path_open_trusted("views", MNTNS_WANT_DIR, &t, &v), -EPERM);
+	t.flags = way;
+	fd = mntns_path_open_trusted("views", MNTNS_WANT_DIR, &t, &v);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(IN(base, "run/mntns/views"), 0775), 0);
+	assert_int_equal(mntns_path_open_trusted("views", MNTNS_WANT_DIR, &t, &v), -EPERM);
+	assert_int_equal(v.refusal, MNTNS_REFUSE_NOT_ROOTS);
+	assert_int_equal(chmod(IN(base, "run/mntns/views"), 0755), 0);
+	assert_int_equal(lchown(IN(base, "run/mntns/views"), 1, 1), 0);
+	assert_int_equal(mntns_path_open_trusted("views", MNTNS_WANT_DIR, &t, &v), -EPERM);
+	close(t.at);
+	rm_rf(base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_proc_links),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_root_only_modifiers),
 	};
 
 	return cmocka_run_group_tests_name("path", tests, NULL, NULL);
