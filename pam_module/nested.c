@@ -51,10 +51,13 @@ int mntns_record_format(const struct mntns_record *rec, char *buf, size_t size)
 
 int mntns_record_read(int rootfd, struct mntns_record *rec)
 {
-	_cleanup_close_ int root = rootfd == AT_FDCWD ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
-						      : -1;
-	struct mntns_trust t = { .flags = MNTNS_TRUST_ROOT_ONLY,
-				 .at = rootfd == AT_FDCWD ? root : rootfd };
+	_cleanup_close_ int root =
+	    rootfd == AT_FDCWD ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	/* Only the file is judged: only root can mount, so root's 0400 file on a tmpfs was put
+	 * there by root, whoever may write to / or /run (judging them too, a /run that a group
+	 * may write to would make root's login from a user's view stay there). */
+	struct mntns_trust t = {.flags = MNTNS_TRUST_ROOT_ONLY | MNTNS_TRUST_OBJECT_ONLY,
+				.at = rootfd == AT_FDCWD ? root : rootfd};
 	struct mntns_path_verdict v;
 	_cleanup_close_ int path_fd = -1, fd = -1;
 	unsigned uid;
@@ -66,7 +69,7 @@ int mntns_record_read(int rootfd, struct mntns_record *rec)
 	if (t.at < 0)
 		return -errno;
 	path_fd = mntns_path_open_trusted(RECORD + 1, MNTNS_WANT_FILE, &t, &v);
-	/* Not a regular file of root's alone (a FIFO put there, say): not a record. */
+	/* Not a regular file of root's with one name (a FIFO put there, say): not a record. */
 	if (path_fd == -ELOOP || path_fd == -EINVAL || path_fd == -EISDIR)
 		return -EPERM;
 	if (path_fd < 0)
