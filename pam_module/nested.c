@@ -99,6 +99,17 @@ unsigned long long mntns_ns_id(int ns_fd)
 	return ioctl(ns_fd, NS_GET_MNTNS_ID, &id) < 0 ? 0 : id;
 }
 
+int mntns_views_open(int run_dir)
+{
+	/* Inside the run directory, root's 0700: root's and writable by root alone is enough,
+	 * and a list an administrator made 0755 by hand still names the views in it. */
+	struct mntns_trust t = {.flags = MNTNS_TRUST_ROOT_ONLY | MNTNS_TRUST_END_AS_WAY,
+				.at = run_dir};
+	struct mntns_path_verdict v;
+
+	return mntns_path_open_trusted(MNTNS_VIEWS_NAME, MNTNS_WANT_DIR, &t, &v);
+}
+
 /* Is the namespace NS_FD (stat CUR) in the list of views made from PID 1's? Sets *UID.
  * Returns 1; 0 when it is not listed; -ESTALE when an entry for its inode number is there but
  * cannot be shown to be this namespace's (the kernel has no unique id, and the thread that
@@ -108,8 +119,6 @@ static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 {
 	_cleanup_close_ int dir = mntns_us_open_dir(false, NULL);
 	_cleanup_close_ int views = -1, task = -1;
-	struct mntns_trust t = {.flags = MNTNS_TRUST_ROOT_ONLY, .at = dir};
-	struct mntns_path_verdict v;
 	unsigned long long l_id, l_start;
 	char name[32], text[128];
 	unsigned l_uid;
@@ -118,10 +127,9 @@ static int listed(int ns_fd, const struct stat *cur, uid_t *uid)
 
 	if (dir < 0)
 		return 0;
-	/* Judged as the run directory's other contents are: a list that is not root's alone
-	 * (made or changed by hand) names nothing. The entries are symbolic links, read as text
-	 * and never followed. */
-	views = mntns_path_open_trusted(MNTNS_VIEWS_NAME, MNTNS_WANT_DIR, &t, &v);
+	/* A list that others can write to names nothing. The entries are symbolic links, read
+	 * as text and never followed. */
+	views = mntns_views_open(dir);
 	snprintf(name, sizeof(name), "%llu", (unsigned long long)cur->st_ino);
 	n = views < 0 ? -1 : readlinkat(views, name, text, sizeof(text) - 1);
 	if (n <= 0)

@@ -67,6 +67,12 @@ int mntns_outer_open(struct mntns_err *err);
 /* Formats REC as the record file says it; returns the length, as snprintf. */
 int mntns_record_format(const struct mntns_record *rec, char *buf, size_t size);
 
+/* Opens the list of views (MNTNS_VIEWS_NAME) in RUN_DIR, the outer view's run directory, as
+ * an O_PATH descriptor, when it is a directory of root's that only root can write to; its
+ * reader and its writer (nsmount.c) judge it alike. Returns a descriptor or -errno (-EPERM: not
+ * root's alone). */
+int mntns_views_open(int run_dir);
+
 /* The unique id of the mount namespace NS_FD (Linux 6.8 and later), or 0. */
 unsigned long long mntns_ns_id(int ns_fd);
 

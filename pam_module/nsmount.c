@@ -32,9 +32,12 @@ static int list_view(int dir, int ns_fd, const struct stat *cur, uid_t uid, stru
 	 * (before Linux 6.8; see listed() in nested.c): /proc is read for it only then. */
 	if (!id && mntns_session_self(&self) < 0)
 		return mntns_fail(err, -EIO, "reading /proc/thread-self/stat failed");
-	/* Made if missing, and judged as its reader judges it (nested.c, listed): the trust
-	 * call's ROOT_ONLY form, so that nothing is listed in a list that names nothing. */
-	views = mntns_mkdir_root(dir, MNTNS_VIEWS_NAME, err);
+	/* Judged as its reader judges it (nested.c, listed), so that nothing is listed in a list
+	 * that names nothing; made if missing, 0700 (a new one is judged as the run directory
+	 * is). */
+	views = mntns_views_open(dir);
+	if (views == -ENOENT)
+		views = mntns_mkdir_root(dir, MNTNS_VIEWS_NAME, err);
 	if (views < 0)
 		return mntns_fail(err, views, "%s/%s: %s", MNTNS_RUN_DIR, MNTNS_VIEWS_NAME,
 				  strerror(-views));
