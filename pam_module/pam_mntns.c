@@ -106,17 +106,17 @@ static void set_debug(struct login *l, bool on)
 	l->log.fn = on ? debug_line : NULL;
 }
 
-/* The one place a failure RC becomes a PAM code: it logs MSG once, takes a nested login back
- * to the outer view, and picks the code on_error asks for. Nothing goes to the conversation:
- * for a session opened by sshd it ends up on the client's stdout, which sftp, scp and "ssh
- * host cmd" read as data; the application says that the session failed, syslog says why.
- * PAM_CODE: the code of a refusal that on_error = ignore does not forgive (0: none). */
-static int refuse(struct login *l, int rc, enum mntns_on_error on_error, int pam_code,
-		  const char *msg)
+/* The one place a failure becomes a PAM code: it logs MSG once, takes a nested login back to
+ * the outer view, and picks the code on_error asks for. Nothing goes to the conversation: for
+ * a session opened by sshd it ends up on the client's stdout, which sftp, scp and "ssh host
+ * cmd" read as data; the application says that the session failed, syslog says why.
+ * PAM_CODE: the code of a refusal that on_error = ignore does not forgive (0: none). Whether
+ * the thread is stuck is mntns_view_enter's to say (l->view.stuck), never an error code's. */
+static int refuse(struct login *l, enum mntns_on_error on_error, int pam_code, const char *msg)
 {
 	struct mntns_err err;
 
-	if (rc == -ENOTRECOVERABLE) { /* half-built and stuck in it: never let it go on */
+	if (l->view.stuck) { /* half-built and stuck in it: never let it go on */
 		pam_syslog(l->pamh, LOG_CRIT, "user %s: %s", l->view.name, msg);
 		return PAM_SESSION_ERR;
 	}
@@ -125,7 +125,7 @@ static int refuse(struct login *l, int rc, enum mntns_on_error on_error, int pam
 			   "%s; and the thread cannot return to the outer view: %s", msg, err.msg);
 		return PAM_SESSION_ERR;
 	}
-	if (!pam_code && mntns_route_forgiven(l->origin.where, on_error, rc)) {
+	if (!pam_code && mntns_route_forgiven(l->origin.where, on_error, l->view.stuck)) {
 		pam_syslog(l->pamh, LOG_ERR, "%s (on_error = ignore: session left unchanged)", msg);
 		return PAM_IGNORE;
 	}
@@ -171,18 +171,18 @@ static int go(struct login *l, struct mntns_routing r, const struct mntns_config
 
 	say(l, r, load_msg);
 	if (r.to == MNTNS_ROUTE_REFUSE)
-		return refuse(l, -EINVAL, cfg->on_error, 0, load_msg);
+		return refuse(l, cfg->on_error, 0, load_msg);
 	if (r.to == MNTNS_ROUTE_USER_VIEW) {
 		data = calloc(1, sizeof(*data));
 		if (!data)
-			return refuse(l, -ENOMEM, cfg->on_error, 0, "out of memory");
+			return refuse(l, cfg->on_error, 0, "out of memory");
 		data->uid = l->view.uid;
 		data->debug = l->debug;
 	}
 	rc = mntns_view_enter(&l->view, r.to, plan, &err);
 	if (rc < 0) {
 		free(data);
-		return refuse(l, rc, cfg->on_error, 0, err.msg);
+		return refuse(l, cfg->on_error, 0, err.msg);
 	}
 	if (r.to == MNTNS_ROUTE_STAY) {
 		if (l->debug)
@@ -241,7 +241,7 @@ static int lookup(struct login *l, const char *name, const struct mntns_config *
 	else
 		snprintf(msg, sizeof(msg), "%s; and user \"%.256s\": %s", load_msg,
 			 mntns_log_printable(name), err.msg);
-	return refuse(l, rc, cfg->on_error, 0, msg);
+	return refuse(l, cfg->on_error, 0, msg);
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -272,12 +272,12 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	/* The config has not been read, so on_error is not known yet: fail. */
 	if (parse_args(pamh, argc, argv, &a, &err) < 0)
-		return refuse(&l, -EINVAL, MNTNS_ON_ERROR_FAIL, 0, err.msg);
+		return refuse(&l, MNTNS_ON_ERROR_FAIL, 0, err.msg);
 	set_debug(&l, a.debug);
 	/* PAM_USER, not pam_get_user: that prompts "login:" through the conversation when no
 	 * user is set, and a session module has no business prompting. */
 	if (pam_get_item(pamh, PAM_USER, &item) != PAM_SUCCESS || !item || !*(const char *)item)
-		return refuse(&l, -EINVAL, MNTNS_ON_ERROR_FAIL, PAM_USER_UNKNOWN,
+		return refuse(&l, MNTNS_ON_ERROR_FAIL, PAM_USER_UNKNOWN,
 			      "PAM_USER is not set (or empty): cannot tell whose session this is");
 	name = item;
 
@@ -296,7 +296,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (in.config == MNTNS_CONFIG_OK) {
 		rc = mntns_plan_build(&cfg, &u, &plan, &err);
 		if (rc < 0) {
-			rc = refuse(&l, rc, cfg.on_error, 0, err.msg);
+			rc = refuse(&l, cfg.on_error, 0, err.msg);
 			goto out;
 		}
 		for (size_t i = 0; l.debug && i < plan.n; i++) {

@@ -2,8 +2,6 @@
 /* Where a login goes (see route.h). No syscalls: every fact was found before. */
 #include "route.h"
 
-#include <errno.h>
-
 #include "config.h"
 
 enum mntns_config_state mntns_route_config(int load_rc, const struct mntns_config *cfg)
@@ -87,8 +85,7 @@ struct mntns_routing mntns_route(const struct mntns_route_in *in)
 	}
 }
 
-bool mntns_route_forgiven(enum mntns_where where, enum mntns_on_error on_error, int rc)
+bool mntns_route_forgiven(enum mntns_where where, enum mntns_on_error on_error, bool stuck)
 {
-	return on_error == MNTNS_ON_ERROR_IGNORE && rc != -ENOTRECOVERABLE &&
-	       where != MNTNS_AT_UNKNOWN;
+	return on_error == MNTNS_ON_ERROR_IGNORE && !stuck && where != MNTNS_AT_UNKNOWN;
 }

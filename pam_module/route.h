@@ -79,10 +79,11 @@ void mntns_route_in_user(struct mntns_route_in *in, const struct mntns_config *c
 
 struct mntns_routing mntns_route(const struct mntns_route_in *in);
 
-/* A refusal (the route's, or an error met on the way, RC) with on_error = ON_ERROR: may the
- * login go on unchanged (PAM_IGNORE)? Never when the thread could not be put back
- * (-ENOTRECOVERABLE), nor from an origin that cannot be told: staying might mean root in a
- * user's view. */
-bool mntns_route_forgiven(enum mntns_where where, enum mntns_on_error on_error, int rc);
+/* A refusal (the route's, or an error met on the way) with on_error = ON_ERROR: may the login
+ * go on unchanged (PAM_IGNORE)? Never when the thread could not be put back (STUCK, which only
+ * mntns_view_enter says: an error code alone does not, as a lookup passes on what a name
+ * service said), nor from an origin that cannot be told: staying might mean root in a user's
+ * view. */
+bool mntns_route_forgiven(enum mntns_where where, enum mntns_on_error on_error, bool stuck);
 
 #endif

@@ -423,6 +423,7 @@ int mntns_view_enter(struct mntns_view *v, enum mntns_route to, const struct mnt
 	struct mntns_err back1, back2;
 	int rc = 0, b1, b2;
 
+	v->stuck = false;
 	if (to == MNTNS_ROUTE_STAY)
 		return 0;
 	/* A login opened inside a view of ours (su, sudo in a session) goes back to the outer
@@ -449,7 +450,10 @@ fail:
 	b1 = mntns_view_leave(&here, &back1);
 	b2 = mntns_view_leave(&caller, &back2);
 	if (b1 < 0 || b2 < 0)
-		return stuck(err, b1 < 0 ? &back1 : &back2);
+		rc = stuck(err, b1 < 0 ? &back1 : &back2);
+	/* -ENOTRECOVERABLE is this unit's own word for it (to_outer, back_out, stuck): no call
+	 * made here, syscalls included, gives that errno otherwise. */
+	v->stuck = rc == -ENOTRECOVERABLE;
 	return rc;
 }
 

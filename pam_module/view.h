@@ -36,14 +36,19 @@ struct mntns_view {
 	/* MNTNS_ROUTE_USER_VIEW: this session, as the registry has it (filled in) */
 	struct mntns_session_id session;
 	bool in_outer; /* view.c's: a login that started in ours is in the outer view now */
+	/* view.c's: the last mntns_view_enter could not put the thread back (it returned
+	 * -ENOTRECOVERABLE): the session must not go on. The one word on it: an error code that
+	 * reaches the glue from elsewhere (a name service's errno) says nothing of the thread. */
+	bool stuck;
 };
 
 /* Takes the calling thread where TO says, PLAN (a selected user's) applied for a new view.
  * A login that starts in a view of ours first goes back to the outer view, for every TO but
  * MNTNS_ROUTE_STAY, and stays there on failure: so MNTNS_ROUTE_REFUSE does just that, and
  * can be asked for again after an error. Returns 0; or -errno with ERR set, the thread back
- * where it was (the outer view, for a login that started in ours); -ENOTRECOVERABLE when it
- * could not be put back: the session must not go on, whatever on_error says. */
+ * where it was (the outer view, for a login that started in ours); -ENOTRECOVERABLE, with
+ * V->stuck set, when it could not be put back: the session must not go on, whatever on_error
+ * says. */
 int mntns_view_enter(struct mntns_view *v, enum mntns_route to, const struct mntns_plan *plan,
 		     struct mntns_err *err);
 
