@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-or-later
 # The README's first command: installs what is missing, builds pam_mntns and shows real PAM
-# logins (runuser -l) getting a private /tmp from the shipped mntns.conf: two logins of one
-# user share theirs (scope = user), another user's login does not see it, and once the last
-# login has ended the next one starts with an empty /tmp.
+# logins (runuser -l) getting a private /tmp and /dev/shm from the shipped mntns.conf: two
+# logins of one user share theirs (scope = user), another user's login does not see them,
+# and once the last login has ended the next one starts with an empty /tmp.
 # The host is not changed: everything happens in a throw-away mount and PID namespace whose
 # /etc/pam.d, /etc/security, passwd/group/shadow and /home are copies, and /run and /var/lib
 # overlays (PID 1 there is this script, so its view is the "outer view" of the logins).
@@ -23,7 +23,7 @@ fi
 # ---- inside the throw-away namespace ----
 mount --make-rshared / # as systemd has it, so that a leak to the "host" would show
 sb=$(mktemp -d /var/tmp/mntns-demo.XXXXXX)
-trap 'rm -rf "$sb"' EXIT
+trap 'rm -rf "$sb" /tmp/host-file-$$ /dev/shm/host-shm-$$' EXIT
 mkdir -p "$sb/pam.d" "$sb/security/mntns.d" "$sb/home/demo" "$sb/etc"
 cp "$repo/conf/mntns.conf" "$sb/security/mntns.conf"
 cat >"$sb/pam.d/runuser-l" <<EOF
@@ -60,6 +60,7 @@ echo "== The configuration (the shipped conf/mntns.conf), as mntns-plan reads it
 echo
 echo "== The host's /tmp before the login:"
 echo "host secret" >/tmp/host-file-$$
+echo "host shm" >/dev/shm/host-shm-$$
 ls /tmp | sed 's/^/   /' | head -5
 echo "   (namespace $(readlink /proc/self/ns/mnt))"
 echo
@@ -70,8 +71,11 @@ runuser -l demo -c '
 	echo "   /tmp is:   $(findmnt -n -o FSTYPE,SOURCE,OPTIONS /tmp)"
 	echo "   /var/tmp:  $(findmnt -n -o SOURCE /var/tmp) (kept on disk for this user)"
 	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")(the host file is not there)"
+	echo "   /dev/shm:  $(findmnt -n -o FSTYPE,SOURCE,OPTIONS /dev/shm | tail -n 1)"
+	echo "   ls /dev/shm: $(ls -A /dev/shm | tr "\n" " ")(the host'"'"'s shm object is not there)"
 	echo "from the first login" >/tmp/hello-from-demo
-	echo "   wrote /tmp/hello-from-demo"
+	echo "shared memory of demo" >/dev/shm/demo-shm
+	echo "   wrote /tmp/hello-from-demo and /dev/shm/demo-shm"
 	touch ~/.demo-ready
 	while [ ! -e /home/demo/.demo-done ]; do sleep 0.1; done
 ' &
@@ -82,6 +86,7 @@ echo "== Second login of demo, while the first is open: it joins the same namesp
 runuser -l demo -c '
 	echo "   namespace: $(readlink /proc/self/ns/mnt)"
 	echo "   cat /tmp/hello-from-demo: $(cat /tmp/hello-from-demo)"
+	echo "   cat /dev/shm/demo-shm:    $(cat /dev/shm/demo-shm)"
 '
 echo "   (found through the first login, which runs in it; mntns-plan says:)"
 "$build/pam_module/mntns-plan" demo | grep '^live' | sed 's/^/   /'
@@ -90,6 +95,7 @@ echo "== A login of another user, meanwhile: a view of their own."
 runuser -l other -c '
 	echo "   namespace: $(readlink /proc/self/ns/mnt)"
 	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")(empty)"
+	echo "   ls /dev/shm: $(ls -A /dev/shm | tr "\n" " ")(empty)"
 '
 touch /home/demo/.demo-done
 wait "$first"
@@ -99,6 +105,7 @@ echo "   (in a new namespace; the kernel may give it the number of the freed one
 runuser -l demo -c '
 	echo "   namespace: $(readlink /proc/self/ns/mnt)"
 	echo "   ls /tmp:   $(ls -A /tmp | tr "\n" " ")(empty)"
+	echo "   ls /dev/shm: $(ls -A /dev/shm | tr "\n" " ")(empty)"
 '
 echo
 echo "== Back on the host after the logins:"
@@ -106,6 +113,10 @@ if [ -e /tmp/hello-from-demo ]; then
 	echo "   /tmp/hello-from-demo exists on the host: the /tmp was NOT private" >&2
 	exit 1
 fi
-echo "   /tmp/hello-from-demo does not exist here, and the host file was not visible"
-echo "   inside: the user's logins had their own /tmp, gone with the last of them."
-rm -f /tmp/host-file-$$
+if [ -e /dev/shm/demo-shm ]; then
+	echo "   /dev/shm/demo-shm exists on the host: the /dev/shm was NOT private" >&2
+	exit 1
+fi
+echo "   /tmp/hello-from-demo and /dev/shm/demo-shm do not exist here, and the host files were"
+echo "   not visible inside: the user's logins had their own /tmp and /dev/shm, gone with the"
+echo "   last of them."

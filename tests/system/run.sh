@@ -36,6 +36,7 @@ root_name=bookworm-$(printf '%s' "$include" | sha256sum | cut -c1-12)
 
 source "$repo/tests/system/ldap.sh"
 source "$repo/tests/system/ansible.sh"
+source "$repo/tests/system/shm.sh"
 
 n=0 passed=0 failed=0 skip_all="" tmp="" nspawn_pid="" leader="" cg=()
 
@@ -863,6 +864,7 @@ check "pam-auth-update --enable mntns: after pam_unix, before pam_systemd" enabl
 check "ssh login: private /tmp, a logind session, /run/user/UID" ssh_login
 check "a second user's ssh login: a namespace of its own" second_user
 check "tmux started in one ssh login is listed from the next, in the same namespace" tmux_across
+check "/dev/shm in an ssh login is private: alice's file is seen neither by bob nor in PID 1's view" shm_private
 check "a systemd-run --user service sees the user's namespace and /tmp" user_service
 check "su -l alice joins alice's namespace" su_login
 check "sudo -i and sudo in alice's session run in PID 1's view" sudo_root
