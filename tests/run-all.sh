@@ -71,7 +71,7 @@ lint() {
 
 man_pages() {
 	local n=0 page warn
-	for page in man/*.[58]; do
+	for page in man/*.[578]; do
 		n=$((n + 1))
 		warn=$(groff -ww -z -man "$page" 2>&1)
 		if [ -z "$warn" ]; then echo "ok $n - groff -ww $page"; else
