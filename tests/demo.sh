@@ -61,7 +61,7 @@ echo
 echo "== The host's /tmp before the login:"
 echo "host secret" >/tmp/host-file-$$
 echo "host shm" >/dev/shm/host-shm-$$
-ls /tmp | sed 's/^/   /' | head -5
+ls /tmp | sed -n '1,5s/^/   /p' # sed reads it all: no SIGPIPE under pipefail
 echo "   (namespace $(readlink /proc/self/ns/mnt))"
 echo
 echo "== First login: runuser -l demo (service runuser-l), left open in the background."
