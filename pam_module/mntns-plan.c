@@ -124,7 +124,7 @@ static int print_plan(const struct mntns_config *cfg, const struct mntns_user *u
 static int print_broken(int load_rc, const struct mntns_config *cfg, const char *name)
 {
 	struct mntns_route_in in = mntns_route_in_load(MNTNS_AT_SYSTEM, load_rc, cfg);
-	bool forgiven = mntns_route_forgiven(in.where, cfg->on_error, -EINVAL);
+	bool forgiven = mntns_route_forgiven(in.where, cfg->on_error, false);
 	const char *fate = forgiven ? "left unchanged (on_error = ignore)" : "refused";
 	struct mntns_user u = {0};
 	struct mntns_err err;
