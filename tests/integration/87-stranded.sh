@@ -34,37 +34,6 @@ EOF
 	sb_use_module
 }
 
-# hold NAME USER: a session of USER that stays open (su -l, sleeping until $F/NAME.go);
-# writes its namespace to $F/NAME.ns and its pid (of sb-wait, in the session) to $F/NAME.pid.
-hold() {
-	timeout -k 3 "$SB_CASE_TIMEOUT" "${SB_SU_WRAP[@]}" su -l "$2" -c "readlink /proc/self/ns/mnt >$F/$1.ns.tmp &&
-		mv $F/$1.ns.tmp $F/$1.ns; echo \$\$ >$F/$1.pid; exec $SB_BIN/sb-wait $F/$1.go 80" \
-		>"$SB_CASE_DIR/$1.out" 2>"$SB_CASE_DIR/$1.err" &
-	HELD=$!
-	_sb_track "$HELD"
-	sb_wait_file "$F/$1.ns" "$HELD" || fail "$1: the session of $2 did not start: $(cat "$SB_CASE_DIR/$1.err")"
-	sb_wait_file "$F/$1.pid" "$HELD" || fail "$1: no pid"
-}
-
-# client_in NAME USER [OPTIONS]: the test client for USER, run by root in the namespace of
-# held session NAME (a nested login); its report in client.out, its log in client.err.
-client_in() {
-	local name=$1 user=$2
-	shift 2
-	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$F/$name.pid")" -m -- "${SB_WRAP[@]}" "$CLIENT" "$@" \
-		mntns-test "$user" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
-	echo "rc_client=$?" >>"$SB_CASE_DIR/client.out"
-}
-# as_in NAME USER CMD: CMD as USER (no session of its own) in the namespace of held session
-# NAME: what USER types in that session's shell.
-as_in() {
-	local name=$1 user=$2
-	shift 2
-	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$F/$name.pid")" -m -- \
-		setpriv --reuid="$user" --regid="$user" --init-groups -- /bin/sh -c "cd / && $*" 2>"$SB_CASE_DIR/last.err"
-}
-field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/client.out" | sed 's/ *$//'; }
-client_log() { _sb_oneline "$(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"; }
 OUTER=$(readlink /proc/1/ns/mnt)
 
 # A typo in a rule: root's login opens unchanged (logged), carol, whom [global] leaves out,
@@ -76,8 +45,8 @@ case_typo() {
 	for who in root carol; do
 		timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test "$who" \
 			>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
-		expect_eq "$(field rc)" 0 "$who's login with a typo in a rule ($(client_log))"
-		expect_eq "$(field ns_changed)" no "$who's namespace"
+		expect_eq "$(sb_field rc)" 0 "$who's login with a typo in a rule ($(sb_client_log))"
+		expect_eq "$(sb_field ns_changed)" no "$who's namespace"
 		cp "$SB_CASE_DIR/client.err" "$SB_CASE_DIR/$who.err"
 	done
 	grep -q 'optoins.*root.s session opens unchanged' "$SB_CASE_DIR/root.err" ||
@@ -90,32 +59,32 @@ case_typo() {
 	expect_eq "$(sb_as alice 'readlink /proc/self/ns/mnt')" "$SB_NS" "alice's login with on_error = ignore"
 	user_config "scpoe = user" ""
 	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test root >"$SB_CASE_DIR/client.out" 2>&1
-	expect_eq "$(field rc)" 0 "root's login with a typo in [global]"
+	expect_eq "$(sb_field rc)" 0 "root's login with a typo in [global]"
 	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test carol >"$SB_CASE_DIR/client.out" 2>&1
-	expect_eq "$(field rc)" 14 "carol's login with a typo in [global] (it may select her)"
+	expect_eq "$(sb_field rc)" 14 "carol's login with a typo in [global] (it may select her)"
 	user_config
 	chmod 0666 /etc/security/mntns.conf
 	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" mntns-test root >"$SB_CASE_DIR/client.out" 2>&1
-	expect_eq "$(field rc)" 14 "root's login with a world-writable config"
+	expect_eq "$(sb_field rc)" 14 "root's login with a world-writable config"
 }
 
 # In alice's session, the config breaks; sudo -i runs its command even though the session
 # fails, and it must run in the outer view, not in alice's.
 case_sudo_broken_config() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	user_config "" "optoins = nosuid"
 	if [ ${#SB_WRAP[@]} -gt 0 ]; then
-		client_in a root
-		expect_eq "$(field ns_after)" "$OUTER" "root's nested login with a broken config ($(client_log))"
-		client_in a bob
-		expect_eq "$(field rc)" 14 "bob's nested login with a broken config"
-		expect_eq "$(field ns_after)" "$OUTER" "bob's refused nested login ($(client_log))"
+		sb_client_in a root
+		expect_eq "$(sb_field ns_after)" "$OUTER" "root's nested login with a broken config ($(sb_client_log))"
+		sb_client_in a bob
+		expect_eq "$(sb_field rc)" 14 "bob's nested login with a broken config"
+		expect_eq "$(sb_field ns_after)" "$OUTER" "bob's refused nested login ($(sb_client_log))"
 		touch "$F/a.go"
 		return
 	fi
-	expect_eq "$(as_in a alice "sudo -i readlink /proc/self/ns/mnt")" "$OUTER" "sudo -i in alice's session, config broken ($(sb_last_err))"
-	expect_eq "$(as_in a alice "sudo -u bob readlink /proc/self/ns/mnt")" "$OUTER" "sudo -u bob in alice's session, config broken ($(sb_last_err))"
+	expect_eq "$(sb_as_in a alice "sudo -i readlink /proc/self/ns/mnt")" "$OUTER" "sudo -i in alice's session, config broken ($(sb_last_err))"
+	expect_eq "$(sb_as_in a alice "sudo -u bob readlink /proc/self/ns/mnt")" "$OUTER" "sudo -u bob in alice's session, config broken ($(sb_last_err))"
 	touch "$F/a.go"
 }
 
@@ -135,17 +104,17 @@ source = $SB_DATA/vt/%u
 target = $SB_MNT/vt
 create = 0700
 EOF
-	hold a alice
+	sb_hold a alice
 	sb_su alice "echo secret >/tmp/alice-file" || fail "alice: $(sb_last_err)"
 	if [ ${#SB_WRAP[@]} -gt 0 ]; then
-		client_in a bob
-		expect_eq "$(field rc)" 14 "bob's nested login, his source not his"
-		expect_eq "$(field ns_after)" "$OUTER" "bob's refused nested login ($(client_log))"
+		sb_client_in a bob
+		expect_eq "$(sb_field rc)" 14 "bob's nested login, his source not his"
+		expect_eq "$(sb_field ns_after)" "$OUTER" "bob's refused nested login ($(sb_client_log))"
 	else
 		local out
-		out=$(as_in a alice "sudo -u bob cat /tmp/alice-file" 2>&1)
+		out=$(sb_as_in a alice "sudo -u bob cat /tmp/alice-file" 2>&1)
 		[[ $out != *secret* ]] || fail "sudo -u bob printed alice's file: $out"
-		expect_eq "$(as_in a alice "sudo -u bob readlink /proc/self/ns/mnt")" "$OUTER" "bob's command's namespace ($(sb_last_err))"
+		expect_eq "$(sb_as_in a alice "sudo -u bob readlink /proc/self/ns/mnt")" "$OUTER" "bob's command's namespace ($(sb_last_err))"
 	fi
 	touch "$F/a.go"
 }
@@ -198,12 +167,12 @@ case_cwd_fuse() {
 	user_config
 	install -d -o bob -g bob -m 0755 /tmp/bobfuse
 	sb_fuse_mount bob hang /tmp/bobfuse allow_other || fail "$SB_FUSE_ERROR"
-	hold a alice
+	sb_hold a alice
 	sb_su alice "mkdir -p /tmp/bobfuse/sub" || fail "alice: $(sb_last_err)"
-	client_in a root -c /tmp/bobfuse/sub
-	expect_eq "$(field rc_client)" 0 "root's login from alice's /tmp/bobfuse/sub ($(client_log))"
-	expect_eq "$(field cwd_after)" / "root's working directory"
-	expect_eq "$(field ns_after)" "$OUTER" "root's namespace"
+	sb_client_in a root -c /tmp/bobfuse/sub
+	expect_eq "$(sb_field rc_client)" 0 "root's login from alice's /tmp/bobfuse/sub ($(sb_client_log))"
+	expect_eq "$(sb_field cwd_after)" / "root's working directory"
+	expect_eq "$(sb_field ns_after)" "$OUTER" "root's namespace"
 	touch "$F/a.go"
 }
 
@@ -215,8 +184,8 @@ case_two_sessions() {
 	local pid=$! n=0
 	_sb_track "$pid"
 	while ! grep -q '^holding=' "$SB_CASE_DIR/client.out" && [ $n -lt 400 ]; do sleep 0.05; n=$((n + 1)); done
-	expect_eq "$(field first_rc)/$(field rc)/$(field closed_first)" 0/0/0 "two sessions, one closed ($(client_log))"
-	expect_eq "$(sb_su alice 'readlink /proc/self/ns/mnt')" "$(field ns_after)" "the next login, while the other session is open"
+	expect_eq "$(sb_field first_rc)/$(sb_field rc)/$(sb_field closed_first)" 0/0/0 "two sessions, one closed ($(sb_client_log))"
+	expect_eq "$(sb_su alice 'readlink /proc/self/ns/mnt')" "$(sb_field ns_after)" "the next login, while the other session is open"
 	kill "$pid"
 }
 
@@ -224,14 +193,14 @@ case_two_sessions() {
 # finds its way out, through the list in /run/mntns/views.
 case_record_removed() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	nsenter -t "$(cat "$F/a.pid")" -m -- umount /run/mntns || fail "cannot unmount the record"
-	client_in a root
-	expect_eq "$(field rc)" 0 "root's login in alice's view without its record ($(client_log))"
-	expect_eq "$(field ns_after)" "$OUTER" "root's namespace"
-	grep -q "known for ours from the list" "$SB_CASE_DIR/client.err" || fail "no warning: $(client_log)"
+	sb_client_in a root
+	expect_eq "$(sb_field rc)" 0 "root's login in alice's view without its record ($(sb_client_log))"
+	expect_eq "$(sb_field ns_after)" "$OUTER" "root's namespace"
+	grep -q "known for ours from the list" "$SB_CASE_DIR/client.err" || fail "no warning: $(sb_client_log)"
 	if [ ${#SB_WRAP[@]} -eq 0 ]; then
-		expect_eq "$(as_in a alice "sudo readlink /proc/self/ns/mnt")" "$OUTER" "sudo in alice's view without its record ($(sb_last_err))"
+		expect_eq "$(sb_as_in a alice "sudo readlink /proc/self/ns/mnt")" "$OUTER" "sudo in alice's view without its record ($(sb_last_err))"
 	fi
 	touch "$F/a.go"
 }
@@ -244,11 +213,11 @@ case_umask() {
 	for svc in su-l mntns-test; do
 		sb_pam "$svc" "session optional pam_umask.so umask=0777" "session required MODULE"
 	done
-	hold a alice
+	sb_hold a alice
 	expect_eq "$(stat -c %a /run/mntns) $(stat -c %a /run/mntns/views)" "700 700" "modes of /run/mntns and views"
 	expect_eq "$(nsenter -t "$(cat "$F/a.pid")" -m -- stat -c %a /run/mntns/view)" 400 "mode of the record"
-	client_in a root
-	expect_eq "$(field ns_after)" "$OUTER" "root's nested login ($(client_log))"
+	sb_client_in a root
+	expect_eq "$(sb_field ns_after)" "$OUTER" "root's nested login ($(sb_client_log))"
 	touch "$F/a.go"
 }
 

@@ -44,31 +44,11 @@ ctl() {
 }
 ctl_log() { _sb_oneline "$(cat "$SB_CASE_DIR/ctl.out" "$SB_CASE_DIR/ctl.err")"; }
 
-# hold NAME USER: a session of USER that stays open (su -l, sleeping until $F/NAME.go); its
-# namespace in $F/NAME.ns, the pid of its shell in $F/NAME.pid, the su's pid in $HELD.
-hold() {
-	timeout -k 3 "$SB_CASE_TIMEOUT" "${SB_SU_WRAP[@]}" su -l "$2" -c "readlink /proc/self/ns/mnt >$F/$1.ns.tmp &&
-		mv $F/$1.ns.tmp $F/$1.ns; echo \$\$ >$F/$1.pid; exec $SB_BIN/sb-wait $F/$1.go 80" \
-		>"$SB_CASE_DIR/$1.out" 2>"$SB_CASE_DIR/$1.err" &
-	HELD=$!
-	_sb_track "$HELD"
-	sb_wait_file "$F/$1.pid" "$HELD" || fail "$1: the session of $2 did not start: $(cat "$SB_CASE_DIR/$1.err")"
-	sb_wait_file "$F/$1.ns" "$HELD" || fail "$1: no namespace"
-}
-
-# as_in NAME USER CMD: CMD as USER (no session of its own) in the view of held session NAME.
-as_in() {
-	local name=$1 user=$2
-	shift 2
-	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$F/$name.pid")" -m -- \
-		setpriv --reuid="$user" --regid="$user" --init-groups -- /bin/sh -c "cd / && $*" 2>"$SB_CASE_DIR/last.err"
-}
-
 # keeper NAME USER [TRAP]: a process of USER left running in the view of held session NAME
 # (setsid sleep, as a tmux server is); with TRAP, it ignores SIGTERM. Its pid in $F/NAME.keeper.
 keeper() {
 	local trap=${3:+trap \"\" TERM; }
-	as_in "$1" "$2" "setsid sh -c '${trap}exec sleep 300' </dev/null >/dev/null 2>&1 & echo \$! >$F/$1.keeper" ||
+	sb_as_in "$1" "$2" "setsid sh -c '${trap}exec sleep 300' </dev/null >/dev/null 2>&1 & echo \$! >$F/$1.keeper" ||
 		fail "cannot start a process of $2: $(sb_last_err)"
 	_sb_track "$(cat "$F/$1.keeper")"
 }
@@ -97,15 +77,14 @@ login_log() {
 	timeout -k 3 "$SB_CMD_TIMEOUT" "${wrap[@]}" "$CLIENT" mntns-test "$1" \
 		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 }
-field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/client.out" | sed 's/ *$//'; }
 
 # ------------------------------------------------------------ list
 
 case_list() {
 	user_config
-	hold a alice
-	hold a2 alice
-	hold b bob
+	sb_hold a alice
+	sb_hold a2 alice
+	sb_hold b bob
 	local ua=${SB_UID[alice]} ub=${SB_UID[bob]} before bob_before
 	ctl list --json || fail "list --json: $(ctl_log)"
 	python3 -m json.tool "$SB_CASE_DIR/ctl.out" >/dev/null 2>&1 || fail "not JSON: $(ctl_log)"
@@ -120,7 +99,7 @@ case_list() {
 	expect_eq "$(jf "$ua" tmpfs_unmeasured)" 0 "alice's unmeasured tmpfs mounts"
 	before=$(jf "$ua" tmpfs_bytes)
 	bob_before=$(jf "$ub" tmpfs_bytes)
-	as_in a alice "head -c 1048576 /dev/urandom >/tmp/blob" || fail "alice cannot write: $(sb_last_err)"
+	sb_as_in a alice "head -c 1048576 /dev/urandom >/tmp/blob" || fail "alice cannot write: $(sb_last_err)"
 	ctl list --json || fail "list --json: $(ctl_log)"
 	[ "$(jf "$ua" tmpfs_bytes)" -ge $((before + 1048576)) ] ||
 		fail "alice's tmpfs bytes: $before before writing 1 MiB, $(jf "$ua" tmpfs_bytes) after"
@@ -148,7 +127,7 @@ case_list_gone_user() {
 	sb_defer "cat $SB_CASE_DIR/passwd.saved >$passwd"
 	echo "dave:x:$uid:$uid:dave:/home/dave:/bin/bash" >>"$passwd"
 	install -d -o "$uid" -g "$uid" /home/dave
-	hold d dave
+	sb_hold d dave
 	keeper d "$uid"
 	touch "$F/d.go"
 	gone "$HELD" || fail "dave's session did not end"
@@ -173,11 +152,11 @@ check_agrees() {
 	expect_eq "$?" "$2" "exit status of check $1 ($(ctl_log))"
 	login_log "$1"
 	if [ "$2" = 1 ]; then
-		expect_eq "$(field rc)" 14 "a login of $1 ($(_sb_oneline "$(cat "$SB_CASE_DIR/client.err")"))"
+		expect_eq "$(sb_field rc)" 14 "a login of $1 ($(_sb_oneline "$(cat "$SB_CASE_DIR/client.err")"))"
 		grep -qF -- "$3" "$SB_CASE_DIR/client.err" || fail "the login logs no '$3': $(cat "$SB_CASE_DIR/client.err")"
 		grep -qF -- "$3" "$SB_CASE_DIR/ctl.out" || fail "check says no '$3': $(ctl_log)"
 	else
-		expect_eq "$(field rc)" 0 "a login of $1 ($(_sb_oneline "$(cat "$SB_CASE_DIR/client.err")"))"
+		expect_eq "$(sb_field rc)" 0 "a login of $1 ($(_sb_oneline "$(cat "$SB_CASE_DIR/client.err")"))"
 	fi
 }
 
@@ -325,7 +304,7 @@ target = %h"
 
 case_reset_dry() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	keeper a alice
 	ctl reset alice
 	expect_eq "$?" 1 "reset without --yes ($(ctl_log))"
@@ -333,16 +312,16 @@ case_reset_dry() {
 	grep -q 'su *(opened a session of alice)' "$SB_CASE_DIR/ctl.out" || fail "the su is not listed: $(ctl_log)"
 	grep -q 'with --yes' "$SB_CASE_DIR/ctl.out" || fail "no word of what it would do: $(ctl_log)"
 	kill -0 "$(cat "$F/a.keeper")" && kill -0 "$HELD" || fail "reset without --yes ended a process"
-	expect_eq "$(as_in a alice 'readlink /proc/self/ns/mnt')" "$(cat "$F/a.ns")" "the view"
+	expect_eq "$(sb_as_in a alice 'readlink /proc/self/ns/mnt')" "$(cat "$F/a.ns")" "the view"
 	touch "$F/a.go"
 }
 
 case_reset() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	local su=$HELD
 	keeper a alice
-	as_in a alice "echo old >/tmp/old" || fail "alice cannot write: $(sb_last_err)"
+	sb_as_in a alice "echo old >/tmp/old" || fail "alice cannot write: $(sb_last_err)"
 	ctl reset alice --yes || fail "reset --yes: $(ctl_log)"
 	grep -q 'the next login of alice builds a fresh view' "$SB_CASE_DIR/ctl.out" || fail "no word of the next login: $(ctl_log)"
 	gone "$(cat "$F/a.keeper")" || fail "the process left running survived"
@@ -359,9 +338,9 @@ case_reset() {
 # busy) waits, and then builds the new view: it never joins the old one.
 case_reset_concurrent() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	keeper a alice trap
-	as_in a alice "echo old >/tmp/old" || fail "alice cannot write: $(sb_last_err)"
+	sb_as_in a alice "echo old >/tmp/old" || fail "alice cannot write: $(sb_last_err)"
 	local old lock ino n=0
 	old=$(cat "$F/a.ns")
 	lock=/run/mntns/${SB_UID[alice]}.lock
@@ -390,7 +369,7 @@ case_reset_concurrent() {
 # A process of root's in alice's view: reset refuses and ends nothing, unless --force.
 case_reset_root() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	local su=$HELD root
 	keeper a alice
 	nsenter -t "$(cat "$F/a.pid")" -m -- sleep 300 </dev/null >/dev/null 2>&1 &

@@ -31,35 +31,6 @@ EOF
 	sb_use_module
 }
 
-# hold NAME USER: a session of USER that stays open (su -l, sleeping until $F/NAME.go);
-# writes its namespace to $F/NAME.ns and its pid (of sb-wait, in the session) to $F/NAME.pid.
-hold() {
-	timeout -k 3 "$SB_CASE_TIMEOUT" "${SB_SU_WRAP[@]}" su -l "$2" -c "readlink /proc/self/ns/mnt >$F/$1.ns.tmp &&
-		mv $F/$1.ns.tmp $F/$1.ns; echo \$\$ >$F/$1.pid; exec $SB_BIN/sb-wait $F/$1.go 80" \
-		>"$SB_CASE_DIR/$1.out" 2>"$SB_CASE_DIR/$1.err" &
-	HELD=$!
-	_sb_track "$HELD"
-	sb_wait_file "$F/$1.ns" "$HELD" || fail "$1: the session of $2 did not start: $(cat "$SB_CASE_DIR/$1.err")"
-	sb_wait_file "$F/$1.pid" "$HELD" || fail "$1: no pid"
-}
-
-# client_in NAME USER: the test client for USER, run by root in the namespace of held session
-# NAME (a nested login); its report in client.out, its log in client.err.
-client_in() {
-	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$F/$1.pid")" -m -- "${SB_WRAP[@]}" "$CLIENT" \
-		mntns-test "$2" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
-	echo "rc_client=$?" >>"$SB_CASE_DIR/client.out"
-}
-# as_in NAME USER CMD: CMD as USER (no session of its own) in the namespace of held session
-# NAME: what USER types in that session's shell.
-as_in() {
-	local name=$1 user=$2
-	shift 2
-	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$F/$name.pid")" -m -- \
-		setpriv --reuid="$user" --regid="$user" --init-groups -- /bin/sh -c "cd / && $*" 2>"$SB_CASE_DIR/last.err"
-}
-field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/client.out" | sed 's/ *$//'; }
-client_log() { _sb_oneline "$(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"; }
 OUTER=$(readlink /proc/1/ns/mnt)
 
 # A view the module did not make (unshare -m) whose /run a group may write to (an ACL shows
@@ -71,9 +42,9 @@ case_foreign_run_writable() {
 	timeout -k 3 "$SB_CMD_TIMEOUT" unshare -m --propagation private -- sh -c \
 		"mount -t tmpfs -o mode=0775 foreign-run /run && exec ${SB_WRAP[*]} $CLIENT mntns-test alice" \
 		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
-	expect_eq "$(field rc)" 0 "alice's login in a foreign view with a group-writable /run ($(client_log))"
-	grep -q '^new_mounts=/tmp *$' "$SB_CASE_DIR/client.out" || fail "alice's view: $(client_log)"
-	grep -q "cannot be read" "$SB_CASE_DIR/client.err" && fail "taken for a view of unknown origin: $(client_log)"
+	expect_eq "$(sb_field rc)" 0 "alice's login in a foreign view with a group-writable /run ($(sb_client_log))"
+	grep -q '^new_mounts=/tmp *$' "$SB_CASE_DIR/client.out" || fail "alice's view: $(sb_client_log)"
+	grep -q "cannot be read" "$SB_CASE_DIR/client.err" && fail "taken for a view of unknown origin: $(sb_client_log)"
 	true
 }
 
@@ -83,12 +54,12 @@ case_foreign_run_writable() {
 # case_record_removed), and does not stay in alice's view.
 case_record_removed_list_0755() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	chmod 0755 /run/mntns/views
 	nsenter -t "$(cat "$F/a.pid")" -m -- umount /run/mntns || fail "cannot unmount the record"
-	client_in a root
-	expect_eq "$(field rc)" 0 "root's login in alice's view without its record ($(client_log))"
-	expect_eq "$(field ns_after)" "$OUTER" "root's namespace, list 0755 ($(client_log))"
+	sb_client_in a root
+	expect_eq "$(sb_field rc)" 0 "root's login in alice's view without its record ($(sb_client_log))"
+	expect_eq "$(sb_field ns_after)" "$OUTER" "root's namespace, list 0755 ($(sb_client_log))"
 	touch "$F/a.go"
 }
 
@@ -99,16 +70,16 @@ case_record_removed_list_0755() {
 # record cannot be read.
 case_run_writable_nested() {
 	user_config
-	hold a alice
+	sb_hold a alice
 	sb_defer "chmod $(stat -c %a /run) /run"
 	chmod g+w /run
 	if [ ${#SB_WRAP[@]} -eq 0 ]; then
-		expect_eq "$(as_in a alice "sudo -i readlink /proc/self/ns/mnt")" "$OUTER" \
+		expect_eq "$(sb_as_in a alice "sudo -i readlink /proc/self/ns/mnt")" "$OUTER" \
 			"sudo -i in alice's session, /run group-writable ($(sb_last_err))"
 	fi
-	client_in a root
-	expect_eq "$(field rc)" 0 "root's login in alice's view, /run group-writable ($(client_log))"
-	expect_eq "$(field ns_after)" "$OUTER" "root's namespace, /run group-writable ($(client_log))"
+	sb_client_in a root
+	expect_eq "$(sb_field rc)" 0 "root's login in alice's view, /run group-writable ($(sb_client_log))"
+	expect_eq "$(sb_field ns_after)" "$OUTER" "root's namespace, /run group-writable ($(sb_client_log))"
 	touch "$F/a.go"
 }
 

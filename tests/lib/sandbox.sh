@@ -856,6 +856,49 @@ sb_wait_file() {
 	done
 }
 
+# sb_hold NAME USER: a session of USER that stays open (su -l, the shell exec'ing sb-wait
+# until $SB_FLAGS/NAME.go); writes its namespace to $SB_FLAGS/NAME.ns and its shell's pid to
+# $SB_FLAGS/NAME.pid, output in NAME.out / NAME.err.  Sets HELD (su's pid).  Stopped at case end.
+sb_hold() {
+	local name=$1 user=$2 f=$SB_FLAGS
+	timeout -k 3 "$SB_CASE_TIMEOUT" "${SB_SU_WRAP[@]}" su -l "$user" -c "readlink /proc/self/ns/mnt >$f/$name.ns.tmp &&
+		mv $f/$name.ns.tmp $f/$name.ns; echo \$\$ >$f/$name.pid; exec $SB_BIN/sb-wait $f/$name.go 80" \
+		>"$SB_CASE_DIR/$name.out" 2>"$SB_CASE_DIR/$name.err" &
+	HELD=$!
+	_sb_track "$HELD"
+	sb_wait_file "$f/$name.ns" "$HELD" ||
+		fail "$name: the session of $user did not start: $(cat "$SB_CASE_DIR/$name.err")"
+	sb_wait_file "$f/$name.pid" "$HELD" ||
+		fail "$name: the session of $user wrote no pid: $(cat "$SB_CASE_DIR/$name.err")"
+}
+
+# sb_client_in NAME USER [CLIENT-ARGS...]: the test client (pam-client) for USER, run by root
+# in the mount namespace of the session NAME held by sb_hold; report in client.out (and
+# rc_client=STATUS appended), stderr in client.err.
+sb_client_in() {
+	local name=$1 user=$2
+	shift 2
+	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$SB_FLAGS/$name.pid")" -m -- "${SB_WRAP[@]}" \
+		"$SB_ROOT/build/pam-client" "$@" mntns-test "$user" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
+	echo "rc_client=$?" >>"$SB_CASE_DIR/client.out"
+}
+
+# sb_as_in NAME USER CMD: CMD (sh -c, from /) as USER, without a login, in the mount namespace
+# of the session NAME held by sb_hold; stderr in last.err (see sb_last_err).
+sb_as_in() {
+	local name=$1 user=$2
+	shift 2
+	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$(cat "$SB_FLAGS/$name.pid")" -m -- \
+		setpriv --reuid="$user" --regid="$user" --init-groups -- /bin/sh -c "cd / && $*" 2>"$SB_CASE_DIR/last.err"
+}
+
+# sb_field KEY [NAME]: the value of KEY=... in the test client's report NAME.out (default
+# client.out), trailing blanks removed.
+sb_field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/${2:-client}.out" | sed 's/ *$//'; }
+
+# sb_client_log: the test client's report and stderr (client.out, client.err) on one line.
+sb_client_log() { _sb_oneline "$(cat "$SB_CASE_DIR/client.out" "$SB_CASE_DIR/client.err")"; }
+
 # sb_mnt PATH: sb-mnt in the sandbox's own namespace.
 sb_mnt() { "$SB_BIN/sb-mnt" "$1"; }
 
