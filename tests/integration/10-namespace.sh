@@ -190,7 +190,6 @@ client() {
 	timeout -k 3 "$SB_CMD_TIMEOUT" "${enter[@]}" "${SB_WRAP[@]}" "$CLIENT" -c / "$@" "$svc" "$user" \
 		>"$SB_CASE_DIR/$name.out" 2>"$SB_CASE_DIR/$name.err"
 }
-field() { sed -n "s/^$2=//p" "$SB_CASE_DIR/$1.out" | sed 's/ *$//'; }
 syslog_of() { grep -h '^SYSLOG:' "${@/#/$SB_CASE_DIR/}" /dev/null; }
 
 # ordinary_logins [GLOBAL LINE]: the shipped mntns.conf (scope = user: /tmp, a /var/tmp made at
@@ -216,27 +215,27 @@ ordinary_logins() {
 		sleep 0.05
 		n=$((n + 1))
 	done
-	expect_eq "$(field first rc)" 0 "alice's first login ($(cat "$SB_CASE_DIR/first.err"))"
+	expect_eq "$(sb_field rc first)" 0 "alice's first login ($(cat "$SB_CASE_DIR/first.err"))"
 	client join - mntns-test alice
-	expect_eq "$(field join rc)/$(field join close_rc)" 0/0 "alice's second login and logout"
-	expect_eq "$(field join ns_after)" "$(field first ns_after)" "the second login joins the first's view"
+	expect_eq "$(sb_field rc join)/$(sb_field close_rc join)" 0/0 "alice's second login and logout"
+	expect_eq "$(sb_field ns_after join)" "$(sb_field ns_after first)" "the second login joins the first's view"
 	# Typed in alice's shell in her private /tmp, which the outer view does not show.
-	nsenter -t "$(field first holding)" -m -- setpriv --reuid=alice --regid=alice --init-groups -- \
+	nsenter -t "$(sb_field holding first)" -m -- setpriv --reuid=alice --regid=alice --init-groups -- \
 		mkdir /tmp/work || fail "mkdir /tmp/work in alice's view"
-	client bob "$(field first holding)" su-l bob -c /tmp/work
-	expect_eq "$(field bob rc)/$(field bob close_rc)" 0/0 "su - bob in alice's session ($(cat "$SB_CASE_DIR/bob.err"))"
-	client sudo "$(field first holding)" sudo root -c /tmp/work
-	expect_eq "$(field sudo rc)" 0 "sudo in alice's session"
-	expect_eq "$(field sudo ns_after)" "$(readlink /proc/1/ns/mnt)" "sudo in alice's session: root's view"
-	expect_eq "$(field sudo cwd_after)" / "sudo in alice's /tmp/work: root's working directory"
+	client bob "$(sb_field holding first)" su-l bob -c /tmp/work
+	expect_eq "$(sb_field rc bob)/$(sb_field close_rc bob)" 0/0 "su - bob in alice's session ($(cat "$SB_CASE_DIR/bob.err"))"
+	client sudo "$(sb_field holding first)" sudo root -c /tmp/work
+	expect_eq "$(sb_field rc sudo)" 0 "sudo in alice's session"
+	expect_eq "$(sb_field ns_after sudo)" "$(readlink /proc/1/ns/mnt)" "sudo in alice's session: root's view"
+	expect_eq "$(sb_field cwd_after sudo)" / "sudo in alice's /tmp/work: root's working directory"
 	client root - su-l root
-	expect_eq "$(field root rc)/$(field root ns_changed)" 0/no "root's login"
+	expect_eq "$(sb_field rc root)/$(sb_field ns_changed root)" 0/no "root's login"
 	touch "$F/first.go"
 	sb_wait_pid "$pid" || fail "alice's first login did not end cleanly: $(cat "$SB_CASE_DIR/first.err")"
-	expect_eq "$(field first close_rc)" 0 "alice's last logout"
+	expect_eq "$(sb_field close_rc first)" 0 "alice's last logout"
 	sed -i 's/^scope = user$/scope = session/' /etc/security/mntns.conf
 	client session - mntns-test alice
-	expect_eq "$(field session rc)/$(field session close_rc)" 0/0 "alice's login with scope = session"
+	expect_eq "$(sb_field rc session)/$(sb_field close_rc session)" 0/0 "alice's login with scope = session"
 }
 
 case_ordinary_quiet() {

@@ -20,8 +20,6 @@ client() {
 	timeout -k 3 "$SB_CMD_TIMEOUT" "${SB_WRAP[@]}" "$CLIENT" "$@" mntns-test alice \
 		>"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 }
-# field KEY: a KEY=VALUE line of the report (trailing blank removed).
-field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/client.out" | sed 's/ *$//'; }
 client_log() { _sb_oneline "$(grep '^SYSLOG:' "$SB_CASE_DIR/client.err")"; }
 client_ok() {
 	[ "$1" -eq 0 ] || fail "$2: pam-client died (status $1): $(_sb_oneline "$(cat "$SB_CASE_DIR/client.err")")"
@@ -38,9 +36,9 @@ case_control() {
 	sb_use_module
 	client
 	client_ok $? control
-	expect_eq "$(field rc)" 0 "control: pam_open_session (log: $(client_log))"
-	expect_eq "$(field ns_changed)" yes "control: new namespace"
-	expect_eq "$(field new_mounts)" /tmp "control: new mounts of the session"
+	expect_eq "$(sb_field rc)" 0 "control: pam_open_session (log: $(client_log))"
+	expect_eq "$(sb_field ns_changed)" yes "control: new namespace"
+	expect_eq "$(sb_field new_mounts)" /tmp "control: new mounts of the session"
 }
 
 case_threads() {
@@ -48,22 +46,22 @@ case_threads() {
 	sb_use_module
 	client -t
 	client_ok $? "multithreaded caller"
-	expect_eq "$(field threads)" 2 "threads of the caller"
-	expect_eq "$(field rc)" 0 "multithreaded caller: pam_open_session (log: $(client_log))"
-	expect_eq "$(field ns_changed)" yes "multithreaded caller: new namespace"
-	expect_eq "$(field new_mounts)" /tmp "multithreaded caller: new mounts"
+	expect_eq "$(sb_field threads)" 2 "threads of the caller"
+	expect_eq "$(sb_field rc)" 0 "multithreaded caller: pam_open_session (log: $(client_log))"
+	expect_eq "$(sb_field ns_changed)" yes "multithreaded caller: new namespace"
+	expect_eq "$(sb_field new_mounts)" /tmp "multithreaded caller: new mounts"
 }
 
 # check_failed WHAT: the failing session left the caller where it was.
 check_failed() {
-	expect_eq "$(field rc)" "$PAM_SESSION_ERR" "$1: pam_open_session result"
-	expect_eq "$(field ns_changed)" no "$1: namespace after the failure"
-	expect_eq "$(field cwd_after)" "$SB_DATA/cwd" "$1: working directory after the failure"
-	expect_eq "$(field cwd_dev_changed)" no "$1: working directory is the same directory"
-	expect_eq "$(field new_mounts)" "" "$1: mounts left behind"
-	expect_eq "$(field root_in_view)" yes "$1: root is in the caller's namespace"
-	expect_eq "$(field cwd_in_view)" yes "$1: cwd is in the caller's namespace"
-	expect_eq "$(field new_fds)" "" "$1: descriptors left open"
+	expect_eq "$(sb_field rc)" "$PAM_SESSION_ERR" "$1: pam_open_session result"
+	expect_eq "$(sb_field ns_changed)" no "$1: namespace after the failure"
+	expect_eq "$(sb_field cwd_after)" "$SB_DATA/cwd" "$1: working directory after the failure"
+	expect_eq "$(sb_field cwd_dev_changed)" no "$1: working directory is the same directory"
+	expect_eq "$(sb_field new_mounts)" "" "$1: mounts left behind"
+	expect_eq "$(sb_field root_in_view)" yes "$1: root is in the caller's namespace"
+	expect_eq "$(sb_field cwd_in_view)" yes "$1: cwd is in the caller's namespace"
+	expect_eq "$(sb_field new_fds)" "" "$1: descriptors left open"
 	expect_match "$(client_log)" 'no-such-source' "$1: syslog message"
 }
 
@@ -86,9 +84,9 @@ case_worker_thread() {
 	sb_use_module
 	client -w
 	client_ok $? "worker thread"
-	expect_eq "$(field rc)" 0 "worker thread: pam_open_session (log: $(client_log))"
-	expect_eq "$(field ns_changed)" yes "worker thread: new namespace"
-	expect_eq "$(field new_mounts)" /tmp "worker thread: new mounts"
+	expect_eq "$(sb_field rc)" 0 "worker thread: pam_open_session (log: $(client_log))"
+	expect_eq "$(sb_field ns_changed)" yes "worker thread: new namespace"
+	expect_eq "$(sb_field new_mounts)" /tmp "worker thread: new mounts"
 	failing_config
 	install -d -m 0755 "$SB_DATA/cwd"
 	client -w -c "$SB_DATA/cwd"
@@ -120,8 +118,8 @@ case_no_cap_sys_admin() {
 	timeout -k 3 "$SB_CMD_TIMEOUT" capsh --drop=cap_sys_admin -- -c 'exec "$@"' pam-client \
 		"${SB_WRAP[@]}" "$CLIENT" mntns-test alice >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 	client_ok $? "pam-client without CAP_SYS_ADMIN"
-	expect_eq "$(field rc)" "$PAM_SESSION_ERR" "pam_open_session without CAP_SYS_ADMIN"
-	expect_eq "$(field ns_changed)" no "namespace without CAP_SYS_ADMIN"
+	expect_eq "$(sb_field rc)" "$PAM_SESSION_ERR" "pam_open_session without CAP_SYS_ADMIN"
+	expect_eq "$(sb_field ns_changed)" no "namespace without CAP_SYS_ADMIN"
 	expect_match "$(client_log)" 'CAP_SYS_ADMIN' "syslog message without CAP_SYS_ADMIN"
 	echo "log: $(client_log)"
 }
@@ -132,22 +130,22 @@ case_hygiene() {
 	echo old >/tmp/old-view-marker
 	client -c /tmp
 	client_ok $? "caller in /tmp"
-	expect_eq "$(field rc)" 0 "pam_open_session (log: $(client_log))"
-	expect_eq "$(field new_fds)" "" "descriptors the module left open"
-	expect_eq "$(field fds_outside)" "" "descriptors that reach the original namespace"
-	expect_eq "$(field cwd_after)" /tmp "working directory"
-	expect_eq "$(field cwd_dev_changed)" yes "working directory is the new /tmp"
-	expect_eq "$(field cwd_entries)" 0 "entries in the working directory (the new, empty tmpfs)"
-	expect_eq "$(field cwd_in_view)" yes "working directory is in the new namespace"
-	expect_eq "$(field root_in_view)" yes "root directory is in the new namespace"
+	expect_eq "$(sb_field rc)" 0 "pam_open_session (log: $(client_log))"
+	expect_eq "$(sb_field new_fds)" "" "descriptors the module left open"
+	expect_eq "$(sb_field fds_outside)" "" "descriptors that reach the original namespace"
+	expect_eq "$(sb_field cwd_after)" /tmp "working directory"
+	expect_eq "$(sb_field cwd_dev_changed)" yes "working directory is the new /tmp"
+	expect_eq "$(sb_field cwd_entries)" 0 "entries in the working directory (the new, empty tmpfs)"
+	expect_eq "$(sb_field cwd_in_view)" yes "working directory is in the new namespace"
+	expect_eq "$(sb_field root_in_view)" yes "root directory is in the new namespace"
 	# The same for a multithreaded caller.
 	client -t -c /tmp
 	client_ok $? "multithreaded caller in /tmp"
-	expect_eq "$(field rc)" 0 "multithreaded: pam_open_session"
-	expect_eq "$(field new_fds)" "" "multithreaded: descriptors the module left open"
-	expect_eq "$(field cwd_entries)" 0 "multithreaded: entries in the working directory"
-	expect_eq "$(field cwd_in_view)" yes "multithreaded: working directory in the new namespace"
-	expect_eq "$(field root_in_view)" yes "multithreaded: root in the new namespace"
+	expect_eq "$(sb_field rc)" 0 "multithreaded: pam_open_session"
+	expect_eq "$(sb_field new_fds)" "" "multithreaded: descriptors the module left open"
+	expect_eq "$(sb_field cwd_entries)" 0 "multithreaded: entries in the working directory"
+	expect_eq "$(sb_field cwd_in_view)" yes "multithreaded: working directory in the new namespace"
+	expect_eq "$(sb_field root_in_view)" yes "multithreaded: root in the new namespace"
 }
 
 # fds of a login shell, normalized (pipe/socket numbers dropped).

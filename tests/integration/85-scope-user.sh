@@ -71,7 +71,6 @@ client_in() {
 	timeout -k 3 "$SB_CMD_TIMEOUT" nsenter -t "$pid" -m -- "${SB_WRAP[@]}" "$CLIENT" "$@" \
 		mntns-test "$user" >"$SB_CASE_DIR/client.out" 2>"$SB_CASE_DIR/client.err"
 }
-field() { sed -n "s/^$1=//p" "$SB_CASE_DIR/client.out" | sed 's/ *$//'; }
 
 # session_pid NAME: a process of the held session NAME (its shell's child, sb-wait).
 session_pid() {
@@ -218,8 +217,8 @@ nested() {
 	local fresh via
 	if [ ${#SB_WRAP[@]} -gt 0 ]; then
 		client_in "$(session_pid a)" bob
-		expect_eq "$(field rc)" 0 "bob's nested login ($(cat "$SB_CASE_DIR/client.err"))"
-		expect_ne "$(field ns_after)" "$(cat "$F/a.ns")" "bob's namespace"
+		expect_eq "$(sb_field rc)" 0 "bob's nested login ($(cat "$SB_CASE_DIR/client.err"))"
+		expect_ne "$(sb_field ns_after)" "$(cat "$F/a.ns")" "bob's namespace"
 		touch "$F/a.go"
 		return
 	fi
@@ -250,8 +249,8 @@ case_nested_root_cwd() {
 	local pid
 	pid=$(session_pid a)
 	client_in "$pid" root -c /tmp/build
-	expect_eq "$(field rc)" 0 "root's login from alice's /tmp/build ($(cat "$SB_CASE_DIR/client.err"))"
-	expect_eq "$(field cwd_after)" / "root's working directory in the outer view"
+	expect_eq "$(sb_field rc)" 0 "root's login from alice's /tmp/build ($(cat "$SB_CASE_DIR/client.err"))"
+	expect_eq "$(sb_field cwd_after)" / "root's working directory in the outer view"
 	if [ ${#SB_WRAP[@]} -eq 0 ]; then
 		expect_eq "$(sb_su alice "cd /tmp/build && sudo sh -c 'pwd; stat -c %U .'" | tr '\n' ' ')" "/ root " \
 			"sudo from alice's /tmp/build"
@@ -261,13 +260,13 @@ case_nested_root_cwd() {
 	nsenter -t "$pid" -m -- sh -c "mount -t tmpfs -o mode=0700 forged /run/mntns &&
 		echo garbage >/run/mntns/view && chmod 0400 /run/mntns/view" || fail "cannot replace the record"
 	client_in "$pid" root
-	expect_eq "$(field rc)" 0 "root's login where the record cannot be read but the view is listed"
-	expect_eq "$(field ns_after)" "$(readlink /proc/1/ns/mnt)" "root's namespace then"
+	expect_eq "$(sb_field rc)" 0 "root's login where the record cannot be read but the view is listed"
+	expect_eq "$(sb_field ns_after)" "$(readlink /proc/1/ns/mnt)" "root's namespace then"
 	# And where neither can tell, the login is refused.
 	rm -rf /run/mntns/views
 	client_in "$pid" root
-	expect_eq "$(field rc)" 14 "root's login where the record cannot be read (PAM_SESSION_ERR)"
-	expect_eq "$(field ns_changed)" no "root's refused login: namespace"
+	expect_eq "$(sb_field rc)" 14 "root's login where the record cannot be read (PAM_SESSION_ERR)"
+	expect_eq "$(sb_field ns_changed)" no "root's refused login: namespace"
 	grep -q "cannot be read" "$SB_CASE_DIR/client.err" || fail "no log line: $(cat "$SB_CASE_DIR/client.err")"
 	touch "$F/a.go"
 }
@@ -279,7 +278,7 @@ to_root() {
 	local via
 	if [ ${#SB_WRAP[@]} -gt 0 ]; then
 		client_in "$(session_pid a)" root
-		echo "$(field ns_after) pam-client (rc $(field rc): $(cat "$SB_CASE_DIR/client.err"))"
+		echo "$(sb_field ns_after) pam-client (rc $(sb_field rc): $(cat "$SB_CASE_DIR/client.err"))"
 		touch "$F/a.go"
 		return
 	fi
@@ -361,7 +360,7 @@ case_foreign_view() {
 	pid=$(sed -n 's/^holding=//p' "$SB_CASE_DIR/held.out")
 	[ -n "$pid" ] || fail "alice's session in a foreign view: $(cat "$SB_CASE_DIR/held.out" "$SB_CASE_DIR/held.err")"
 	client_in "$pid" root
-	expect_eq "$(field ns_changed)" no "root in a view whose outer view cannot be reached"
+	expect_eq "$(sb_field ns_changed)" no "root in a view whose outer view cannot be reached"
 	grep -q "stays in the caller's view" "$SB_CASE_DIR/client.err" || fail "no warning: $(cat "$SB_CASE_DIR/client.err")"
 }
 
