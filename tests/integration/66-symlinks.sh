@@ -34,15 +34,10 @@ homes_behind_link() {
 	grep -q "^alice:.*:$HOMES/alice:" /etc/passwd || fail "passwd: alice's home not set"
 }
 
+# home_rules_config: sb_config_tmp and a bind of %h/src on %h/dst; the module in every service.
 home_rules_config() {
-	sb_config <<EOF
-[global]
-users = * !root
-
-[tmp]
-type = tmpfs
-target = /tmp
-options = mode=1777,nosuid,nodev
+	sb_config_tmp
+	sb_config_add <<EOF
 
 [data]
 type = bind
