@@ -49,15 +49,17 @@ int mntns_record_format(const struct mntns_record *rec, char *buf, size_t size)
 			rec->sys_dev, rec->sys_ino);
 }
 
-int mntns_record_read(int rootfd, struct mntns_record *rec)
+/* Reads the record of the calling thread's view. Returns 0; -ENOENT or -EACCES when there is
+ * none; -EPERM or -EINVAL when what is there is not a record (not root's 0400 file,
+ * malformed), or another -errno. */
+static int record_read(struct mntns_record *rec)
 {
-	_cleanup_close_ int root =
-	    rootfd == AT_FDCWD ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* Only the file is judged: only root can mount, so root's 0400 file on a tmpfs was put
 	 * there by root, whoever may write to / or /run (judging them too, a /run that a group
 	 * may write to would make root's login from a user's view stay there). */
 	struct mntns_trust t = {.flags = MNTNS_TRUST_ROOT_ONLY | MNTNS_TRUST_OBJECT_ONLY,
-				.at = rootfd == AT_FDCWD ? root : rootfd};
+				.at = root};
 	struct mntns_path_verdict v;
 	_cleanup_close_ int path_fd = -1, fd = -1;
 	unsigned uid;
@@ -192,7 +194,7 @@ void mntns_origin_find(struct mntns_origin *o)
 		set_why(o, MNTNS_AT_FOREIGN, "a view in a user namespace that is not PID 1's");
 		return;
 	}
-	rc = mntns_record_read(AT_FDCWD, &rec);
+	rc = record_read(&rec);
 	if (rc == 0 && rec.ns_dev == (unsigned long long)cur.st_dev &&
 	    rec.ns_ino == (unsigned long long)cur.st_ino) {
 		o->uid = rec.uid;
@@ -241,7 +243,7 @@ int mntns_view_is(uid_t uid)
 	rc = mntns_ns_owned_by_init(cur_fd);
 	if (rc <= 0)
 		return rc < 0 ? rc : -EPERM;
-	rc = mntns_record_read(AT_FDCWD, &rec);
+	rc = record_read(&rec);
 	if (rc < 0)
 		return rc;
 	if (rec.uid != uid || rec.ns_dev != (unsigned long long)cur.st_dev ||

@@ -51,11 +51,6 @@ int mntns_ns_owned_by_init(int ns_fd);
  * initial user namespace)? Returns 0, or -errno / -EPERM. */
 int mntns_view_is(uid_t uid);
 
-/* Reads the record of the view whose root is ROOTFD (AT_FDCWD: the calling thread's own).
- * Returns 0; -ENOENT or -EACCES when there is none; -EPERM or -EINVAL when what is there is
- * not a record (not root's 0400 file, malformed), or another -errno. */
-int mntns_record_read(int rootfd, struct mntns_record *rec);
-
 /* Finds out where the calling thread is. Only a view without a record, or with one that
  * names another namespace, is foreign; when the record cannot be read or checked it is
  * MNTNS_AT_UNKNOWN: taking a view of ours for foreign would leave root in a user's view. */
